@@ -1,0 +1,67 @@
+#include "apply/apply.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec.h"
+#include "util/strbuf.h"
+
+/* Trims trailing white space of a command's stderr for display. */
+static char *trimmed(const char *s)
+{
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return xstrndup(s, n);
+}
+
+static void report_done(const struct plan *p, size_t upto, struct diag_list *dl)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (size_t i = 0; i < upto; i++)
+		sb_addf(&sb, "%s%s", i ? "; " : "", p->v[i].summary);
+	if (upto)
+		diag_add(dl, DIAG_NOTE, NULL, 0, 0, NULL,
+			 "fix the cause and run apply again: it continues from the current state",
+			 "already done (%zu of %zu): %s", upto, p->n, sb.buf);
+	else
+		diag_add(dl, DIAG_NOTE, NULL, 0, 0, NULL, NULL, "nothing was changed");
+	sb_release(&sb);
+}
+
+int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		if (a->destructive)
+			fprintf(ax->out, "! destructive: %s\n", a->summary);
+		else
+			fprintf(ax->out, "%c %s\n", a->op, a->summary);
+		fflush(ax->out);
+		for (size_t j = 0; j < a->n_cmds; j++) {
+			struct exec_result r;
+			const char *const *argv = sv_argv(&a->cmds[j]);
+			if (exec_run(argv, NULL, &r)) {
+				char *cmd = exec_argv_display(argv);
+				char *why = exec_describe_status(&r);
+				char *err = trimmed(r.err);
+				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, NULL,
+					 "%s failed: '%s' %s%s%s", a->summary, cmd, why,
+					 *err ? ": " : "", err);
+				free(cmd);
+				free(why);
+				free(err);
+				exec_result_free(&r);
+				report_done(p, i, dl);
+				return -1;
+			}
+			exec_result_free(&r);
+		}
+		if (a->fn && a->fn(a, ax, dl)) {
+			report_done(p, i, dl);
+			return -1;
+		}
+	}
+	return 0;
+}

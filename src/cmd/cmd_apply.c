@@ -1,0 +1,89 @@
+/* phoenix-storage apply: converge the host, changing only what the plan shows. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apply/apply.h"
+#include "cmd/run.h"
+#include "util/lock.h"
+#include "util/strbuf.h"
+
+
+/* Asks on the terminal; true only for "y" or "yes". */
+static bool confirm(size_t n)
+{
+	fprintf(stdout, "Apply these %zu change%s? [y/N] ", n, n == 1 ? "" : "s");
+	fflush(stdout);
+	char buf[16];
+	if (!fgets(buf, sizeof(buf), stdin))
+		return false;
+	buf[strcspn(buf, "\n")] = '\0';
+	return !strcmp(buf, "y") || !strcmp(buf, "yes");
+}
+
+int cmd_apply(const struct options *o)
+{
+	struct ph_ctx ctx;
+	struct diag_list dl = { 0 };
+	struct plan p = { 0 };
+	int code = EXIT_ERROR;
+	memset(&ctx, 0, sizeof(ctx));
+	int lock = lock_acquire(o->root, &dl);
+	if (lock < 0) {
+		print_diags(&dl);
+		diag_list_free(&dl);
+		return EXIT_ERROR;
+	}
+	if (run_load(&ctx, o, &dl) || run_discover(&ctx, &dl)) {
+		print_diags(&dl);
+		fprintf(stderr, "nothing was changed\n");
+		goto out;
+	}
+	run_plan(&ctx, &p);
+	diag_move(&dl, &p.diags);
+	size_t errors = diag_count(&dl, DIAG_ERROR);
+	if (errors) {
+		plan_print(stdout, &p, false);
+		print_diags(&dl);
+		fprintf(stderr, "refusing to apply: the plan has %zu error%s; nothing was changed\n", errors,
+			errors == 1 ? "" : "s");
+		goto out;
+	}
+	if (!p.n) {
+		print_diags(&dl);
+		printf("Nothing to do: the host matches the config.\n");
+		code = EXIT_OK;
+		goto out;
+	}
+	if (!o->yes) {
+		plan_print(stdout, &p, false);
+		print_plan_summary(stdout, &p);
+		print_diags(&dl);
+		if (!isatty(STDIN_FILENO)) {
+			fprintf(stderr, "error: refusing to apply without confirmation: no terminal to ask on\n"
+					"  hint: review the plan above and pass --yes\n");
+			goto out;
+		}
+		if (!confirm(p.n)) {
+			fprintf(stderr, "not applied: nothing was changed\n");
+			goto out;
+		}
+		diag_list_free(&dl);
+	} else {
+		print_diags(&dl);
+		diag_list_free(&dl);
+	}
+	struct apply_ctx ax = { .ctx = &ctx, .root = ctx.root, .out = stdout };
+	if (apply_plan(&p, &ax, &dl)) {
+		print_diags(&dl);
+		goto out;
+	}
+	printf("Applied %zu change%s.\n", p.n, p.n == 1 ? "" : "s");
+	code = EXIT_OK;
+out:
+	plan_free(&p);
+	run_free(&ctx);
+	diag_list_free(&dl);
+	lock_release(lock);
+	return code;
+}

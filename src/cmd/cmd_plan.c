@@ -1,0 +1,66 @@
+/* phoenix-storage plan: read the real state and show what apply would do. */
+#include <stdlib.h>
+
+#include "cmd/run.h"
+#include "util/strbuf.h"
+
+void print_plan_summary(FILE *f, const struct plan *p)
+{
+	if (!p->n) {
+		fprintf(f, "No changes: the host matches the config.\n");
+		return;
+	}
+	size_t d = plan_count_destructive(p);
+	fprintf(f, "Plan: %zu to create, %zu to change, %zu to remove", plan_count_op(p, OP_CREATE),
+		plan_count_op(p, OP_CHANGE), plan_count_op(p, OP_REMOVE));
+	if (d)
+		fprintf(f, ", %zu destructive", d);
+	fprintf(f, ".\n");
+}
+
+int cmd_plan(const struct options *o)
+{
+	struct ph_ctx ctx;
+	struct diag_list dl = { 0 };
+	struct plan p = { 0 };
+	int code = EXIT_ERROR;
+	if (run_load(&ctx, o, &dl) || run_discover(&ctx, &dl)) {
+		print_diags(&dl);
+		goto out;
+	}
+	run_plan(&ctx, &p);
+	diag_move(&dl, &p.diags);
+	size_t errors = diag_count(&dl, DIAG_ERROR);
+	if (o->json) {
+		json_t *j = plan_to_json(&p);
+		json_t *diags = json_object_get(j, "diagnostics");
+		for (size_t i = 0; i < dl.n; i++) {
+			const struct diag *d = &dl.v[i];
+			json_t *x = json_pack("{s:s, s:s}", "level",
+					      d->level == DIAG_ERROR ? "error" : d->level == DIAG_WARNING ? "warning" : "note",
+					      "message", d->msg);
+			if (d->jpath)
+				json_object_set_new(x, "path", json_string(d->jpath));
+			if (d->hint)
+				json_object_set_new(x, "hint", json_string(d->hint));
+			json_array_append_new(diags, x);
+		}
+		json_object_set_new(j, "ok", json_boolean(errors == 0));
+		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		puts(s);
+		free(s);
+		json_decref(j);
+	} else {
+		plan_print(stdout, &p, o->verbose);
+		print_plan_summary(stdout, &p);
+	}
+	print_diags(&dl);
+	if (errors)
+		fprintf(stderr, "plan has %zu error%s: apply would refuse to run\n", errors, errors == 1 ? "" : "s");
+	code = errors ? EXIT_ERROR : p.n ? EXIT_CHANGES : EXIT_OK;
+out:
+	plan_free(&p);
+	run_free(&ctx);
+	diag_list_free(&dl);
+	return code;
+}

@@ -1,0 +1,167 @@
+/* phoenix-storage: command-line entry point; one command per file, dispatched from a table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/run.h"
+#include "util/strbuf.h"
+
+#define VERSION "0.1.0"
+
+enum opt_bits {
+	O_CONFIG = 1 << 0,
+	O_ROOT = 1 << 1,
+	O_JSON = 1 << 2,
+	O_YES = 1 << 3,
+	O_WIPE = 1 << 4,
+	O_DESTROY = 1 << 5,
+	O_GUESTS = 1 << 6,
+	O_VERBOSE = 1 << 7,
+};
+
+struct command {
+	const char *name;
+	int (*fn)(const struct options *o);
+	unsigned opts;
+	const char *summary;
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_GUESTS | O_VERBOSE,
+	  "parse and check the config; print every problem at once",
+	  "exit status: 0 valid, 1 invalid" },
+	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE,
+	  "read the real state and print what apply would do",
+	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
+	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE,
+	  "converge the host; print each action as it runs",
+	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
+	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE,
+	  "pools, managed datasets, drift from the config, unmanaged datasets",
+	  "exit status: 0, or 1 when the state cannot be read" },
+};
+
+static const struct {
+	unsigned bit;
+	const char *text;
+} option_help[] = {
+	{ O_CONFIG, "  -c, --config FILE      main config (default " DEFAULT_CONFIG ")" },
+	{ O_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
+	{ O_GUESTS, "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)\n"
+		    "      --vm-config FILE   VM config (default: core_paths.vm_config_file under --root)" },
+	{ O_JSON, "      --json             machine-readable output" },
+	{ O_YES, "  -y, --yes              apply without asking (required without a terminal)" },
+	{ O_WIPE, "      --allow-wipe DISK  allow wiping DISK before a pool is created on it (repeatable)" },
+	{ O_DESTROY, "      --allow-destroy    allow removing objects the tool created that the config dropped" },
+	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
+};
+
+static void usage_main(FILE *f)
+{
+	fprintf(f, "usage: phoenix-storage COMMAND [OPTIONS]\n\n"
+		   "Converges the storage of a Proxmox VE host (ZFS pools and datasets, and the\n"
+		   "layers built on them) from the Phoenix Hypervisor JSON config.\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nphoenix-storage COMMAND --help shows a command's options; --version prints the version.\n");
+}
+
+static void usage_cmd(FILE *f, const struct command *c)
+{
+	fprintf(f, "usage: phoenix-storage %s [OPTIONS]\n\n%s\n\noptions:\n", c->name, c->summary);
+	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++)
+		if (c->opts & option_help[i].bit)
+			fprintf(f, "%s\n", option_help[i].text);
+	fprintf(f, "  -h, --help             this help\n\n%s\n", c->usage);
+}
+
+static int parse(const struct command *c, int argc, char **argv, struct options *o)
+{
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "root", required_argument, NULL, L_ROOT },
+		{ "json", no_argument, NULL, L_JSON },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "allow-wipe", required_argument, NULL, L_WIPE },
+		{ "allow-destroy", no_argument, NULL, L_DESTROY },
+		{ "lxc-config", required_argument, NULL, L_LXC },
+		{ "vm-config", required_argument, NULL, L_VM },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	opterr = 0;
+	optind = 1;
+	int ch;
+	while ((ch = getopt_long(argc, argv, ":c:yvh", longopts, NULL)) != -1) {
+		unsigned need = 0;
+		switch (ch) {
+		case 'c': need = O_CONFIG; o->config = optarg; break;
+		case L_ROOT: need = O_ROOT; o->root = optarg; break;
+		case L_JSON: need = O_JSON; o->json = true; break;
+		case 'y': need = O_YES; o->yes = true; break;
+		case L_WIPE: need = O_WIPE; sv_push(&o->allow_wipe, optarg); break;
+		case L_DESTROY: need = O_DESTROY; o->allow_destroy = true; break;
+		case L_LXC: need = O_GUESTS; o->lxc_config = optarg; break;
+		case L_VM: need = O_GUESTS; o->vm_config = optarg; break;
+		case 'v': need = O_VERBOSE; o->verbose = true; break;
+		case 'h': usage_cmd(stdout, c); return 1;
+		case ':':
+			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",
+				argv[optind - 1], c->name);
+			return -1;
+		default:
+			fprintf(stderr, "error: unknown option '%s' for %s\n  hint: see 'phoenix-storage %s --help'\n",
+				argv[optind - 1], c->name, c->name);
+			return -1;
+		}
+		if (!(c->opts & need)) {
+			fprintf(stderr, "error: option '%s' does not apply to %s\n  hint: see 'phoenix-storage %s --help'\n",
+				argv[optind - 1], c->name, c->name);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "error: unexpected argument '%s'\n  hint: see 'phoenix-storage %s --help'\n",
+			argv[optind], c->name);
+		return -1;
+	}
+	if (o->root && o->root[0] != '/') {
+		fprintf(stderr, "error: --root '%s' is not an absolute path\n", o->root);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage_main(stderr);
+		return EXIT_ERROR;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage_main(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("phoenix-storage %s\n", VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		struct options o = { 0 };
+		int rc = parse(&commands[i], argc - 1, argv + 1, &o);
+		if (rc == 0)
+			rc = commands[i].fn(&o);
+		else
+			rc = rc > 0 ? EXIT_OK : EXIT_ERROR;
+		sv_free(&o.allow_wipe);
+		return rc;
+	}
+	fprintf(stderr, "error: unknown command '%s'\n  hint: run 'phoenix-storage --help' for the list\n", argv[1]);
+	return EXIT_ERROR;
+}

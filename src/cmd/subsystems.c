@@ -1,0 +1,10 @@
+/* The subsystem table: each entry plugs its config, discovery, plan and status in. */
+#include "cmd/ctx.h"
+
+extern const struct subsystem zfs_subsystem;
+/* Later subsystems declare theirs here and add them below, in plan order. */
+
+const struct subsystem *const subsystems[] = {
+	&zfs_subsystem,
+};
+const size_t n_subsystems = sizeof(subsystems) / sizeof(subsystems[0]);

@@ -1,0 +1,266 @@
+#include "config/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fs.h"
+#include "util/strbuf.h"
+
+int config_src_load(struct config_src *src, const char *path, struct diag_list *dl)
+{
+	memset(src, 0, sizeof(*src));
+	src->path = xstrdup(path);
+	int rc = read_file(path, &src->text, &src->len);
+	if (rc) {
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL,
+			 rc == -ENOENT ? "pass the config file with -c FILE" : NULL,
+			 "cannot read config: %s", strerror(-rc));
+		return -1;
+	}
+	json_error_t je;
+	src->root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &je);
+	if (!src->root) {
+		diag_add(dl, DIAG_ERROR, path, je.line, je.column, NULL,
+			 "fix the JSON syntax at that position", "invalid JSON: %s", je.text);
+		return -1;
+	}
+	if (!json_is_object(src->root)) {
+		diag_add(dl, DIAG_ERROR, path, 1, 1, NULL, "the file must hold one JSON object",
+			 "top-level value is not an object");
+		json_decref(src->root);
+		src->root = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void config_src_free(struct config_src *src)
+{
+	if (!src)
+		return;
+	free(src->path);
+	free(src->text);
+	json_decref(src->root);
+	memset(src, 0, sizeof(*src));
+}
+
+/* A small scanner over the JSON text, used only to find source positions. */
+struct scan {
+	const char *s;
+	size_t i;
+};
+
+static void skip_ws(struct scan *sc)
+{
+	while (sc->s[sc->i] && isspace((unsigned char)sc->s[sc->i]))
+		sc->i++;
+}
+
+static int skip_string(struct scan *sc)
+{
+	if (sc->s[sc->i] != '"')
+		return -1;
+	sc->i++;
+	while (sc->s[sc->i] && sc->s[sc->i] != '"') {
+		if (sc->s[sc->i] == '\\' && sc->s[sc->i + 1])
+			sc->i++;
+		sc->i++;
+	}
+	if (!sc->s[sc->i])
+		return -1;
+	sc->i++;
+	return 0;
+}
+
+static int skip_value(struct scan *sc)
+{
+	skip_ws(sc);
+	char c = sc->s[sc->i];
+	if (c == '"')
+		return skip_string(sc);
+	if (c == '{' || c == '[') {
+		int depth = 0;
+		while (sc->s[sc->i]) {
+			char d = sc->s[sc->i];
+			if (d == '"') {
+				if (skip_string(sc))
+					return -1;
+				continue;
+			}
+			if (d == '{' || d == '[')
+				depth++;
+			else if (d == '}' || d == ']') {
+				depth--;
+				if (depth == 0) {
+					sc->i++;
+					return 0;
+				}
+			}
+			sc->i++;
+		}
+		return -1;
+	}
+	while (sc->s[sc->i] && !strchr(",}] \t\r\n", sc->s[sc->i]))
+		sc->i++;
+	return 0;
+}
+
+/* Positions sc at the value of member key (object at sc). 0 if found. */
+static int find_member(struct scan *sc, const char *key, size_t keylen)
+{
+	skip_ws(sc);
+	if (sc->s[sc->i] != '{')
+		return -1;
+	sc->i++;
+	for (;;) {
+		skip_ws(sc);
+		if (sc->s[sc->i] != '"')
+			return -1;
+		size_t ks = sc->i + 1;
+		if (skip_string(sc))
+			return -1;
+		size_t ke = sc->i - 1;
+		skip_ws(sc);
+		if (sc->s[sc->i] != ':')
+			return -1;
+		sc->i++;
+		skip_ws(sc);
+		if (ke - ks == keylen && !memcmp(sc->s + ks, key, keylen))
+			return 0;
+		if (skip_value(sc))
+			return -1;
+		skip_ws(sc);
+		if (sc->s[sc->i] != ',')
+			return -1;
+		sc->i++;
+	}
+}
+
+static int find_index(struct scan *sc, long idx)
+{
+	skip_ws(sc);
+	if (sc->s[sc->i] != '[')
+		return -1;
+	sc->i++;
+	for (long k = 0;; k++) {
+		skip_ws(sc);
+		if (sc->s[sc->i] == ']')
+			return -1;
+		if (k == idx)
+			return 0;
+		if (skip_value(sc))
+			return -1;
+		skip_ws(sc);
+		if (sc->s[sc->i] != ',')
+			return -1;
+		sc->i++;
+	}
+}
+
+static void offset_to_pos(const char *s, size_t off, int *line, int *col)
+{
+	int l = 1, c = 1;
+	for (size_t i = 0; i < off && s[i]; i++) {
+		if (s[i] == '\n') {
+			l++;
+			c = 1;
+		} else {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c;
+}
+
+int config_locate(const char *text, const char *jpath, int *line, int *col)
+{
+	struct scan sc = { text, 0 };
+	size_t good = 0;
+	skip_ws(&sc);
+	good = sc.i;
+	const char *p = jpath ? jpath : "";
+	int rc = 0;
+	while (*p) {
+		if (*p == '.')
+			p++;
+		if (*p == '[') {
+			char *end;
+			long idx = strtol(p + 1, &end, 10);
+			if (*end != ']') {
+				rc = -1;
+				break;
+			}
+			p = end + 1;
+			if (find_index(&sc, idx)) {
+				rc = -1;
+				break;
+			}
+		} else {
+			size_t n = strcspn(p, ".[");
+			if (find_member(&sc, p, n)) {
+				rc = -1;
+				break;
+			}
+			p += n;
+		}
+		skip_ws(&sc);
+		good = sc.i;
+	}
+	offset_to_pos(text, good, line, col);
+	return rc;
+}
+
+void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_level level,
+	      const char *jpath, const char *hint, const char *fmt, ...)
+{
+	int line = 0, col = 0;
+	if (src && src->text)
+		config_locate(src->text, jpath, &line, &col);
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	diag_add(dl, level, src ? src->path : NULL, line, col, jpath, hint, "%s", sb_str(&sb));
+	sb_release(&sb);
+}
+
+static json_t *get_typed(const struct config_src *src, json_t *obj, const char *jpath,
+			 const char *key, bool required, struct diag_list *dl, json_type type,
+			 const char *tname)
+{
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	char *path = jpath && *jpath ? xasprintf("%s.%s", jpath, key) : xstrdup(key);
+	if (!v || json_is_null(v)) {
+		if (required)
+			cfg_diag(dl, src, DIAG_ERROR, jpath, NULL, "missing required member '%s' (%s)", key, tname);
+		v = NULL;
+	} else if (json_typeof(v) != type) {
+		cfg_diag(dl, src, DIAG_ERROR, path, NULL, "must be %s", tname);
+		v = NULL;
+	}
+	free(path);
+	return v;
+}
+
+const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
+			   const char *key, bool required, struct diag_list *dl)
+{
+	json_t *v = get_typed(src, obj, jpath, key, required, dl, JSON_STRING, "a string");
+	return v ? json_string_value(v) : NULL;
+}
+
+json_t *cfg_get_array(const struct config_src *src, json_t *obj, const char *jpath,
+		      const char *key, bool required, struct diag_list *dl)
+{
+	return get_typed(src, obj, jpath, key, required, dl, JSON_ARRAY, "an array");
+}
+
+json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jpath,
+		       const char *key, bool required, struct diag_list *dl)
+{
+	return get_typed(src, obj, jpath, key, required, dl, JSON_OBJECT, "an object");
+}

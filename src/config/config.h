@@ -1,0 +1,48 @@
+/*
+ * config: a JSON source file (text kept for positions) and the helpers every
+ * subsystem's config reader uses to report problems at file:line:col with the
+ * JSON path. Subsystem models live beside it (zfs_config.h, ...).
+ */
+#ifndef PH_CONFIG_H
+#define PH_CONFIG_H
+#include <stdbool.h>
+#include <jansson.h>
+
+#include "util/diag.h"
+
+struct config_src {
+	char *path;   /* as given by the user */
+	char *text;   /* whole file, NUL-terminated */
+	size_t len;
+	json_t *root; /* NULL when the file did not parse */
+};
+
+/*
+ * Reads and parses path (prefixing nothing: the caller decides about --root).
+ * Returns 0 on success; -1 with an error in dl (missing file, JSON syntax error
+ * with line and column). src must be released with config_src_free either way.
+ */
+int config_src_load(struct config_src *src, const char *path, struct diag_list *dl);
+void config_src_free(struct config_src *src);
+
+/*
+ * Finds the line and column (1-based) of the value at jpath ("zfs.pools[1].disks[0]")
+ * in src->text. Returns 0 when found; otherwise line/col point at the deepest
+ * existing parent and -1 is returned.
+ */
+int config_locate(const char *text, const char *jpath, int *line, int *col);
+
+/* Adds a diagnostic positioned at jpath inside src. */
+void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_level level,
+	      const char *jpath, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Typed getters for optional members; they report a type error at jpath.key. */
+const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
+			   const char *key, bool required, struct diag_list *dl);
+json_t *cfg_get_array(const struct config_src *src, json_t *obj, const char *jpath,
+		      const char *key, bool required, struct diag_list *dl);
+json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jpath,
+		       const char *key, bool required, struct diag_list *dl);
+
+#endif

@@ -1,0 +1,568 @@
+#include "config/zfs_config.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config/zprops.h"
+#include "util/strbuf.h"
+
+static void props_add(struct zcfg_props *ps, const char *name, const char *value, const char *norm)
+{
+	ps->v = xrealloc(ps->v, (ps->n + 1) * sizeof(*ps->v));
+	ps->v[ps->n].name = xstrdup(name);
+	ps->v[ps->n].value = xstrdup(value);
+	ps->v[ps->n].norm = xstrdup(norm ? norm : value);
+	ps->n++;
+}
+
+static void props_free(struct zcfg_props *ps)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		free(ps->v[i].name);
+		free(ps->v[i].value);
+		free(ps->v[i].norm);
+	}
+	free(ps->v);
+	ps->v = NULL;
+	ps->n = 0;
+}
+
+const struct zcfg_prop *zcfg_props_get(const struct zcfg_props *props, const char *name)
+{
+	for (size_t i = 0; i < props->n; i++)
+		if (!strcmp(props->v[i].name, name))
+			return &props->v[i];
+	return NULL;
+}
+
+/* JSON scalar as property text: strings as they are, numbers, booleans as on/off. */
+static char *scalar_text(json_t *v)
+{
+	if (json_is_string(v))
+		return xstrdup(json_string_value(v));
+	if (json_is_integer(v))
+		return xasprintf("%lld", (long long)json_integer_value(v));
+	if (json_is_real(v))
+		return xasprintf("%g", json_real_value(v));
+	if (json_is_boolean(v))
+		return xstrdup(json_is_true(v) ? "on" : "off");
+	return NULL;
+}
+
+/* Validates one dataset property and adds it; returns 0 or -1 (error reported). */
+static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps, const char *jpath,
+			    const char *name, const char *value, bool is_volume, struct diag_list *dl)
+{
+	if (!*name) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "write properties as name=value",
+			 "empty property name in '%s'", value);
+		return -1;
+	}
+	if (zcfg_props_get(ps, name)) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "keep one value per property",
+			 "property '%s' is given twice", name);
+		return -1;
+	}
+	const struct zprop_info *pi = zprop_lookup(name);
+	if (pi && pi->filesystem_only && is_volume) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "remove it from this volume",
+			 "property '%s' does not apply to volumes", name);
+		return -1;
+	}
+	if (pi && pi->volume_only && !is_volume) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "remove it, or set \"type\": \"volume\"",
+			 "property '%s' applies only to volumes", name);
+		return -1;
+	}
+	if (!strcmp(name, "volsize")) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "give the size as the dataset's \"volsize\" member",
+			 "'volsize' is not a property here");
+		return -1;
+	}
+	char *why = NULL;
+	char *norm = zprop_normalize(name, value, &why);
+	if (!norm) {
+		const char *hint = NULL;
+		if (!pi && !zprop_is_user(name))
+			hint = "check the spelling; user properties need a colon (module:name)";
+		else if (pi && (pi->kind == ZP_SIZE || pi->kind == ZP_BLOCKSIZE))
+			hint = "use a number with an optional suffix B, K, M, G, T, P or E, e.g. 1.4T";
+		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "%s", why);
+		free(why);
+		return -1;
+	}
+	props_add(ps, name, value, norm);
+	free(norm);
+	return 0;
+}
+
+/* Reads properties given as "a=b,c=d" or as a JSON object. Returns the number of errors. */
+static int parse_props(const struct config_src *src, json_t *v, const char *jpath, bool is_volume,
+		       struct zcfg_props *ps, struct diag_list *dl)
+{
+	int errors = 0;
+	if (!v || json_is_null(v))
+		return 0;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *copy = xstrdup(s);
+		char *save = NULL;
+		for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+			while (isspace((unsigned char)*item))
+				item++;
+			size_t l = strlen(item);
+			while (l && isspace((unsigned char)item[l - 1]))
+				item[--l] = '\0';
+			if (!*item)
+				continue;
+			char *eq = strchr(item, '=');
+			if (!eq || eq == item) {
+				cfg_diag(dl, src, DIAG_ERROR, jpath,
+					 "write properties as \"name=value,name=value\"",
+					 "malformed property '%s'", item);
+				errors++;
+				continue;
+			}
+			*eq = '\0';
+			errors += add_dataset_prop(src, ps, jpath, item, eq + 1, is_volume, dl) != 0;
+		}
+		free(copy);
+		return errors;
+	}
+	if (json_is_object(v)) {
+		const char *key;
+		json_t *val;
+		json_object_foreach(v, key, val) {
+			char *kp = xasprintf("%s.%s", jpath, key);
+			char *text = scalar_text(val);
+			if (!text) {
+				cfg_diag(dl, src, DIAG_ERROR, kp, NULL, "property value must be a string, number or boolean");
+				errors++;
+			} else {
+				errors += add_dataset_prop(src, ps, kp, key, text, is_volume, dl) != 0;
+			}
+			free(text);
+			free(kp);
+		}
+		return errors;
+	}
+	cfg_diag(dl, src, DIAG_ERROR, jpath, "use \"recordsize=128K,quota=10G\" or {\"recordsize\": \"128K\"}",
+		 "properties must be a string or an object");
+	return 1;
+}
+
+static const char *const pool_prop_names[] = {
+	"ashift", "autoexpand", "autoreplace", "autotrim", "cachefile", "comment", "compatibility",
+	"delegation", "failmode", "listsnapshots", "multihost", "altroot", "bootfs", "dedupditto",
+	"version", NULL,
+};
+
+static int parse_pool_props(const struct config_src *src, json_t *v, const char *jpath,
+			    struct zcfg_props *ps, struct diag_list *dl)
+{
+	int errors = 0;
+	if (!v)
+		return 0;
+	if (!json_is_object(v)) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "use {\"autotrim\": \"on\"}", "must be an object");
+		return 1;
+	}
+	const char *key;
+	json_t *val;
+	json_object_foreach(v, key, val) {
+		char *kp = xasprintf("%s.%s", jpath, key);
+		char *text = scalar_text(val);
+		bool known = !strncmp(key, "feature@", 8);
+		for (size_t i = 0; pool_prop_names[i] && !known; i++)
+			known = !strcmp(pool_prop_names[i], key);
+		if (!text) {
+			cfg_diag(dl, src, DIAG_ERROR, kp, NULL, "value must be a string, number or boolean");
+			errors++;
+		} else if (!known) {
+			cfg_diag(dl, src, DIAG_ERROR, kp, "see zpoolprops(7) for pool properties",
+				 "unknown pool property '%s'", key);
+			errors++;
+		} else if (!strcmp(key, "ashift")) {
+			cfg_diag(dl, src, DIAG_ERROR, kp, "use the pool's \"ashift\" member",
+				 "give ashift as the pool's \"ashift\" member");
+			errors++;
+		} else {
+			props_add(ps, key, text, text);
+		}
+		free(text);
+		free(kp);
+	}
+	return errors;
+}
+
+static bool valid_component_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == ':' || c == ' ';
+}
+
+/* ZFS naming rules for a dataset name relative to its pool; NULL when valid. */
+static const char *dataset_name_problem(const char *name)
+{
+	if (!*name)
+		return "is empty";
+	if (strlen(name) > 200)
+		return "is too long";
+	if (name[0] == '/' || name[strlen(name) - 1] == '/')
+		return "must not start or end with '/'";
+	const char *p = name;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 0)
+			return "contains an empty component ('//')";
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return "contains a '.' or '..' component";
+		for (size_t i = 0; i < n; i++)
+			if (!valid_component_char(p[i]))
+				return "contains a character ZFS does not allow (use letters, digits, '-', '_', '.', ':')";
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return NULL;
+}
+
+static const char *pool_name_problem(const char *name)
+{
+	if (!*name)
+		return "is empty";
+	if (!isalpha((unsigned char)name[0]))
+		return "must start with a letter";
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
+			return "contains a character ZFS does not allow (use letters, digits, '-', '_', '.', ':')";
+	static const char *const reserved[] = { "mirror", "raidz", "draid", "spare", "log", "cache", "special", "dedup", NULL };
+	for (size_t i = 0; reserved[i]; i++)
+		if (!strncmp(name, reserved[i], strlen(reserved[i])))
+			return "begins with a name ZFS reserves (mirror, raidz, draid, spare, log, cache)";
+	if (name[0] == 'c' && isdigit((unsigned char)name[1]))
+		return "must not look like a disk name (c0...)";
+	return NULL;
+}
+
+/* Normalised layout and minimum disk count, or NULL when level is unknown. */
+static const char *layout_of(const char *level, size_t *min_disks, size_t *max_disks)
+{
+	static const struct {
+		const char *in, *out;
+		size_t min, max;
+	} map[] = {
+		{ "single", "stripe", 1, 1 }, { "stripe", "stripe", 1, 1000 },
+		{ "mirror", "mirror", 2, 1000 }, { "raidz", "raidz1", 2, 1000 },
+		{ "raidz1", "raidz1", 2, 1000 }, { "raidz2", "raidz2", 3, 1000 },
+		{ "raidz3", "raidz3", 4, 1000 },
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcasecmp(level, map[i].in)) {
+			*min_disks = map[i].min;
+			*max_disks = map[i].max;
+			return map[i].out;
+		}
+	return NULL;
+}
+
+static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
+			struct diag_list *dl)
+{
+	json_t *pools = cfg_get_array(src, zfs, "zfs", "pools", false, dl);
+	if (!pools)
+		return;
+	cfg->pools = xcalloc(json_array_size(pools), sizeof(*cfg->pools));
+	size_t i;
+	json_t *pj;
+	json_array_foreach(pools, i, pj) {
+		char *jp = xasprintf("zfs.pools[%zu]", i);
+		if (!json_is_object(pj)) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, NULL, "a pool must be an object with name, raid_level and disks");
+			free(jp);
+			continue;
+		}
+		struct zcfg_pool *pl = &cfg->pools[cfg->n_pools++];
+		pl->jpath = jp;
+		pl->ashift = 12;
+		const char *name = cfg_get_string(src, pj, jp, "name", true, dl);
+		pl->name = xstrdup(name ? name : "");
+		char *np = xasprintf("%s.name", jp);
+		const char *why;
+		if (name && (why = pool_name_problem(name)))
+			cfg_diag(dl, src, DIAG_ERROR, np, NULL, "pool name '%s' %s", name, why);
+		for (size_t k = 0; name && k + 1 < cfg->n_pools; k++)
+			if (!strcmp(cfg->pools[k].name, name))
+				cfg_diag(dl, src, DIAG_ERROR, np, "give each pool a unique name",
+					 "pool '%s' is declared twice (also at %s)", name, cfg->pools[k].jpath);
+		free(np);
+
+		const char *level = cfg_get_string(src, pj, jp, "raid_level", true, dl);
+		size_t min = 1, max = 1000;
+		char *lp = xasprintf("%s.raid_level", jp);
+		if (level) {
+			const char *layout = layout_of(level, &min, &max);
+			if (!layout)
+				cfg_diag(dl, src, DIAG_ERROR, lp, "use single, stripe, mirror, raidz1, raidz2 or raidz3",
+					 "unknown raid_level '%s'", level);
+			pl->layout = xstrdup(layout ? layout : level);
+		}
+		json_t *disks = cfg_get_array(src, pj, jp, "disks", true, dl);
+		char *dp = xasprintf("%s.disks", jp);
+		if (disks) {
+			pl->disks = xcalloc(json_array_size(disks) + 1, sizeof(char *));
+			size_t k;
+			json_t *dj;
+			json_array_foreach(disks, k, dj) {
+				char *dk = xasprintf("%s[%zu]", dp, k);
+				if (!json_is_string(dj)) {
+					cfg_diag(dl, src, DIAG_ERROR, dk, NULL, "a disk must be a string path");
+				} else {
+					const char *d = json_string_value(dj);
+					if (d[0] != '/')
+						cfg_diag(dl, src, DIAG_ERROR, dk, "use a stable absolute path such as /dev/disk/by-id/nvme-...",
+							 "disk path '%s' is not absolute", d);
+					for (size_t q = 0; q < cfg->n_pools; q++) {
+						struct zcfg_pool *o = &cfg->pools[q];
+						for (size_t r = 0; r < o->n_disks; r++)
+							if (!strcmp(o->disks[r], d))
+								cfg_diag(dl, src, DIAG_ERROR, dk, "a disk can belong to one pool only",
+									 o == pl ? "disk '%s' is listed twice in pool '%s'"
+										 : "disk '%s' is already listed in pool '%s'",
+									 d, o->name);
+					}
+					pl->disks[pl->n_disks++] = xstrdup(d);
+				}
+				free(dk);
+			}
+			if (level && layout_of(level, &min, &max) && (pl->n_disks < min || pl->n_disks > max)) {
+				if (max == 1)
+					cfg_diag(dl, src, DIAG_ERROR, dp, "use raid_level \"stripe\" for several disks without redundancy, or \"mirror\"",
+						 "raid_level '%s' takes exactly 1 disk, %zu given", level, pl->n_disks);
+				else
+					cfg_diag(dl, src, DIAG_ERROR, dp, "add disks or choose another raid_level",
+						 "raid_level '%s' needs at least %zu disks, %zu given", level, min, pl->n_disks);
+			}
+		}
+		json_t *ash = json_object_get(pj, "ashift");
+		if (ash) {
+			char *ap = xasprintf("%s.ashift", jp);
+			if (!json_is_integer(ash) || json_integer_value(ash) < 9 || json_integer_value(ash) > 16)
+				cfg_diag(dl, src, DIAG_ERROR, ap, "use 12 for 4K-sector disks (the default), 13 for 8K",
+					 "ashift must be an integer from 9 to 16");
+			else
+				pl->ashift = (int)json_integer_value(ash);
+			free(ap);
+		}
+		const char *mp = cfg_get_string(src, pj, jp, "mountpoint", false, dl);
+		if (mp) {
+			char *mpp = xasprintf("%s.mountpoint", jp);
+			if (mp[0] != '/' && strcmp(mp, "none") && strcmp(mp, "legacy"))
+				cfg_diag(dl, src, DIAG_ERROR, mpp, "use an absolute path, none or legacy",
+					 "mountpoint '%s' is not valid", mp);
+			else
+				pl->mountpoint = xstrdup(mp);
+			free(mpp);
+		}
+		char *pp = xasprintf("%s.properties", jp);
+		parse_pool_props(src, json_object_get(pj, "properties"), pp, &pl->properties, dl);
+		free(pp);
+		char *op = xasprintf("%s.options", jp);
+		parse_props(src, json_object_get(pj, "options"), op, false, &pl->options, dl);
+		free(op);
+		free(lp);
+		free(dp);
+	}
+}
+
+static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
+			   struct diag_list *dl)
+{
+	json_t *dss = cfg_get_array(src, zfs, "zfs", "datasets", false, dl);
+	if (!dss)
+		return;
+	cfg->datasets = xcalloc(json_array_size(dss), sizeof(*cfg->datasets));
+	size_t i;
+	json_t *dj;
+	json_array_foreach(dss, i, dj) {
+		char *jp = xasprintf("zfs.datasets[%zu]", i);
+		if (!json_is_object(dj)) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, NULL, "a dataset must be an object with name and pool");
+			free(jp);
+			continue;
+		}
+		struct zcfg_dataset *ds = &cfg->datasets[cfg->n_datasets++];
+		ds->jpath = jp;
+		const char *name = cfg_get_string(src, dj, jp, "name", true, dl);
+		const char *pool = cfg_get_string(src, dj, jp, "pool", true, dl);
+		ds->name = xstrdup(name ? name : "");
+		ds->pool = xstrdup(pool ? pool : "");
+		ds->full = xasprintf("%s/%s", ds->pool, ds->name);
+		const char *why;
+		char *np = xasprintf("%s.name", jp);
+		if (name && (why = dataset_name_problem(name)))
+			cfg_diag(dl, src, DIAG_ERROR, np, "dataset names are relative to the pool, e.g. \"vm-disks\" or \"shared/iso\"",
+				 "dataset name '%s' %s", name, why);
+		else if (name && pool && !strncmp(name, pool, strlen(pool)) && name[strlen(pool)] == '/')
+			cfg_diag(dl, src, DIAG_ERROR, np, "remove the pool prefix; the pool is given by \"pool\"",
+				 "dataset name '%s' repeats its pool name", name);
+		char *pp = xasprintf("%s.pool", jp);
+		if (pool && !zfs_config_pool(cfg, pool)) {
+			struct strbuf sb = STRBUF_INIT;
+			sb_init(&sb);
+			for (size_t k = 0; k < cfg->n_pools; k++)
+				sb_addf(&sb, "%s'%s'", k ? ", " : "", cfg->pools[k].name);
+			char *hint = xasprintf("declare the pool in zfs.pools or use one of: %s",
+					       cfg->n_pools ? sb.buf : "(no pools declared)");
+			cfg_diag(dl, src, DIAG_ERROR, pp, hint, "unknown pool '%s'", pool);
+			free(hint);
+			sb_release(&sb);
+		}
+		for (size_t k = 0; name && pool && k + 1 < cfg->n_datasets; k++)
+			if (!strcmp(cfg->datasets[k].full, ds->full))
+				cfg_diag(dl, src, DIAG_ERROR, np, "remove one of the two entries",
+					 "dataset '%s' is declared twice (also at %s)", ds->full, cfg->datasets[k].jpath);
+		const char *type = cfg_get_string(src, dj, jp, "type", false, dl);
+		if (type) {
+			char *tp = xasprintf("%s.type", jp);
+			if (!strcmp(type, "volume"))
+				ds->is_volume = true;
+			else if (strcmp(type, "filesystem"))
+				cfg_diag(dl, src, DIAG_ERROR, tp, "use \"filesystem\" (the default) or \"volume\"",
+					 "unknown dataset type '%s'", type);
+			free(tp);
+		}
+		json_t *vs = json_object_get(dj, "volsize");
+		char *vp = xasprintf("%s.volsize", jp);
+		if (vs && !ds->is_volume) {
+			cfg_diag(dl, src, DIAG_ERROR, vp, "add \"type\": \"volume\" or remove volsize",
+				 "volsize is only valid for volumes");
+		} else if (ds->is_volume) {
+			char *text = vs ? scalar_text(vs) : NULL;
+			uint64_t n;
+			if (!text)
+				cfg_diag(dl, src, DIAG_ERROR, jp, "add \"volsize\": \"32G\"", "a volume needs a volsize");
+			else if (zfs_parse_size(text, &n) || n == 0)
+				cfg_diag(dl, src, DIAG_ERROR, vp, "use a size such as 32G", "'%s' is not a valid volsize", text);
+			else
+				ds->volsize = xasprintf("%llu", (unsigned long long)n);
+			free(text);
+		}
+		free(vp);
+		const char *mp = cfg_get_string(src, dj, jp, "mountpoint", false, dl);
+		if (mp) {
+			char *mpp = xasprintf("%s.mountpoint", jp);
+			char *w = NULL;
+			char *norm = zprop_normalize("mountpoint", mp, &w);
+			if (ds->is_volume)
+				cfg_diag(dl, src, DIAG_ERROR, mpp, "remove mountpoint from the volume", "a volume has no mountpoint");
+			else if (!norm)
+				cfg_diag(dl, src, DIAG_ERROR, mpp, "use an absolute path, none or legacy", "%s", w);
+			else
+				ds->mountpoint = xstrdup(norm);
+			free(norm);
+			free(w);
+			free(mpp);
+		}
+		char *prp = xasprintf("%s.properties", jp);
+		parse_props(src, json_object_get(dj, "properties"), prp, ds->is_volume, &ds->props, dl);
+		if (ds->mountpoint && zcfg_props_get(&ds->props, "mountpoint"))
+			cfg_diag(dl, src, DIAG_ERROR, prp, "keep one of the two",
+				 "mountpoint is given both as a member and as a property");
+		free(prp);
+		const char *t = cfg_get_string(src, dj, jp, "proxmox_storage_type", false, dl);
+		ds->pve_type = t ? xstrdup(t) : NULL;
+		t = cfg_get_string(src, dj, jp, "proxmox_content_type", false, dl);
+		ds->pve_content = t ? xstrdup(t) : NULL;
+		t = cfg_get_string(src, dj, jp, "storage_class", false, dl);
+		ds->storage_class = t ? xstrdup(t) : NULL;
+		free(np);
+		free(pp);
+	}
+}
+
+int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct diag_list *dl)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	size_t before = diag_count(dl, DIAG_ERROR);
+	json_t *zfs = src->root ? cfg_get_object(src, src->root, "", "zfs", false, dl) : NULL;
+	if (!zfs)
+		return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
+	cfg->present = true;
+	parse_pools(src, zfs, cfg, dl);
+	parse_datasets(src, zfs, cfg, dl);
+	json_t *arc = json_object_get(zfs, "arc_max_gb");
+	if (arc && !json_is_null(arc)) {
+		if (!json_is_number(arc) || json_number_value(arc) <= 0 || json_number_value(arc) > 1 << 20)
+			cfg_diag(dl, src, DIAG_ERROR, "zfs.arc_max_gb", "give the ARC limit in GiB, e.g. 32",
+				 "arc_max_gb must be a positive number");
+		else {
+			cfg->has_arc = true;
+			cfg->arc_max_bytes = (uint64_t)llround(json_number_value(arc) * 1073741824.0);
+		}
+	}
+	json_t *settings = cfg_get_object(src, zfs, "zfs", "settings", false, dl);
+	json_t *ad = settings ? json_object_get(settings, "allow_destructive_operations") : NULL;
+	if (ad) {
+		if (json_is_boolean(ad))
+			cfg->allow_destructive = json_is_true(ad);
+		else if (json_is_string(ad) && (!strcmp(json_string_value(ad), "true") || !strcmp(json_string_value(ad), "false")))
+			cfg->allow_destructive = !strcmp(json_string_value(ad), "true");
+		else
+			cfg_diag(dl, src, DIAG_ERROR, "zfs.settings.allow_destructive_operations", "use true or false",
+				 "must be a boolean");
+	}
+	return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
+}
+
+void zfs_config_free(struct zfs_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		struct zcfg_pool *p = &cfg->pools[i];
+		free(p->name);
+		free(p->layout);
+		for (size_t k = 0; k < p->n_disks; k++)
+			free(p->disks[k]);
+		free(p->disks);
+		free(p->mountpoint);
+		props_free(&p->properties);
+		props_free(&p->options);
+		free(p->jpath);
+	}
+	free(cfg->pools);
+	for (size_t i = 0; i < cfg->n_datasets; i++) {
+		struct zcfg_dataset *d = &cfg->datasets[i];
+		free(d->name);
+		free(d->full);
+		free(d->pool);
+		free(d->volsize);
+		free(d->mountpoint);
+		props_free(&d->props);
+		free(d->pve_type);
+		free(d->pve_content);
+		free(d->storage_class);
+		free(d->jpath);
+	}
+	free(cfg->datasets);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct zcfg_pool *zfs_config_pool(const struct zfs_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		if (!strcmp(cfg->pools[i].name, name))
+			return &cfg->pools[i];
+	return NULL;
+}
+
+const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, const char *full)
+{
+	for (size_t i = 0; i < cfg->n_datasets; i++)
+		if (!strcmp(cfg->datasets[i].full, full))
+			return &cfg->datasets[i];
+	return NULL;
+}

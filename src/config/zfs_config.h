@@ -1,0 +1,75 @@
+/*
+ * zfs_config: the desired ZFS state, read from the `zfs` section of
+ * phoenix_hypervisor_config.json (the real format, unchanged, plus optional
+ * extensions). Every record keeps its JSON path for diagnostics.
+ */
+#ifndef PH_ZFS_CONFIG_H
+#define PH_ZFS_CONFIG_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "util/diag.h"
+
+/* One property as the user wrote it, with its normalised form for comparison. */
+struct zcfg_prop {
+	char *name;
+	char *value;  /* as written ("128K", "lz4", "1.4T") */
+	char *norm;   /* normalised ("131072", "lz4", "1539316278886") */
+};
+
+struct zcfg_props {
+	struct zcfg_prop *v;
+	size_t n;
+};
+
+struct zcfg_pool {
+	char *name;
+	char *layout;        /* normalised: "stripe", "mirror", "raidz1", "raidz2", "raidz3" */
+	char **disks;
+	size_t n_disks;
+	int ashift;          /* 12 unless the config says otherwise */
+	char *mountpoint;    /* extension: zpool create -m; NULL = ZFS default (/NAME) */
+	struct zcfg_props properties;   /* extension: zpool create -o */
+	struct zcfg_props options;      /* extension: zpool create -O (dataset-wide) */
+	char *jpath;         /* "zfs.pools[0]" */
+};
+
+struct zcfg_dataset {
+	char *name;          /* as in the config, relative to the pool ("vm-disks", "a/b") */
+	char *full;          /* "pool/name" */
+	char *pool;
+	bool is_volume;      /* extension: "type": "volume" */
+	char *volsize;       /* normalised bytes, volumes only */
+	char *mountpoint;    /* extension; NULL = inherited from the pool */
+	struct zcfg_props props;
+	char *pve_type;      /* proxmox_storage_type, NULL when absent */
+	char *pve_content;   /* proxmox_content_type */
+	char *storage_class;
+	char *jpath;         /* "zfs.datasets[3]" */
+};
+
+struct zfs_config {
+	struct zcfg_pool *pools;
+	size_t n_pools;
+	struct zcfg_dataset *datasets;
+	size_t n_datasets;
+	bool has_arc;
+	uint64_t arc_max_bytes;
+	bool allow_destructive;   /* zfs.settings.allow_destructive_operations */
+	bool present;             /* the config has a zfs section */
+};
+
+/*
+ * Parses and validates the zfs section of src. Every problem is added to dl
+ * (all at once). Returns 0 when no error was found. cfg is always filled with
+ * what could be read and must be freed with zfs_config_free.
+ */
+int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct diag_list *dl);
+void zfs_config_free(struct zfs_config *cfg);
+
+const struct zcfg_pool *zfs_config_pool(const struct zfs_config *cfg, const char *name);
+const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, const char *full);
+const struct zcfg_prop *zcfg_props_get(const struct zcfg_props *props, const char *name);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * exec: the only module that starts programs. Programs run from an argv
+ * array (never a shell) with LC_ALL=C, a deadline (SIGTERM, then SIGKILL
+ * after a grace period) and stdout/stderr captured separately.
+ */
+#ifndef PH_EXEC_H
+#define PH_EXEC_H
+#include <stdbool.h>
+#include <stddef.h>
+
+struct exec_opts {
+	int timeout_ms;          /* 0 means the default (120 s) */
+	const char *stdin_data;  /* NULL: stdin is /dev/null */
+	size_t stdin_len;
+	size_t max_output;       /* 0 means 64 MiB per stream */
+};
+
+struct exec_result {
+	int status;       /* exit code; 128+N when killed by signal N; -1 if it could not start */
+	bool timed_out;
+	char *out;        /* always NUL-terminated, never NULL after exec_run */
+	size_t out_len;
+	char *err;
+	size_t err_len;
+};
+
+/*
+ * Runs argv[0] (searched in PATH when it has no '/') and waits for it.
+ * Returns 0 when the program ran and exited 0, else -1 (r says why).
+ * r must be released with exec_result_free.
+ */
+int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec_result *r);
+void exec_result_free(struct exec_result *r);
+
+/* The argv quoted for display (copy-paste into a shell); caller frees. */
+char *exec_argv_display(const char *const argv[]);
+
+/* How many programs exec_run started in this process. */
+unsigned exec_count(void);
+
+/* When set, every command is echoed to stderr as "+ cmd" before it runs. */
+void exec_set_trace(bool on);
+
+/* Short description of a failure: "exited with status 1", "killed by signal 9", ... */
+char *exec_describe_status(const struct exec_result *r);
+
+#endif

@@ -1,0 +1,160 @@
+#include "plan/plan.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/exec.h"
+
+struct action *plan_add(struct plan *p, int phase, char op, const char *subsystem,
+			const char *kind, const char *target, const char *fmt, ...)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
+	}
+	struct action *a = &p->v[p->n];
+	memset(a, 0, sizeof(*a));
+	a->phase = phase;
+	a->op = op;
+	a->subsystem = xstrdup(subsystem);
+	a->kind = xstrdup(kind);
+	a->target = xstrdup(target ? target : "");
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	a->summary = sb_detach(&sb);
+	a->seq = p->n;
+	p->n++;
+	return a;
+}
+
+void action_add_cmd(struct action *a, struct strvec *argv)
+{
+	a->cmds = xrealloc(a->cmds, (a->n_cmds + 1) * sizeof(*a->cmds));
+	a->cmds[a->n_cmds++] = *argv;
+	memset(argv, 0, sizeof(*argv));
+}
+
+static int cmp_action(const void *x, const void *y)
+{
+	const struct action *a = x, *b = y;
+	if (a->phase != b->phase)
+		return a->phase < b->phase ? -1 : 1;
+	if (a->depth != b->depth)
+		return a->depth < b->depth ? -1 : 1;
+	return a->seq < b->seq ? -1 : (a->seq > b->seq);
+}
+
+void plan_sort(struct plan *p)
+{
+	if (p->n)
+		qsort(p->v, p->n, sizeof(*p->v), cmp_action);
+}
+
+size_t plan_count_op(const struct plan *p, char op)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].op == op;
+	return n;
+}
+
+size_t plan_count_destructive(const struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += p->v[i].destructive;
+	return n;
+}
+
+void plan_print(FILE *f, const struct plan *p, bool show_commands)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		if (a->destructive)
+			fprintf(f, "! destructive: %s\n", a->summary);
+		else
+			fprintf(f, "%c %s\n", a->op, a->summary);
+		for (size_t j = 0; j < a->details.n; j++)
+			fprintf(f, "    %s\n", a->details.v[j]);
+		if (show_commands)
+			for (size_t j = 0; j < a->n_cmds; j++) {
+				char *d = exec_argv_display(sv_argv(&a->cmds[j]));
+				fprintf(f, "    $ %s\n", d);
+				free(d);
+			}
+	}
+	for (size_t i = 0; i < p->unmanaged.n; i++)
+		fprintf(f, "= unmanaged: %s (left alone)\n", p->unmanaged.v[i]);
+}
+
+static json_t *strvec_json(const struct strvec *sv)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+json_t *plan_to_json(const struct plan *p)
+{
+	json_t *root = json_object();
+	json_t *acts = json_array();
+	for (size_t i = 0; i < p->n; i++) {
+		const struct action *a = &p->v[i];
+		char op[2] = { a->op, 0 };
+		json_t *cmds = json_array();
+		for (size_t j = 0; j < a->n_cmds; j++)
+			json_array_append_new(cmds, strvec_json(&a->cmds[j]));
+		json_array_append_new(acts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
+						      "op", op, "subsystem", a->subsystem, "kind", a->kind,
+						      "target", a->target, "summary", a->summary,
+						      "destructive", a->destructive, "details",
+						      strvec_json(&a->details), "commands", cmds));
+	}
+	json_object_set_new(root, "actions", acts);
+	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
+	json_t *diags = json_array();
+	for (size_t i = 0; i < p->diags.n; i++) {
+		const struct diag *d = &p->diags.v[i];
+		json_t *o = json_pack("{s:s, s:s}", "level",
+				      d->level == DIAG_ERROR ? "error" : d->level == DIAG_WARNING ? "warning" : "note",
+				      "message", d->msg);
+		if (d->jpath)
+			json_object_set_new(o, "path", json_string(d->jpath));
+		if (d->hint)
+			json_object_set_new(o, "hint", json_string(d->hint));
+		json_array_append_new(diags, o);
+	}
+	json_object_set_new(root, "diagnostics", diags);
+	json_object_set_new(root, "summary",
+			    json_pack("{s:I, s:I, s:I, s:I}", "create", (json_int_t)plan_count_op(p, OP_CREATE),
+				      "change", (json_int_t)plan_count_op(p, OP_CHANGE), "remove",
+				      (json_int_t)plan_count_op(p, OP_REMOVE), "destructive",
+				      (json_int_t)plan_count_destructive(p)));
+	return root;
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct action *a = &p->v[i];
+		free(a->subsystem);
+		free(a->kind);
+		free(a->target);
+		free(a->summary);
+		sv_free(&a->details);
+		for (size_t j = 0; j < a->n_cmds; j++)
+			sv_free(&a->cmds[j]);
+		free(a->cmds);
+		if (a->free_data)
+			a->free_data(a->data);
+	}
+	free(p->v);
+	sv_free(&p->unmanaged);
+	diag_list_free(&p->diags);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,744 @@
+#include "plan/zfs_plan.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/zfs_config.h"
+#include "config/zprops.h"
+#include "state/zfs_state.h"
+#include "apply/zfs_apply.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+
+void zfs_facts_free(struct zfs_facts *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->n_disks; i++) {
+		free(f->disks[i].disk);
+		disk_probe_free(&f->disks[i].probe);
+	}
+	free(f->disks);
+	free(f->modprobe_text);
+	memset(f, 0, sizeof(*f));
+}
+
+static const struct disk_probe *fact_for(const struct zfs_facts *f, const char *disk)
+{
+	for (size_t i = 0; f && i < f->n_disks; i++)
+		if (!strcmp(f->disks[i].disk, disk))
+			return &f->disks[i].probe;
+	return NULL;
+}
+
+static bool wipe_allowed(const struct ph_ctx *ctx, const char *disk)
+{
+	for (size_t i = 0; i < ctx->allow_wipe.n; i++)
+		if (!strcmp(ctx->allow_wipe.v[i], disk))
+			return true;
+	return false;
+}
+
+/* The imported pool that has disk as a vdev, or NULL. */
+static const struct zpool *pool_with_disk(const struct zfs_state *st, const char *disk, bool importable)
+{
+	for (size_t i = 0; i < st->n_pools; i++) {
+		const struct zpool *zp = &st->pools[i];
+		if (zp->importable != importable)
+			continue;
+		for (size_t k = 0; k < zp->n_vdevs; k++)
+			if (vdev_matches_disk(zp->vdevs[k].name, disk))
+				return zp;
+	}
+	return NULL;
+}
+
+static int depth_of(const char *name)
+{
+	int d = 0;
+	for (; *name; name++)
+		d += *name == '/';
+	return d;
+}
+
+/* "mirror: /a, /b" style description of a pool's layout in the config. */
+static char *describe_layout(const struct zcfg_pool *pc)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	sb_addf(&sb, "%s: ", pc->layout);
+	for (size_t i = 0; i < pc->n_disks; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", pc->disks[i]);
+	return sb_detach(&sb);
+}
+
+/* Checks an existing pool against the config: layout drift is reported, never "fixed". */
+static void check_existing_pool(const struct zcfg_pool *pc, const struct zpool *zp, struct plan *p)
+{
+	struct strbuf missing = STRBUF_INIT;
+	sb_init(&missing);
+	for (size_t i = 0; i < pc->n_disks; i++) {
+		bool found = false;
+		for (size_t k = 0; k < zp->n_vdevs && !found; k++)
+			found = vdev_matches_disk(zp->vdevs[k].name, pc->disks[i]);
+		if (!found)
+			sb_addf(&missing, "%s'%s'", missing.len ? ", " : "", pc->disks[i]);
+	}
+	const char *hint = "phoenix-storage never changes a pool's layout; change the pool by hand, or the config to match";
+	if (strcmp(pc->layout, zp->layout))
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, hint,
+			 "pool '%s' drifted from the config: its layout is %s, the config says %s",
+			 zp->name, zp->layout, pc->layout);
+	if (missing.len)
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, hint,
+			 "pool '%s' drifted from the config: disks not in the pool: %s", zp->name, missing.buf);
+	if (zp->state && strcmp(zp->state, "ONLINE"))
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, "see 'zpool status -x' for details",
+			 "pool '%s' is %s", zp->name, zp->state);
+	sb_release(&missing);
+}
+
+static char *dir_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	if (!s || s == path)
+		return xstrdup("/");
+	return xstrndup(path, (size_t)(s - path));
+}
+
+static void plan_import(const struct zcfg_pool *pc, const struct zpool *zp, struct plan *p)
+{
+	struct action *a = plan_add(p, PHASE_POOL_IMPORT, OP_CREATE, "zfs", "import-pool", pc->name,
+				    "import pool %s (found on its disks, not imported; state %s)", pc->name,
+				    zp->state ? zp->state : "unknown");
+	struct strvec argv = { 0 };
+	sv_push(&argv, zpool_prog());
+	sv_push(&argv, "import");
+	struct strvec dirs = { 0 };
+	for (size_t i = 0; i < pc->n_disks; i++) {
+		char *d = dir_of(pc->disks[i]);
+		bool seen = false;
+		for (size_t k = 0; k < dirs.n; k++)
+			seen |= !strcmp(dirs.v[k], d);
+		if (!seen) {
+			sv_push(&dirs, d);
+			sv_push(&argv, "-d");
+			sv_push(&argv, d);
+		}
+		free(d);
+	}
+	sv_free(&dirs);
+	sv_push(&argv, pc->name);
+	action_add_cmd(a, &argv);
+	if (strcmp(pc->layout, zp->layout))
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath,
+			 "phoenix-storage never changes a pool's layout",
+			 "pool '%s' found for import is %s, the config says %s", pc->name, zp->layout, pc->layout);
+}
+
+/* Disk checks before a pool is created; adds wipe actions when --allow-wipe permits. Returns 0 if creatable. */
+static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_pool *pc,
+				  const struct zfs_facts *f, struct plan *p, bool *force)
+{
+	int blocked = 0;
+	for (size_t i = 0; i < pc->n_disks; i++) {
+		const char *disk = pc->disks[i];
+		char *jp = xasprintf("%s.disks[%zu]", pc->jpath, i);
+		const struct disk_probe *pr = fact_for(f, disk);
+		const struct zpool *in = pool_with_disk(ctx->zst, disk, false);
+		const struct zpool *exported = pool_with_disk(ctx->zst, disk, true);
+		if (in) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
+				 "a disk of an imported pool is never wiped; detach it from that pool first",
+				 "cannot create pool '%s': disk '%s' is a member of pool '%s'", pc->name, disk, in->name);
+			blocked++;
+		} else if (!pr || !pr->exists) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
+				 pr && pr->error ? pr->error : "check the path (ls -l /dev/disk/by-id/)",
+				 "cannot create pool '%s': disk '%s' does not exist", pc->name, disk);
+			blocked++;
+		} else if (pr->error) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, NULL,
+				 "cannot create pool '%s': %s", pc->name, pr->error);
+			blocked++;
+		} else if (pr->mounted_at) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, "unmount it first; a mounted disk is never wiped",
+				 "cannot create pool '%s': disk '%s' is mounted at '%s'", pc->name, disk, pr->mounted_at);
+			blocked++;
+		} else if (pr->signature || exported) {
+			char *what = exported ? xasprintf("belongs to exported pool '%s'", exported->name)
+					      : xasprintf("is not empty (%s found)", pr->signature);
+			if (wipe_allowed(ctx, disk)) {
+				struct action *a = plan_add(p, PHASE_DISK_WIPE, OP_REMOVE, "zfs", "wipe-disk", disk,
+							    "wipe %s (it %s) before creating pool %s", disk, what, pc->name);
+				a->destructive = true;
+				struct strvec argv = { 0 };
+				sv_push(&argv, "wipefs");
+				sv_push(&argv, "-a");
+				sv_push(&argv, disk);
+				action_add_cmd(a, &argv);
+				*force = true;
+			} else {
+				char *hint = xasprintf("if its data may be destroyed, run apply with --allow-wipe %s", disk);
+				diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint,
+					 "cannot create pool '%s': disk '%s' %s", pc->name, disk, what);
+				free(hint);
+				blocked++;
+			}
+			free(what);
+		}
+		free(jp);
+	}
+	return blocked ? -1 : 0;
+}
+
+static void plan_create_pool(const struct ph_ctx *ctx, const struct zcfg_pool *pc,
+			     const struct zfs_facts *f, struct plan *p)
+{
+	bool force = false;
+	check_disks_for_create(ctx, pc, f, p, &force);
+	char *layout = describe_layout(pc);
+	struct action *a = plan_add(p, PHASE_POOL_CREATE, OP_CREATE, "zfs", "create-pool", pc->name,
+				    "create pool %s (%s; ashift=%d)", pc->name, layout, pc->ashift);
+	free(layout);
+	struct strvec argv = { 0 };
+	sv_push(&argv, zpool_prog());
+	sv_push(&argv, "create");
+	if (force)
+		sv_push(&argv, "-f");
+	sv_push(&argv, "-o");
+	sv_pushf(&argv, "ashift=%d", pc->ashift);
+	for (size_t i = 0; i < pc->properties.n; i++) {
+		sv_push(&argv, "-o");
+		sv_pushf(&argv, "%s=%s", pc->properties.v[i].name, pc->properties.v[i].value);
+	}
+	for (size_t i = 0; i < pc->options.n; i++) {
+		const struct zcfg_prop *o = &pc->options.v[i];
+		if (!zfs_caps_has_prop(&ctx->zst->caps, o->name))
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, pc->jpath, "remove it from the pool's options",
+				 "this ZFS does not support the property '%s'", o->name);
+		sv_push(&argv, "-O");
+		sv_pushf(&argv, "%s=%s", o->name, o->norm);
+	}
+	if (pc->mountpoint) {
+		sv_push(&argv, "-m");
+		sv_push(&argv, pc->mountpoint);
+	}
+	sv_push(&argv, pc->name);
+	if (strcmp(pc->layout, "stripe"))
+		sv_push(&argv, pc->layout);
+	for (size_t i = 0; i < pc->n_disks; i++)
+		sv_push(&argv, pc->disks[i]);
+	action_add_cmd(a, &argv);
+}
+
+/* Checks a property against this ZFS's capabilities; adds an error and returns -1 if unsupported. */
+static int check_caps(const struct zfs_caps *caps, const char *dataset, const char *jpath,
+		      const struct zcfg_prop *pr, struct plan *p)
+{
+	if (!caps->known)
+		return 0;
+	if (!zfs_caps_has_prop(caps, pr->name)) {
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jpath,
+			 "remove it from the config, or run a ZFS that has it (OpenZFS 2.x)",
+			 "dataset '%s': this ZFS does not support the property '%s'", dataset, pr->name);
+		return -1;
+	}
+	if (!strcmp(pr->name, "compression") && caps->compression.n) {
+		bool ok = false;
+		struct strbuf sb = STRBUF_INIT;
+		sb_init(&sb);
+		for (size_t i = 0; i < caps->compression.n; i++) {
+			const char *v = caps->compression.v[i];
+			ok |= zprop_enum_matches(v, pr->norm);
+			sb_addf(&sb, "%s%s", i ? ", " : "", v);
+		}
+		if (!ok) {
+			char *hint = xasprintf("use one of: %s", sb.buf);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jpath, hint,
+				 "dataset '%s': compression '%s' is not supported by this ZFS", dataset, pr->value);
+			free(hint);
+		}
+		sb_release(&sb);
+		return ok ? 0 : -1;
+	}
+	if (!strcmp(pr->name, "recordsize")) {
+		uint64_t n = strtoull(pr->norm, NULL, 10);
+		if (n > caps->max_recordsize) {
+			char *max = zfs_format_size(caps->max_recordsize);
+			char *hint = xasprintf("use a recordsize of at most %s on this ZFS", max);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jpath, hint,
+				 "dataset '%s': recordsize '%s' is larger than this ZFS supports (%s)", dataset,
+				 pr->value, max);
+			free(hint);
+			free(max);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "recordsize=128K, quota=800G" from the config's own spelling. */
+static char *describe_props(const struct zcfg_props *ps)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (size_t i = 0; i < ps->n; i++)
+		sb_addf(&sb, "%s%s=%s", i ? ", " : "", ps->v[i].name, ps->v[i].value);
+	return sb_detach(&sb);
+}
+
+/* Does the parent of full exist now, or will this plan make it? */
+static bool parent_available(const struct ph_ctx *ctx, const char *full)
+{
+	const char *slash = strrchr(full, '/');
+	if (!slash)
+		return true;
+	char *parent = xstrndup(full, (size_t)(slash - full));
+	bool ok = zfs_state_dataset(ctx->zst, parent) || zfs_config_dataset(ctx->zcfg, parent) ||
+		  (!strchr(parent, '/') && zfs_config_pool(ctx->zcfg, parent));
+	free(parent);
+	return ok;
+}
+
+static void plan_create_dataset(const struct ph_ctx *ctx, const struct zcfg_dataset *dc, struct plan *p)
+{
+	if (!parent_available(ctx, dc->full)) {
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, dc->jpath,
+			 "declare the parent dataset in zfs.datasets (parents are created first)",
+			 "cannot create dataset '%s': its parent does not exist", dc->full);
+		return;
+	}
+	char *props = describe_props(&dc->props);
+	struct strbuf desc = STRBUF_INIT;
+	sb_init(&desc);
+	if (dc->is_volume) {
+		char *vs = zprop_display("volsize", dc->volsize);
+		sb_addf(&desc, "volsize=%s", vs);
+		free(vs);
+	}
+	if (dc->mountpoint)
+		sb_addf(&desc, "%smountpoint=%s", desc.len ? ", " : "", dc->mountpoint);
+	if (*props)
+		sb_addf(&desc, "%s%s", desc.len ? ", " : "", props);
+	free(props);
+	char *jp = xasprintf("%s.properties", dc->jpath);
+	for (size_t i = 0; i < dc->props.n; i++)
+		check_caps(&ctx->zst->caps, dc->full, jp, &dc->props.v[i], p);
+	free(jp);
+	struct action *a = plan_add(p, PHASE_DATASET, OP_CREATE, "zfs", "create-dataset", dc->full,
+				    "create %s %s%s%s%s", dc->is_volume ? "volume" : "dataset", dc->full,
+				    desc.len ? " (" : "", desc.buf, desc.len ? ")" : "");
+	sb_release(&desc);
+	a->depth = depth_of(dc->full);
+	struct strvec argv = { 0 };
+	sv_push(&argv, zfs_prog());
+	sv_push(&argv, "create");
+	if (dc->is_volume) {
+		sv_push(&argv, "-V");
+		sv_push(&argv, dc->volsize);
+	}
+	sv_push(&argv, "-o");
+	sv_push(&argv, PHOENIX_MANAGED_PROP "=true");
+	if (dc->mountpoint) {
+		sv_push(&argv, "-o");
+		sv_pushf(&argv, "mountpoint=%s", dc->mountpoint);
+	}
+	for (size_t i = 0; i < dc->props.n; i++) {
+		sv_push(&argv, "-o");
+		sv_pushf(&argv, "%s=%s", dc->props.v[i].name, dc->props.v[i].norm);
+	}
+	sv_push(&argv, dc->full);
+	action_add_cmd(a, &argv);
+}
+
+static void add_set(const struct zcfg_dataset *dc, const char *name, const char *norm,
+		    const char *current, struct plan *p)
+{
+	char *from = current ? zprop_display(name, current) : xstrdup("(unset)");
+	char *to = zprop_display(name, norm);
+	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", dc->full,
+				    "%s %s %s -> %s", dc->full, name, from, to);
+	a->depth = depth_of(dc->full);
+	free(from);
+	free(to);
+	struct strvec argv = { 0 };
+	sv_push(&argv, zfs_prog());
+	sv_push(&argv, "set");
+	sv_pushf(&argv, "%s=%s", name, norm);
+	sv_push(&argv, dc->full);
+	action_add_cmd(a, &argv);
+}
+
+static void plan_existing_dataset(const struct ph_ctx *ctx, const struct zcfg_dataset *dc,
+				  const struct zfs_dataset *ds, struct plan *p)
+{
+	const struct zprop *type = zfs_dataset_prop(ds, "type");
+	bool is_vol = type && !strcmp(type->value, "volume");
+	if (is_vol != dc->is_volume) {
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, dc->jpath,
+			 "a dataset's type cannot change; rename the existing one or fix the config",
+			 "'%s' exists as a %s, the config declares a %s", dc->full, is_vol ? "volume" : "filesystem",
+			 dc->is_volume ? "volume" : "filesystem");
+		return;
+	}
+	const struct zprop *managed = zfs_dataset_prop(ds, PHOENIX_MANAGED_PROP);
+	if (!managed || strcmp(managed->value, "true")) {
+		struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "adopt-dataset", dc->full,
+					    "adopt existing dataset %s (set %s=true)", dc->full, PHOENIX_MANAGED_PROP);
+		a->depth = depth_of(dc->full);
+		struct strvec argv = { 0 };
+		sv_push(&argv, zfs_prog());
+		sv_push(&argv, "set");
+		sv_push(&argv, PHOENIX_MANAGED_PROP "=true");
+		sv_push(&argv, dc->full);
+		action_add_cmd(a, &argv);
+	}
+	char *jp = xasprintf("%s.properties", dc->jpath);
+	for (size_t i = 0; i < dc->props.n; i++) {
+		const struct zcfg_prop *pr = &dc->props.v[i];
+		const struct zprop *cur = zfs_dataset_prop(ds, pr->name);
+		if (cur && !strcmp(cur->value, pr->norm))
+			continue;
+		if (check_caps(&ctx->zst->caps, dc->full, jp, pr, p))
+			continue;
+		const struct zprop_info *pi = zprop_lookup(pr->name);
+		if (pi && pi->create_only) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
+				 "this property is fixed when a dataset is created; recreate the dataset by hand or change the config",
+				 "'%s' has %s=%s, the config says %s", dc->full, pr->name, cur ? cur->value : "-", pr->value);
+			continue;
+		}
+		add_set(dc, pr->name, pr->norm, cur ? cur->value : NULL, p);
+	}
+	free(jp);
+	if (dc->mountpoint) {
+		const struct zprop *cur = zfs_dataset_prop(ds, "mountpoint");
+		if (!cur || strcmp(cur->value, dc->mountpoint))
+			add_set(dc, "mountpoint", dc->mountpoint, cur ? cur->value : NULL, p);
+	}
+	if (dc->is_volume) {
+		const struct zprop *cur = zfs_dataset_prop(ds, "volsize");
+		uint64_t have = cur ? strtoull(cur->value, NULL, 10) : 0;
+		uint64_t want = strtoull(dc->volsize, NULL, 10);
+		if (want < have) {
+			char *h = zfs_format_size(have), *w = zfs_format_size(want);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, dc->jpath,
+				 "volumes only grow; shrinking would cut off data at the end of the volume",
+				 "volume '%s' is %s, the config asks for %s", dc->full, h, w);
+			free(h);
+			free(w);
+		} else if (want > have) {
+			add_set(dc, "volsize", dc->volsize, cur ? cur->value : NULL, p);
+		}
+	}
+}
+
+/* Lists datasets of configured pools that the config does not declare. */
+static void list_unmanaged(const struct ph_ctx *ctx, struct plan *p)
+{
+	const struct zfs_state *st = ctx->zst;
+	for (size_t i = 0; i < st->n_datasets; i++) {
+		const struct zfs_dataset *ds = &st->datasets[i];
+		const char *slash = strchr(ds->name, '/');
+		if (!slash)
+			continue;
+		char *pool = xstrndup(ds->name, (size_t)(slash - ds->name));
+		bool ours = zfs_config_pool(ctx->zcfg, pool) != NULL;
+		free(pool);
+		if (!ours || zfs_config_dataset(ctx->zcfg, ds->name))
+			continue;
+		const struct zprop *m = zfs_dataset_prop(ds, PHOENIX_MANAGED_PROP);
+		if (m && !strcmp(m->value, "true"))
+			sv_pushf(&p->unmanaged, "%s (marked %s but no longer in the config; destroy it by hand if it is not needed)",
+				 ds->name, PHOENIX_MANAGED_PROP);
+		else
+			sv_push(&p->unmanaged, ds->name);
+	}
+}
+
+#define ARC_FILE "/etc/modprobe.d/zfs.conf"
+#define ARC_SYSFS "/sys/module/zfs/parameters/zfs_arc_max"
+
+/* The zfs_arc_max value in a modprobe.d text, or 0 when it is not set there. */
+static uint64_t modprobe_arc(const char *text)
+{
+	uint64_t v = 0;
+	for (const char *line = text; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char *l = xstrndup(line, len);
+		if (!strncmp(l, "options zfs ", 12)) {
+			const char *k = strstr(l, "zfs_arc_max=");
+			if (k)
+				v = strtoull(k + 12, NULL, 10);
+		}
+		free(l);
+		line = eol ? eol + 1 : line + len;
+	}
+	return v;
+}
+
+char *zfs_arc_modprobe_text(const char *text, uint64_t bytes)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	bool done = false;
+	for (const char *line = text; line && *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char *l = xstrndup(line, len);
+		if (!done && !strncmp(l, "options zfs ", 12)) {
+			char *k = strstr(l, "zfs_arc_max=");
+			if (k) {
+				size_t vl = strspn(k + 12, "0123456789");
+				sb_add(&sb, l, (size_t)(k - l));
+				sb_addf(&sb, "zfs_arc_max=%" PRIu64 "%s", bytes, k + 12 + vl);
+			} else {
+				sb_addf(&sb, "%s zfs_arc_max=%" PRIu64, l, bytes);
+			}
+			done = true;
+		} else {
+			sb_adds(&sb, l);
+		}
+		sb_addc(&sb, '\n');
+		free(l);
+		line = eol ? eol + 1 : line + len;
+	}
+	if (!done)
+		sb_addf(&sb, "options zfs zfs_arc_max=%" PRIu64 "\n", bytes);
+	return sb_detach(&sb);
+}
+
+static void plan_arc(const struct ph_ctx *ctx, const struct zfs_facts *f, struct plan *p)
+{
+	if (!ctx->zcfg->has_arc || !f)
+		return;
+	uint64_t want = ctx->zcfg->arc_max_bytes;
+	char *human = zfs_format_size(want);
+	if (f->ram_bytes && want > f->ram_bytes / 2) {
+		char *ram = zfs_format_size(f->ram_bytes);
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, "zfs.arc_max_gb",
+			 "leave at least half of the memory to guests and the host",
+			 "arc_max_gb (%s) is more than half of this host's memory (%s)", human, ram);
+		free(ram);
+	}
+	if (modprobe_arc(f->modprobe_text) != want) {
+		struct action *a = plan_add(p, PHASE_HOST, f->modprobe_text ? OP_CHANGE : OP_CREATE, "host",
+					    "arc-persistent", ARC_FILE, "set zfs_arc_max=%" PRIu64 " (%s) in %s",
+					    want, human, ARC_FILE);
+		sv_push(&a->details, "takes effect when the zfs module loads; with root on ZFS also run update-initramfs -u");
+		struct arc_write *w = xcalloc(1, sizeof(*w));
+		w->path = root_path(ctx->root, ARC_FILE);
+		w->content = zfs_arc_modprobe_text(f->modprobe_text, want);
+		a->data = w;
+		a->free_data = arc_write_free;
+		a->fn = zfs_apply_arc_write;
+	}
+	if (f->arc_runtime_present && f->arc_runtime != want) {
+		char *cur = zfs_format_size(f->arc_runtime);
+		struct action *a = plan_add(p, PHASE_HOST, OP_CHANGE, "host", "arc-runtime", ARC_SYSFS,
+					    "runtime zfs_arc_max %s -> %s", f->arc_runtime ? cur : "0 (default)", human);
+		free(cur);
+		struct arc_write *w = xcalloc(1, sizeof(*w));
+		w->path = root_path(ctx->root, ARC_SYSFS);
+		w->content = xasprintf("%" PRIu64 "\n", want);
+		w->sysfs = true;
+		a->data = w;
+		a->free_data = arc_write_free;
+		a->fn = zfs_apply_arc_write;
+	} else if (!f->arc_runtime_present) {
+		diag_add(&p->diags, DIAG_NOTE, NULL, 0, 0, "zfs.arc_max_gb", NULL,
+			 "no ZFS kernel module is loaded (%s is missing): the runtime ARC limit is not set now",
+			 ARC_SYSFS);
+	}
+	free(human);
+}
+
+void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct plan *p)
+{
+	const struct zfs_config *cfg = ctx->zcfg;
+	const struct zfs_state *st = ctx->zst;
+	if (!cfg || !st)
+		return;
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct zcfg_pool *pc = &cfg->pools[i];
+		const struct zpool *zp = zfs_state_pool(st, pc->name);
+		if (zp && !zp->importable)
+			check_existing_pool(pc, zp, p);
+		else if (zp)
+			plan_import(pc, zp, p);
+		else
+			plan_create_pool(ctx, pc, f, p);
+	}
+	for (size_t i = 0; i < ctx->allow_wipe.n; i++) {
+		bool named = false;
+		for (size_t k = 0; k < cfg->n_pools && !named; k++)
+			for (size_t d = 0; d < cfg->pools[k].n_disks; d++)
+				named |= !strcmp(cfg->pools[k].disks[d], ctx->allow_wipe.v[i]);
+		if (!named)
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, NULL, "--allow-wipe takes a disk path exactly as the config lists it",
+				 "--allow-wipe '%s' names no disk of zfs.pools", ctx->allow_wipe.v[i]);
+	}
+	for (size_t i = 0; i < cfg->n_datasets; i++) {
+		const struct zcfg_dataset *dc = &cfg->datasets[i];
+		const struct zfs_dataset *ds = zfs_state_dataset(st, dc->full);
+		if (ds)
+			plan_existing_dataset(ctx, dc, ds, p);
+		else
+			plan_create_dataset(ctx, dc, p);
+	}
+	list_unmanaged(ctx, p);
+	plan_arc(ctx, f, p);
+	zfs_lint_capacity(ctx, &p->diags);
+}
+
+void zfs_lint_capacity(const struct ph_ctx *ctx, struct diag_list *dl)
+{
+	const struct zfs_config *cfg = ctx->zcfg;
+	for (size_t i = 0; cfg && ctx->zst && i < cfg->n_pools; i++) {
+		const struct zfs_dataset *root = zfs_state_dataset(ctx->zst, cfg->pools[i].name);
+		if (!root)
+			continue;
+		const struct zprop *u = zfs_dataset_prop(root, "used"), *av = zfs_dataset_prop(root, "available");
+		if (!u || !av)
+			continue;
+		uint64_t cap = strtoull(u->value, NULL, 10) + strtoull(av->value, NULL, 10);
+		uint64_t quotas = 0, reserv = 0;
+		for (size_t k = 0; k < cfg->n_datasets; k++) {
+			const struct zcfg_dataset *d = &cfg->datasets[k];
+			if (strcmp(d->pool, cfg->pools[i].name))
+				continue;
+			const struct zcfg_prop *q = zcfg_props_get(&d->props, "quota");
+			if (q)
+				quotas += strtoull(q->norm, NULL, 10);
+			const char *rs[] = { "reservation", "refreservation" };
+			for (int r = 0; r < 2; r++) {
+				const struct zcfg_prop *x = zcfg_props_get(&d->props, rs[r]);
+				if (x)
+					reserv += strtoull(x->norm, NULL, 10);
+			}
+			if (d->is_volume && !zcfg_props_get(&d->props, "refreservation"))
+				reserv += strtoull(d->volsize, NULL, 10);
+		}
+		char *c = zfs_format_size(cap);
+		if (quotas > cap) {
+			char *q = zfs_format_size(quotas);
+			diag_add(dl, DIAG_WARNING, NULL, 0, 0, cfg->pools[i].jpath,
+				 "quotas are limits, not reservations: this over-commits the pool; lower them or add disks",
+				 "the quotas of pool '%s' add up to %s, more than its %s", cfg->pools[i].name, q, c);
+			free(q);
+		}
+		if (reserv > cap) {
+			char *r = zfs_format_size(reserv);
+			diag_add(dl, DIAG_WARNING, NULL, 0, 0, cfg->pools[i].jpath,
+				 "reservations cannot all be honoured; lower them",
+				 "the reservations of pool '%s' add up to %s, more than its %s", cfg->pools[i].name, r, c);
+			free(r);
+		}
+		free(c);
+	}
+}
+
+char *zfs_expected_mountpoint(const struct ph_ctx *ctx, const char *full)
+{
+	const struct zcfg_dataset *dc = ctx->zcfg ? zfs_config_dataset(ctx->zcfg, full) : NULL;
+	if (dc && dc->mountpoint)
+		return xstrdup(dc->mountpoint);
+	const struct zcfg_prop *mp = dc ? zcfg_props_get(&dc->props, "mountpoint") : NULL;
+	if (mp)
+		return xstrdup(mp->norm);
+	const struct zfs_dataset *ds = ctx->zst ? zfs_state_dataset(ctx->zst, full) : NULL;
+	const struct zprop *cur = ds ? zfs_dataset_prop(ds, "mountpoint") : NULL;
+	if (cur)
+		return xstrdup(cur->value);
+	const char *slash = strrchr(full, '/');
+	if (!slash) {
+		const struct zcfg_pool *pc = ctx->zcfg ? zfs_config_pool(ctx->zcfg, full) : NULL;
+		if (pc && pc->mountpoint)
+			return xstrdup(pc->mountpoint);
+		return xasprintf("/%s", full);
+	}
+	char *parent = xstrndup(full, (size_t)(slash - full));
+	char *pm = zfs_expected_mountpoint(ctx, parent);
+	free(parent);
+	char *r;
+	if (!strcmp(pm, "none") || !strcmp(pm, "legacy"))
+		r = xstrdup(pm);
+	else
+		r = xasprintf("%s/%s", strcmp(pm, "/") ? pm : "", slash + 1);
+	free(pm);
+	return r;
+}
+
+static const char *keep(const struct ph_ctx *ctx, char *s)
+{
+	sv_push(ctx->strings, s);
+	free(s);
+	return ctx->strings->v[ctx->strings->n - 1];
+}
+
+/* Length of mp when path is mp or below it, else 0. */
+static size_t covers(const char *mp, const char *path)
+{
+	size_t n = strlen(mp);
+	if (mp[0] != '/')
+		return 0;
+	if (!strcmp(mp, "/"))
+		return 1;
+	if (!strncmp(path, mp, n) && (path[n] == '\0' || path[n] == '/'))
+		return n;
+	return 0;
+}
+
+const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
+				 const char **mountpoint, bool *mounted_now)
+{
+	const char *best = NULL;
+	char *best_mp = NULL;
+	size_t best_len = 0;
+	size_t nc = ctx->zcfg ? ctx->zcfg->n_datasets : 0;
+	size_t ns = ctx->zst ? ctx->zst->n_datasets : 0;
+	for (size_t i = 0; i < nc + ns; i++) {
+		const char *name;
+		if (i < nc) {
+			if (ctx->zcfg->datasets[i].is_volume)
+				continue;
+			name = ctx->zcfg->datasets[i].full;
+		} else {
+			const struct zfs_dataset *ds = &ctx->zst->datasets[i - nc];
+			const struct zprop *m = zfs_dataset_prop(ds, PHOENIX_MANAGED_PROP);
+			if (!m || strcmp(m->value, "true"))
+				continue;
+			name = ds->name;
+		}
+		char *mp = zfs_expected_mountpoint(ctx, name);
+		size_t l = covers(mp, path);
+		if (l > best_len) {
+			best_len = l;
+			best = name;
+			free(best_mp);
+			best_mp = mp;
+		} else {
+			free(mp);
+		}
+	}
+	if (mounted_now)
+		*mounted_now = false;
+	if (!best) {
+		if (mountpoint)
+			*mountpoint = NULL;
+		return NULL;
+	}
+	const struct zfs_dataset *ds = ctx->zst ? zfs_state_dataset(ctx->zst, best) : NULL;
+	if (ds && mounted_now) {
+		const struct zprop *m = zfs_dataset_prop(ds, "mounted");
+		const struct zprop *cm = zfs_dataset_prop(ds, "mountpoint");
+		*mounted_now = m && !strcmp(m->value, "yes") && cm && !strcmp(cm->value, best_mp);
+	}
+	const char *kept_mp = keep(ctx, best_mp);
+	if (mountpoint)
+		*mountpoint = kept_mp;
+	return keep(ctx, xstrdup(best));
+}

@@ -1,0 +1,90 @@
+/*
+ * zfs_state: the current ZFS state, read with a constant number of zfs/zpool
+ * invocations. The parsers are pure functions over captured text (unit-tested);
+ * zfs_state_discover() is the only part that runs programs.
+ */
+#ifndef PH_ZFS_STATE_H
+#define PH_ZFS_STATE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+#include "util/strbuf.h"
+
+struct zprop {
+	char *name;
+	char *value;   /* exact (-p) value as zfs prints it */
+	char *source;  /* "local", "default", "-", "inherited from X", ... */
+};
+
+struct zfs_dataset {
+	char *name;           /* full name, pool/a/b */
+	struct zprop *props;  /* sorted by name */
+	size_t n_props;
+	size_t cap_props;
+};
+
+struct vdev {
+	char *name;    /* as zpool status prints it: a path, a short disk name or "mirror-0" */
+	char *state;
+	int depth;     /* 0 = top-level vdev under the pool */
+};
+
+struct zpool {
+	char *name;
+	char *state;          /* ONLINE, DEGRADED, FAULTED, ... */
+	char *layout;         /* "stripe", "mirror", "raidz1", ... (of the first top-level vdev) */
+	struct vdev *vdevs;
+	size_t n_vdevs;
+	char *errors;         /* the "errors:" line */
+	bool importable;      /* listed by zpool import, not imported */
+	char *import_id;
+};
+
+/* What this ZFS supports, read from the usage text of `zfs get`. */
+struct zfs_caps {
+	bool known;
+	struct strvec props;          /* property names zfs accepts */
+	struct strvec compression;    /* compression values, with gzip-N etc. expanded */
+	uint64_t max_recordsize;      /* 128K on old ZFS, 1M or 16M on modern */
+	bool modern;                  /* feature flags era (lz4/zstd named) */
+};
+
+struct zfs_state {
+	struct zpool *pools;
+	size_t n_pools;
+	struct zfs_dataset *datasets;   /* in zfs order (parents before children) */
+	size_t n_datasets;
+	struct zfs_caps caps;
+	unsigned invocations;           /* programs run to discover this */
+};
+
+/* Pure parsers (unit-tested); each returns 0 or -1 with a message in dl. */
+int zfs_parse_get(const char *text, struct zfs_state *st, struct diag_list *dl);
+int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, struct diag_list *dl);
+int zfs_parse_caps(const char *usage, struct zfs_caps *caps);
+
+/*
+ * Reads pools (zpool status), datasets with all properties (zfs get -H -p -r all)
+ * and capabilities (zfs get usage): three programs, however many datasets exist.
+ * Returns 0, or -1 with an error in dl.
+ */
+int zfs_state_discover(struct zfs_state *st, struct diag_list *dl);
+/*
+ * Adds the pools that `zpool import -d DIR...` lists (exist on disks, not imported),
+ * with importable set. One program. Returns 0 or -1.
+ */
+int zfs_state_scan_importable(struct zfs_state *st, const struct strvec *dirs, struct diag_list *dl);
+void zfs_state_free(struct zfs_state *st);
+
+const struct zpool *zfs_state_pool(const struct zfs_state *st, const char *name);
+const struct zfs_dataset *zfs_state_dataset(const struct zfs_state *st, const char *name);
+/* The property value, or NULL when the dataset does not have it. */
+const struct zprop *zfs_dataset_prop(const struct zfs_dataset *ds, const char *name);
+bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name);
+
+/* The zfs and zpool programs: $PHOENIX_ZFS / $PHOENIX_ZPOOL or "zfs"/"zpool" from PATH. */
+const char *zfs_prog(void);
+const char *zpool_prog(void);
+
+#endif

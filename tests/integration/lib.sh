@@ -1,0 +1,94 @@
+# Shared helpers for integration suites. A suite defines test_* functions,
+# sources this file and calls run_tests at the end. Each test runs in its own
+# subshell; it fails when it returns non-zero (the assert helpers do that).
+# Output lines: "PASS name", "FAIL name", "SKIP name: why", then "SUITE-DONE".
+set -u
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PH=${PHOENIX_BIN:-$TOP/build-san/phoenix-storage}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
+RUN_ID=${RUN_ID:-$$}
+WORK=$(mktemp -d /tmp/phoenix-it.XXXXXX)
+POOLS_CREATED=()
+
+cleanup_all() {
+	for p in "${POOLS_CREATED[@]+"${POOLS_CREATED[@]}"}"; do
+		zpool destroy -f "$p" >/dev/null 2>&1
+	done
+	# Pools made by the tool itself under this run's prefix.
+	for p in $(zpool list -H -o name 2>/dev/null | grep "^t${RUN_ID}" || true); do
+		zpool destroy -f "$p" >/dev/null 2>&1
+	done
+	rm -rf "$WORK"
+}
+trap cleanup_all EXIT
+
+# Starts zfs-fuse if no daemon answers. Never kills a running one.
+zfs_fuse_ensure() {
+	if ! pgrep -x zfs-fuse >/dev/null; then
+		zfs-fuse >/dev/null 2>&1 || true
+	fi
+	for _ in $(seq 1 50); do
+		zpool list >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "zfs-fuse did not start" >&2
+	return 1
+}
+
+# pool_name SUFFIX: a pool name unique to this run.
+pool_name() { echo "t${RUN_ID}$1"; }
+
+# vdev NAME [SIZE]: a sparse file vdev under this run's work dir; prints its path.
+vdev() {
+	local f="$WORK/vdev-$1"
+	truncate -s "${2:-256M}" "$f"
+	echo "$f"
+}
+
+# mkpool NAME VDEV... : a pool made by hand (tracked for cleanup).
+mkpool() {
+	local name=$1; shift
+	zpool create -m "$WORK/mnt-$name" "$name" "$@" >/dev/null || return 1
+	POOLS_CREATED+=("$name")
+}
+
+# ph ARGS...: runs the tool; sets $out, $err and $rc.
+ph() {
+	local o e
+	o=$(mktemp "$WORK/out.XXXX"); e=$(mktemp "$WORK/err.XXXX")
+	"$PH" "$@" >"$o" 2>"$e"; rc=$?
+	out=$(cat "$o"); err=$(cat "$e")
+	rm -f "$o" "$e"
+	if grep -q 'Sanitizer' <<<"$err"; then
+		echo "sanitizer report from: $PH $*" >&2
+		echo "$err" >&2
+		rc=99
+	fi
+	return 0
+}
+
+fail() { echo "  assertion failed: $*" >&2; return 1; }
+assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1' ${3:-}"; }
+assert_rc() {
+	[ "$rc" = "$1" ] || { echo "  stdout: $out" >&2; echo "  stderr: $err" >&2; fail "exit status $rc, expected $1 ${2:-}"; }
+}
+assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected to find '$2' in: $1"; }
+assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $1"; }
+# zget PROP DATASET: exact value of a property.
+zget() { zfs get -H -p -o value "$1" "$2"; }
+
+skip() { echo "SKIP $CURRENT_TEST: $*"; exit 77; }
+
+run_tests() {
+	local filter=${TEST_FILTER:-}
+	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+		[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
+		export CURRENT_TEST=$t
+		echo "--- $t"
+		( set -u; "$t" ); local r=$?
+		if [ $r -eq 0 ]; then echo "PASS $t"
+		elif [ $r -eq 77 ]; then :
+		else echo "FAIL $t"; fi
+	done
+	echo SUITE-DONE
+}
