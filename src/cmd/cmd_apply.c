@@ -21,22 +21,28 @@ static bool confirm(size_t n)
 	return !strcmp(buf, "y") || !strcmp(buf, "yes");
 }
 
-int cmd_apply(const struct options *o)
+static bool has_kind(const struct plan *p, const char *kind)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].kind, kind))
+			return true;
+	return false;
+}
+
+/*
+ * One pass: load, discover, plan, confirm, run. *again is set when the pass
+ * imported a pool, whose datasets can only be planned after the import.
+ */
+static int apply_pass(const struct options *o, bool first, bool *again)
 {
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
 	struct plan p = { 0 };
 	int code = EXIT_ERROR;
-	memset(&ctx, 0, sizeof(ctx));
-	int lock = lock_acquire(o->root, &dl);
-	if (lock < 0) {
-		print_diags(&dl);
-		diag_list_free(&dl);
-		return EXIT_ERROR;
-	}
+	*again = false;
 	if (run_load(&ctx, o, &dl) || run_discover(&ctx, &dl)) {
 		print_diags(&dl);
-		fprintf(stderr, "nothing was changed\n");
+		fprintf(stderr, first ? "nothing was changed\n" : "stopped after the import\n");
 		goto out;
 	}
 	run_plan(&ctx, &p);
@@ -45,13 +51,14 @@ int cmd_apply(const struct options *o)
 	if (errors) {
 		plan_print(stdout, &p, false);
 		print_diags(&dl);
-		fprintf(stderr, "refusing to apply: the plan has %zu error%s; nothing was changed\n", errors,
-			errors == 1 ? "" : "s");
+		fprintf(stderr, "refusing to apply: the plan has %zu error%s; %s\n", errors, errors == 1 ? "" : "s",
+			first ? "nothing was changed" : "stopped after the import");
 		goto out;
 	}
 	if (!p.n) {
 		print_diags(&dl);
-		printf("Nothing to do: the host matches the config.\n");
+		if (first)
+			printf("Nothing to do: the host matches the config.\n");
 		code = EXIT_OK;
 		goto out;
 	}
@@ -79,11 +86,31 @@ int cmd_apply(const struct options *o)
 		goto out;
 	}
 	printf("Applied %zu change%s.\n", p.n, p.n == 1 ? "" : "s");
+	*again = has_kind(&p, "import-pool");
 	code = EXIT_OK;
 out:
 	plan_free(&p);
 	run_free(&ctx);
 	diag_list_free(&dl);
+	return code;
+}
+
+int cmd_apply(const struct options *o)
+{
+	struct diag_list dl = { 0 };
+	int lock = lock_acquire(o->root, &dl);
+	if (lock < 0) {
+		print_diags(&dl);
+		diag_list_free(&dl);
+		return EXIT_ERROR;
+	}
+	bool again = false;
+	int code = apply_pass(o, true, &again);
+	if (code == EXIT_OK && again) {
+		/* Without --yes the second pass shows its own plan and asks again. */
+		printf("Pool imported; planning its datasets.\n");
+		code = apply_pass(o, false, &again);
+	}
 	lock_release(lock);
 	return code;
 }

@@ -224,7 +224,13 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 	json_t *un = json_array();
 	for (size_t i = 0; i < ctx->zst->n_datasets; i++) {
 		const struct zfs_dataset *ds = &ctx->zst->datasets[i];
-		if (!strchr(ds->name, '/') || (ctx->zcfg && zfs_config_dataset(ctx->zcfg, ds->name)))
+		const char *slash = strchr(ds->name, '/');
+		if (!slash || !ctx->zcfg || zfs_config_dataset(ctx->zcfg, ds->name))
+			continue;
+		char *pool = xstrndup(ds->name, (size_t)(slash - ds->name));
+		bool ours = zfs_config_pool(ctx->zcfg, pool) != NULL;
+		free(pool);
+		if (!ours)
 			continue;
 		json_array_append_new(un, json_string(ds->name));
 	}

@@ -581,9 +581,19 @@ void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct 
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, NULL, "--allow-wipe takes a disk path exactly as the config lists it",
 				 "--allow-wipe '%s' names no disk of zfs.pools", ctx->allow_wipe.v[i]);
 	}
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct zpool *zp = zfs_state_pool(st, cfg->pools[i].name);
+		if (zp && zp->importable)
+			diag_add(&p->diags, DIAG_NOTE, NULL, 0, 0, cfg->pools[i].jpath, NULL,
+				 "the datasets of pool '%s' are planned once it is imported (apply does both in one run)",
+				 zp->name);
+	}
 	for (size_t i = 0; i < cfg->n_datasets; i++) {
 		const struct zcfg_dataset *dc = &cfg->datasets[i];
 		const struct zfs_dataset *ds = zfs_state_dataset(st, dc->full);
+		const struct zpool *zp = zfs_state_pool(st, dc->pool);
+		if (zp && zp->importable)
+			continue;
 		if (ds)
 			plan_existing_dataset(ctx, dc, ds, p);
 		else

@@ -56,7 +56,7 @@ mkpool() {
 ph() {
 	local o e
 	o=$(mktemp "$WORK/out.XXXX"); e=$(mktemp "$WORK/err.XXXX")
-	"$PH" "$@" >"$o" 2>"$e"; rc=$?
+	"$PH" "$@" >"$o" 2>"$e" && rc=0 || rc=$?
 	out=$(cat "$o"); err=$(cat "$e")
 	rm -f "$o" "$e"
 	if grep -q 'Sanitizer' <<<"$err"; then
@@ -85,7 +85,7 @@ run_tests() {
 		[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
 		export CURRENT_TEST=$t
 		echo "--- $t"
-		( set -u; "$t" ); local r=$?
+		( set -eu; "$t" ); local r=$?
 		if [ $r -eq 0 ]; then echo "PASS $t"
 		elif [ $r -eq 77 ]; then :
 		else echo "FAIL $t"; fi

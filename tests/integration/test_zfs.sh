@@ -1,0 +1,338 @@
+#!/usr/bin/env bash
+# Integration: the ZFS core against real ZFS (zfs-fuse here; OpenZFS in the guest tier).
+source "$(dirname "$0")/lib.sh"
+zfs_fuse_ensure || exit 1
+
+# cfg_two_pools FILE QUICK FAST: a realistic mirror + single config with nested datasets.
+cfg_two_pools() {
+	local f=$1 q=$2 fa=$3
+	local a b c
+	a=$(vdev "$q-a"); b=$(vdev "$q-b"); c=$(vdev "$fa-c")
+	cat >"$f" <<JSON
+{
+  "zfs": {
+    "pools": [
+      { "name": "$q", "raid_level": "mirror", "disks": ["$a", "$b"], "mountpoint": "$WORK/mnt/$q" },
+      { "name": "$fa", "raid_level": "single", "disks": ["$c"], "mountpoint": "$WORK/mnt/$fa" }
+    ],
+    "datasets": [
+      { "name": "vm-disks", "pool": "$q", "properties": "recordsize=128K,compression=lzjb,quota=100M" },
+      { "name": "shared", "pool": "$fa", "properties": { "quota": "60M", "atime": "off" } },
+      { "name": "shared/iso", "pool": "$fa", "properties": "recordsize=16K,quota=1.5M,copies=2" },
+      { "name": "shared/iso/templates", "pool": "$fa", "properties": "compression=gzip-9" }
+    ]
+  }
+}
+JSON
+}
+
+# A zfs wrapper that logs every invocation, to count and inspect what the tool runs.
+logging_zfs() {
+	cat >"$WORK/zfs-log" <<EOF2
+#!/bin/sh
+echo "zfs \$*" >>"$WORK/calls"
+exec zfs "\$@"
+EOF2
+	cat >"$WORK/zpool-log" <<EOF2
+#!/bin/sh
+echo "zpool \$*" >>"$WORK/calls"
+exec zpool "\$@"
+EOF2
+	chmod +x "$WORK/zfs-log" "$WORK/zpool-log"
+	: >"$WORK/calls"
+	export PHOENIX_ZFS="$WORK/zfs-log" PHOENIX_ZPOOL="$WORK/zpool-log"
+}
+
+test_fresh_apply_creates_pools_and_nested_datasets() {
+	local q f; q=$(pool_name q1); f=$(pool_name f1)
+	cfg_two_pools "$WORK/c.json" "$q" "$f"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "+ create pool $q (mirror: $WORK/vdev-$q-a, $WORK/vdev-$q-b; ashift=12)"
+	assert_contains "$out" "+ create pool $f (stripe: $WORK/vdev-$f-c; ashift=12)"
+	assert_contains "$out" "+ create dataset $q/vm-disks (recordsize=128K, compression=lzjb, quota=100M)"
+	assert_contains "$out" "+ create dataset $f/shared/iso (recordsize=16K, quota=1.5M, copies=2)"
+	# parent before child in the printed order
+	local lp lc
+	lp=$(grep -n "create dataset $f/shared " <<<"$out" | cut -d: -f1)
+	lc=$(grep -n "create dataset $f/shared/iso " <<<"$out" | cut -d: -f1)
+	[ "$lp" -lt "$lc" ] || fail "parent printed after child"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_contains "$out" "Applied 6 changes."
+	assert_eq "$(zpool list -H -o name "$q")" "$q"
+	assert_eq "$(zpool status "$q" | grep -c 'mirror-0')" 1
+	assert_eq "$(zget recordsize "$q/vm-disks")" 131072
+	assert_eq "$(zget compression "$q/vm-disks")" lzjb
+	assert_eq "$(zget quota "$q/vm-disks")" $((100 * 1024 * 1024))
+	assert_eq "$(zget quota "$f/shared/iso")" 1572864
+	assert_eq "$(zget copies "$f/shared/iso")" 2
+	assert_eq "$(zget atime "$f/shared")" off
+	assert_eq "$(zget compression "$f/shared/iso/templates")" gzip-9
+	assert_eq "$(zget phoenix:managed "$f/shared/iso/templates")" true
+	assert_eq "$(zget mountpoint "$f/shared/iso")" "$WORK/mnt/$f/shared/iso"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "No changes: the host matches the config."
+}
+
+test_second_apply_runs_no_mutating_command() {
+	local q f; q=$(pool_name q2); f=$(pool_name f2)
+	cfg_two_pools "$WORK/c.json" "$q" "$f"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	logging_zfs
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_contains "$out" "Nothing to do: the host matches the config."
+	# Only read-only invocations: zfs get, zpool status.
+	if grep -vE '^(zfs get( -H -p -r all)?|zpool status)$' "$WORK/calls"; then
+		fail "a mutating or unexpected command ran on a converged host"
+	fi
+	[ "$(wc -l <"$WORK/calls")" -le 3 ] || fail "more than 3 zfs/zpool invocations: $(cat "$WORK/calls")"
+}
+
+test_drift_is_shown_and_repaired() {
+	local q f; q=$(pool_name q3); f=$(pool_name f3)
+	cfg_two_pools "$WORK/c.json" "$q" "$f"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	zfs set quota=20M "$f/shared"
+	zfs set compression=off "$q/vm-disks"
+	zfs set atime=on "$q/vm-disks"   # a property the config does not name: left alone
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ $f/shared quota 20M -> 60M"
+	assert_contains "$out" "~ $q/vm-disks compression off -> lzjb"
+	assert_not_contains "$out" "atime"
+	ph status -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "drift: quota is 20M, the config says 60M"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget quota "$f/shared")" $((60 * 1024 * 1024))
+	assert_eq "$(zget compression "$q/vm-disks")" lzjb
+	assert_eq "$(zget atime "$q/vm-disks")" on
+}
+
+test_unmanaged_dataset_is_listed_and_left_alone() {
+	local q f; q=$(pool_name q4); f=$(pool_name f4)
+	cfg_two_pools "$WORK/c.json" "$q" "$f"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	zfs create -o quota=5M "$q/operator-data"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "= unmanaged: $q/operator-data (left alone)"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget quota "$q/operator-data")" $((5 * 1024 * 1024))
+	assert_eq "$(zfs get -H -o value phoenix:managed "$q/operator-data")" "-"
+	ph status -c "$WORK/c.json" --root "$WORK/root" --json
+	assert_rc 0
+	assert_eq "$(jq -r '.zfs.unmanaged[]' <<<"$out")" "$q/operator-data"
+	assert_eq "$(jq -r ".zfs.pools[] | select(.name==\"$q\") | .health" <<<"$out")" ONLINE
+}
+
+test_disk_in_a_pool_blocks_creation_even_with_allow_wipe() {
+	local other q; other=$(pool_name o5); q=$(pool_name q5)
+	local d; d=$(vdev "$other-x")
+	mkpool "$other" "$d"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root" --allow-wipe "$d"
+	assert_rc 1
+	assert_contains "$err" "error: zfs.pools[0].disks[0]: cannot create pool '$q': disk '$d' is a member of pool '$other'"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes --allow-wipe "$d"
+	assert_rc 1
+	assert_contains "$err" "nothing was changed"
+	zpool list "$q" >/dev/null 2>&1 && fail "pool was created"
+	assert_eq "$(zpool list -H -o health "$other")" ONLINE
+}
+
+test_ext4_signature_blocks_creation_until_allow_wipe() {
+	local q; q=$(pool_name q6)
+	local d; d=$(vdev "$q-e")
+	mkfs.ext4 -q -F "$d"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "cannot create pool '$q': disk '$d' is not empty (ext4 filesystem found)"
+	assert_contains "$err" "hint: if its data may be destroyed, run apply with --allow-wipe $d"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	assert_eq "$(blkid -p -o value -s TYPE "$d")" ext4
+	ph plan -c "$WORK/c.json" --root "$WORK/root" --allow-wipe "$d"
+	assert_rc 2
+	assert_contains "$out" "! destructive: wipe $d (it is not empty (ext4 filesystem found)) before creating pool $q"
+	assert_contains "$out" "1 destructive"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes --allow-wipe "$d"
+	assert_rc 0
+	POOLS_CREATED+=("$q")
+	assert_eq "$(zpool list -H -o health "$q")" ONLINE
+}
+
+test_lz4_on_zfs_fuse_is_a_plan_time_error() {
+	local q; q=$(pool_name q7)
+	local d; d=$(vdev "$q-a")
+	if zfs get 2>&1 | grep -q 'lz4'; then skip "this ZFS supports lz4"; fi
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "data", "pool": "$q", "properties": "compression=lz4,quota=10M" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "c.json:2:"
+	assert_contains "$err" "error: zfs.datasets[0].properties: dataset '$q/data': compression 'lz4' is not supported by this ZFS"
+	assert_contains "$err" "hint: use one of: on, off, lzjb, gzip, gzip-[1-9], zle"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	zpool list "$q" >/dev/null 2>&1 && fail "pool was created despite the plan error"
+	return 0
+}
+
+test_exported_pool_is_imported_not_recreated() {
+	local q f; q=$(pool_name q8); f=$(pool_name f8)
+	cfg_two_pools "$WORK/c.json" "$q" "$f"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	echo "keep me" >"$WORK/mnt/$q/vm-disks/file"
+	zpool export "$q"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "+ import pool $q (found on its disks, not imported; state ONLINE)"
+	assert_not_contains "$out" "create pool $q"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(cat "$WORK/mnt/$q/vm-disks/file")" "keep me"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+}
+
+test_failed_apply_stops_and_rerun_converges() {
+	local q f; q=$(pool_name q9); f=$(pool_name f9)
+	local a b; a=$(vdev "$q-a"); b=$(vdev "$f-b")
+	# zfs-fuse has no autotrim: zpool create of the second pool fails at apply time.
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [
+  { "name": "$q", "raid_level": "single", "disks": ["$a"], "mountpoint": "$WORK/mnt/$q" },
+  { "name": "$f", "raid_level": "single", "disks": ["$b"], "mountpoint": "$WORK/mnt/$f", "properties": { "autotrim": "on" } } ],
+  "datasets": [ { "name": "d", "pool": "$f" } ] } }
+JSON
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	assert_contains "$out" "+ create pool $q"
+	assert_contains "$err" "error: create pool $f (stripe: $b; ashift=12) failed: 'zpool create -o ashift=12 -o autotrim=on -m $WORK/mnt/$f $f $b' exited with status"
+	assert_contains "$err" "note: already done (1 of 3): create pool $q"
+	assert_not_contains "$out" "create dataset $f/d"
+	assert_eq "$(zpool list -H -o name "$q")" "$q"
+	# fix the config and run again: it continues from there
+	sed -i 's/, "properties": { "autotrim": "on" }//' "$WORK/c.json"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_not_contains "$out" "create pool $q"
+	assert_contains "$out" "+ create pool $f"
+	assert_contains "$out" "+ create dataset $f/d"
+}
+
+test_apply_without_terminal_needs_yes() {
+	local q; q=$(pool_name qa)
+	local d; d=$(vdev "$q-a")
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ] } }
+JSON
+	ph apply -c "$WORK/c.json" --root "$WORK/root" </dev/null
+	assert_rc 1
+	assert_contains "$out" "+ create pool $q"
+	assert_contains "$err" "refusing to apply without confirmation: no terminal to ask on"
+	assert_contains "$err" "hint: review the plan above and pass --yes"
+	zpool list "$q" >/dev/null 2>&1 && fail "pool created without confirmation"
+	return 0
+}
+
+test_second_concurrent_apply_is_refused() {
+	local q; q=$(pool_name qb)
+	local d; d=$(vdev "$q-a")
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ] } }
+JSON
+	mkdir -p "$WORK/root/run"
+	# Hold the lock as a running apply would.
+	exec 9>"$WORK/root/run/phoenix-storage.lock"
+	flock 9
+	echo 4242 >&9
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	assert_contains "$err" "another phoenix-storage apply is running (pid 4242, lock '$WORK/root/run/phoenix-storage.lock')"
+	zpool list "$q" >/dev/null 2>&1 && fail "pool created while locked"
+	exec 9>&-
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+}
+
+test_arc_limit_written_to_modprobe_and_runtime() {
+	local r="$WORK/arcroot"
+	mkdir -p "$r/etc/modprobe.d" "$r/sys/module/zfs/parameters"
+	printf '# local tuning\noptions zfs zfs_prefetch_disable=1\n' >"$r/etc/modprobe.d/zfs.conf"
+	echo 0 >"$r/sys/module/zfs/parameters/zfs_arc_max"
+	echo '{ "zfs": { "arc_max_gb": 2 } }' >"$WORK/c.json"
+	ph plan -c "$WORK/c.json" --root "$r"
+	assert_rc 2
+	assert_contains "$out" "~ set zfs_arc_max=2147483648 (2G) in /etc/modprobe.d/zfs.conf"
+	assert_contains "$out" "~ runtime zfs_arc_max 0 (default) -> 2G"
+	ph apply -c "$WORK/c.json" --root "$r" --yes
+	assert_rc 0
+	assert_eq "$(cat "$r/etc/modprobe.d/zfs.conf")" "# local tuning
+options zfs zfs_prefetch_disable=1 zfs_arc_max=2147483648"
+	assert_eq "$(cat "$r/sys/module/zfs/parameters/zfs_arc_max")" 2147483648
+	ph plan -c "$WORK/c.json" --root "$r"
+	assert_rc 0
+	# without a ZFS module: said, and skipped
+	rm -rf "$r/sys"
+	echo '{ "zfs": { "arc_max_gb": 3 } }' >"$WORK/c.json"
+	ph apply -c "$WORK/c.json" --root "$r" --yes
+	assert_rc 0
+	assert_contains "$err" "no ZFS kernel module is loaded"
+	assert_contains "$(cat "$r/etc/modprobe.d/zfs.conf")" "zfs_arc_max=3221225472"
+}
+
+test_capacity_overcommit_is_a_warning() {
+	local q; q=$(pool_name qc)
+	local d; d=$(vdev "$q-a")
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "a", "pool": "$q", "properties": "quota=200M" },
+                { "name": "b", "pool": "$q", "properties": "quota=200M,reservation=10M" } ] } }
+JSON
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	ph validate -c "$WORK/c.json"
+	assert_rc 0
+	assert_contains "$err" "warning: zfs.pools[0]: the quotas of pool '$q' add up to 400M, more than its"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$err" "the quotas of pool '$q' add up to 400M"
+}
+
+test_existing_dataset_is_adopted() {
+	local q; q=$(pool_name qd)
+	local d; d=$(vdev "$q-a")
+	mkpool "$q" "$d"
+	zfs create -o quota=10M "$q/legacy"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"] } ],
+  "datasets": [ { "name": "legacy", "pool": "$q", "properties": "quota=10M" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ adopt existing dataset $q/legacy (set phoenix:managed=true)"
+	assert_not_contains "$out" "quota"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget phoenix:managed "$q/legacy")" true
+}
+
+run_tests
