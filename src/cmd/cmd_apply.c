@@ -98,6 +98,17 @@ out:
 int cmd_apply(const struct options *o)
 {
 	struct diag_list dl = { 0 };
+	/* A config error stops here, before anything (even the lock file) is written. */
+	struct ph_ctx pre;
+	int bad = run_load(&pre, o, &dl);
+	run_free(&pre);
+	if (bad) {
+		print_diags(&dl);
+		fprintf(stderr, "nothing was changed\n");
+		diag_list_free(&dl);
+		return EXIT_ERROR;
+	}
+	diag_list_free(&dl);
 	int lock = lock_acquire(o->root, &dl);
 	if (lock < 0) {
 		print_diags(&dl);

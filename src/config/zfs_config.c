@@ -88,7 +88,11 @@ static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps,
 		const char *hint = NULL;
 		if (!pi && !zprop_is_user(name))
 			hint = "check the spelling; user properties need a colon (module:name)";
-		else if (pi && (pi->kind == ZP_SIZE || pi->kind == ZP_BLOCKSIZE))
+		else if (pi && pi->readonly)
+			hint = "remove it: ZFS measures it, it cannot be set";
+		else if (pi && pi->kind == ZP_BLOCKSIZE)
+			hint = "use a power of two such as 16K, 128K or 1M";
+		else if (pi && pi->kind == ZP_SIZE)
 			hint = "use a number with an optional suffix B, K, M, G, T, P or E, e.g. 1.4T";
 		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "%s", why);
 		free(why);

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Integration: every invalid config in tests/cases/invalid is rejected by validate,
+# plan and apply with its exact message, and changes nothing: no pool, no dataset,
+# no file. Each case is NAME.json with its expected stderr in NAME.expected.
+source "$(dirname "$0")/lib.sh"
+zfs_fuse_ensure || exit 1
+CASES=$TOP/tests/cases/invalid
+V=/tmp/phoenix-invalid-vdevs   # the disk paths the cases name
+mkdir -p "$V"
+for d in a b c; do truncate -s 128M "$V/$d"; done
+
+snapshot_state() {
+	{ zpool list -H -o name 2>/dev/null | grep '^1\?phinv' || true
+	  zfs list -H -o name 2>/dev/null | grep '^1\?phinv' || true
+	  find "$WORK/root" 2>/dev/null | sort
+	  md5sum "$V"/a "$V"/b "$V"/c; }
+}
+
+check_case() {
+	local name=$1
+	cd "$CASES"
+	local before; before=$(snapshot_state)
+	ph validate -c "$name.json"
+	assert_rc 1
+	assert_eq "$err" "$(cat "$name.expected")"
+	assert_contains "$out" "$name.json: invalid:"
+	ph plan -c "$name.json" --root "$WORK/root"
+	assert_rc 1
+	assert_eq "$err" "$(cat "$name.expected")"
+	ph apply -c "$name.json" --root "$WORK/root" --yes
+	assert_rc 1
+	assert_contains "$err" "$(head -1 "$name.expected")"
+	assert_contains "$err" "nothing was changed"
+	assert_eq "$(snapshot_state)" "$before" "(state changed)"
+}
+
+for f in "$CASES"/*.json; do
+	n=$(basename "$f" .json)
+	eval "test_invalid_${n//-/_}() { check_case '$n'; }"
+done
+
+test_reference_configs_validate_as_is() {
+	local r=/work/shared/reference/phoenix-hypervisor
+	[ -d "$r" ] || r=$TOP/../shared/reference/phoenix-hypervisor
+	ph validate -c "$r/phoenix_hypervisor_config.json" --lxc-config "$r/phoenix_lxc_configs.json" --vm-config "$r/phoenix_vm_configs.json"
+	assert_rc 0
+	assert_contains "$out" "phoenix_hypervisor_config.json: valid"
+}
+
+run_tests
