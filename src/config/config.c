@@ -9,6 +9,8 @@
 #include "util/fs.h"
 #include "util/strbuf.h"
 
+static int config_src_parse_loaded(struct config_src *src, struct diag_list *dl);
+
 int config_src_load(struct config_src *src, const char *path, struct diag_list *dl)
 {
 	memset(src, 0, sizeof(*src));
@@ -20,6 +22,21 @@ int config_src_load(struct config_src *src, const char *path, struct diag_list *
 			 "cannot read config: %s", strerror(-rc));
 		return -1;
 	}
+	return config_src_parse_loaded(src, dl);
+}
+
+int config_src_parse(struct config_src *src, const char *path, const char *text, struct diag_list *dl)
+{
+	memset(src, 0, sizeof(*src));
+	src->path = xstrdup(path);
+	src->text = xstrdup(text);
+	src->len = strlen(text);
+	return config_src_parse_loaded(src, dl);
+}
+
+static int config_src_parse_loaded(struct config_src *src, struct diag_list *dl)
+{
+	const char *path = src->path;
 	json_error_t je;
 	src->root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &je);
 	if (!src->root) {

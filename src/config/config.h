@@ -23,6 +23,8 @@ struct config_src {
  * with line and column). src must be released with config_src_free either way.
  */
 int config_src_load(struct config_src *src, const char *path, struct diag_list *dl);
+/* Same as config_src_load for text already in memory (path names it in messages). */
+int config_src_parse(struct config_src *src, const char *path, const char *text, struct diag_list *dl);
 void config_src_free(struct config_src *src);
 
 /*

@@ -184,12 +184,13 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 			char *state = second_word(t);
 			if (!strcmp(name, "NAME") && !strcmp(state, "STATE")) {
 				/* header */
-			} else if (depth == 0) {
-				in_aux = false;
-			} else if (depth == 1 && (!strcmp(name, "logs") || !strcmp(name, "cache") ||
+			} else if (depth <= 1 && (!strcmp(name, "logs") || !strcmp(name, "cache") ||
 						  !strcmp(name, "spares") || !strcmp(name, "special") ||
 						  !strcmp(name, "dedup"))) {
+				/* Auxiliary vdev groups sit at the pool's own indentation. */
 				in_aux = true;
+			} else if (depth == 0) {
+				in_aux = false;
 			} else if (!in_aux) {
 				if (depth == 1 && cur->n_vdevs == 0) {
 					free(cur->layout);

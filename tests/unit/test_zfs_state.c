@@ -1,0 +1,236 @@
+/* Unit tests: parsers of zfs get, zpool status / import and the capability table. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "state/zfs_state.h"
+#include "sys/disk.h"
+
+static void get_output_is_split_on_tabs_and_grouped_by_dataset(void **state)
+{
+	(void)state;
+	const char *text =
+		"tank\ttype\tfilesystem\t-\n"
+		"tank\tquota\t0\tdefault\n"
+		"tank/my data\ttype\tfilesystem\t-\n"
+		"tank/my data\tmountpoint\t/tank/my data\tinherited from tank\n"
+		"tank/my data\tcom.x:note\ta b c\tlocal\n"
+		"tank/my data@snap\ttype\tsnapshot\t-\n"
+		"tank/vol\ttype\tvolume\t-\n"
+		"tank/vol\tvolsize\t1073741824\tlocal\n";
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	assert_int_equal(zfs_parse_get(text, &st, &dl), 0);
+	assert_int_equal(st.n_datasets, 3); /* the snapshot is skipped */
+	const struct zfs_dataset *d = &st.datasets[1];
+	assert_string_equal(d->name, "tank/my data");
+	assert_string_equal(zfs_dataset_prop(d, "mountpoint")->value, "/tank/my data");
+	assert_string_equal(zfs_dataset_prop(d, "mountpoint")->source, "inherited from tank");
+	assert_string_equal(zfs_dataset_prop(d, "com.x:note")->value, "a b c");
+	assert_null(zfs_dataset_prop(d, "quota"));
+	zfs_state_free(&st);
+	diag_list_free(&dl);
+}
+
+static void truncated_get_line_is_an_error(void **state)
+{
+	(void)state;
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	assert_int_equal(zfs_parse_get("tank\tquota\t0\n", &st, &dl), -1);
+	assert_int_equal(dl.n, 1);
+	assert_non_null(strstr(dl.v[0].msg, "unexpected output of 'zfs get' at line 1"));
+	zfs_state_free(&st);
+	diag_list_free(&dl);
+}
+
+/* zpool status as zfs-fuse prints it (file vdevs, full paths). */
+static const char *fuse_status =
+	"  pool: pp\n"
+	" state: ONLINE\n"
+	" scrub: none requested\n"
+	"config:\n"
+	"\n"
+	"\tNAME              STATE     READ WRITE CKSUM\n"
+	"\tpp                ONLINE       0     0     0\n"
+	"\t  mirror-0        ONLINE       0     0     0\n"
+	"\t    /tmp/probe/a  ONLINE       0     0     0\n"
+	"\t    /tmp/probe/b  ONLINE       0     0     0\n"
+	"\n"
+	"errors: No known data errors\n"
+	"\n"
+	"  pool: pq\n"
+	" state: ONLINE\n"
+	" scrub: none requested\n"
+	"config:\n"
+	"\n"
+	"\tNAME            STATE     READ WRITE CKSUM\n"
+	"\tpq              ONLINE       0     0     0\n"
+	"\t  /tmp/probe/c  ONLINE       0     0     0\n"
+	"\n"
+	"errors: No known data errors\n";
+
+static void status_gives_pools_layouts_and_disks(void **state)
+{
+	(void)state;
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	zpool_parse_status(fuse_status, &st, false, &dl);
+	assert_int_equal(st.n_pools, 2);
+	const struct zpool *pp = zfs_state_pool(&st, "pp");
+	assert_string_equal(pp->layout, "mirror");
+	assert_string_equal(pp->state, "ONLINE");
+	assert_int_equal(pp->n_vdevs, 3);
+	assert_string_equal(pp->vdevs[1].name, "/tmp/probe/a");
+	assert_int_equal(pp->vdevs[1].depth, 1);
+	assert_string_equal(zfs_state_pool(&st, "pq")->layout, "stripe");
+	assert_string_equal(pp->errors, "No known data errors");
+	zfs_state_free(&st);
+	diag_list_free(&dl);
+}
+
+/* OpenZFS 2.x: a degraded mirror of by-id disks with a log device and a status paragraph. */
+static const char *modern_degraded =
+	"  pool: quickOS\n"
+	" state: DEGRADED\n"
+	"status: One or more devices could not be used because the label is missing or\n"
+	"\tinvalid.  Sufficient replicas exist for the pool to continue\n"
+	"\tfunctioning in a degraded state.\n"
+	"action: Replace the device using 'zpool replace'.\n"
+	"   see: https://openzfs.github.io/openzfs-docs/msg/ZFS-8000-4J\n"
+	"  scan: scrub repaired 0B in 00:00:01 with 0 errors on Sun Nov  1 00:24:01 2026\n"
+	"config:\n"
+	"\n"
+	"\tNAME                                           STATE     READ WRITE CKSUM\n"
+	"\tquickOS                                        DEGRADED     0     0     0\n"
+	"\t  mirror-0                                     DEGRADED     0     0     0\n"
+	"\t    nvme-Samsung_SSD_990_EVO_Plus_2TB_S7U6N    ONLINE       0     0     0\n"
+	"\t    1234567890123456789                        UNAVAIL      0     0     0  was /dev/disk/by-id/nvme-X-part1\n"
+	"\tlogs\n"
+	"\t  virtio-log0                                  ONLINE       0     0     0\n"
+	"\n"
+	"errors: No known data errors\n";
+
+static void degraded_modern_status_is_read(void **state)
+{
+	(void)state;
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	zpool_parse_status(modern_degraded, &st, false, &dl);
+	assert_int_equal(st.n_pools, 1);
+	const struct zpool *p = &st.pools[0];
+	assert_string_equal(p->state, "DEGRADED");
+	assert_string_equal(p->layout, "mirror");
+	/* the log device is not a data vdev */
+	assert_int_equal(p->n_vdevs, 3);
+	assert_string_equal(p->vdevs[2].state, "UNAVAIL");
+	assert_true(vdev_matches_disk(p->vdevs[1].name, "/dev/disk/by-id/nvme-Samsung_SSD_990_EVO_Plus_2TB_S7U6N"));
+	zfs_state_free(&st);
+	diag_list_free(&dl);
+}
+
+static void import_listing_marks_pools_importable(void **state)
+{
+	(void)state;
+	const char *text =
+		"   pool: pq\n"
+		"     id: 16524124591060700259\n"
+		"  state: ONLINE\n"
+		" action: The pool can be imported using its name or numeric identifier.\n"
+		" config:\n"
+		"\n"
+		"\tpq              ONLINE\n"
+		"\t  /tmp/probe/c  ONLINE\n";
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	zpool_parse_status(fuse_status, &st, false, &dl);
+	zpool_parse_status(text, &st, true, &dl);
+	/* pq is imported already: not listed twice */
+	assert_int_equal(st.n_pools, 2);
+	struct zfs_state st2 = { 0 };
+	zpool_parse_status(text, &st2, true, &dl);
+	assert_int_equal(st2.n_pools, 1);
+	assert_true(st2.pools[0].importable);
+	assert_string_equal(st2.pools[0].import_id, "16524124591060700259");
+	assert_string_equal(st2.pools[0].vdevs[0].name, "/tmp/probe/c");
+	zfs_state_free(&st);
+	zfs_state_free(&st2);
+	diag_list_free(&dl);
+}
+
+static void caps_of_old_zfs_lack_lz4_and_sync(void **state)
+{
+	(void)state;
+	const char *usage =
+		"missing property argument\n"
+		"usage:\n"
+		"\tget [-rHp] [-d max] [-o \"all\" | field[,...]] [-s source[,...]]\n"
+		"\nThe following properties are supported:\n\n"
+		"\tPROPERTY       EDIT  INHERIT   VALUES\n\n"
+		"\tavailable        NO       NO   <size>\n"
+		"\tcompression     YES      YES   on | off | lzjb | gzip | gzip-[1-9] | zle\n"
+		"\trecordsize      YES      YES   512 to 128k, power of 2\n"
+		"\tquota           YES       NO   <size> | none\n"
+		"\tuserused@...     NO       NO   <size>\n"
+		"\nSizes are specified in bytes with standard units such as K, M, G, etc.\n";
+	struct zfs_caps caps = { 0 };
+	assert_int_equal(zfs_parse_caps(usage, &caps), 0);
+	assert_true(zfs_caps_has_prop(&caps, "quota"));
+	assert_false(zfs_caps_has_prop(&caps, "sync"));
+	assert_false(zfs_caps_has_prop(&caps, "userused@..."));
+	assert_true(zfs_caps_has_prop(&caps, "com.example:x")); /* user properties always */
+	assert_int_equal(caps.compression.n, 6);
+	assert_string_equal(caps.compression.v[4], "gzip-[1-9]");
+	assert_false(caps.modern);
+	assert_true(caps.max_recordsize == 131072);
+	sv_free(&caps.props);
+	sv_free(&caps.compression);
+}
+
+static void caps_of_openzfs_have_zstd_and_1m_records(void **state)
+{
+	(void)state;
+	const char *usage =
+		"\tPROPERTY       EDIT  INHERIT   VALUES\n\n"
+		"\tcompression     YES      YES   on | off | lzjb | gzip | gzip-[1-9] | zle | lz4 | zstd | zstd-[1-19] | zstd-fast | zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]\n"
+		"\trecordsize      YES      YES   512 to 1M, power of 2\n"
+		"\tsync            YES      YES   standard | always | disabled\n";
+	struct zfs_caps caps = { 0 };
+	assert_int_equal(zfs_parse_caps(usage, &caps), 0);
+	assert_true(caps.modern);
+	assert_true(zfs_caps_has_prop(&caps, "sync"));
+	assert_true(caps.max_recordsize == 1048576);
+	assert_string_equal(caps.compression.v[10], "zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]");
+	sv_free(&caps.props);
+	sv_free(&caps.compression);
+}
+
+static void vdev_names_match_configured_disks(void **state)
+{
+	(void)state;
+	assert_true(vdev_matches_disk("/tmp/x/a", "/tmp/x/a"));
+	assert_true(vdev_matches_disk("sdb", "/dev/sdb"));
+	assert_true(vdev_matches_disk("nvme-S1", "/dev/disk/by-id/nvme-S1"));
+	assert_true(vdev_matches_disk("nvme-S1-part1", "/dev/disk/by-id/nvme-S1"));
+	assert_false(vdev_matches_disk("nvme-S1", "/dev/disk/by-id/nvme-S12"));
+	assert_false(vdev_matches_disk("/tmp/y/a", "/tmp/x/a"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(get_output_is_split_on_tabs_and_grouped_by_dataset),
+		cmocka_unit_test(truncated_get_line_is_an_error),
+		cmocka_unit_test(status_gives_pools_layouts_and_disks),
+		cmocka_unit_test(degraded_modern_status_is_read),
+		cmocka_unit_test(import_listing_marks_pools_importable),
+		cmocka_unit_test(caps_of_old_zfs_lack_lz4_and_sync),
+		cmocka_unit_test(caps_of_openzfs_have_zstd_and_1m_records),
+		cmocka_unit_test(vdev_names_match_configured_disks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
