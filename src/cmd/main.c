@@ -3,6 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+
+#include "exec/exec.h"
 
 #include "cmd/run.h"
 #include "util/strbuf.h"
@@ -136,6 +139,17 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 	return 0;
 }
 
+/* PHOENIX_STATS=1: the tool's own CPU time and the programs it started, for benchmarks. */
+static void print_stats(void)
+{
+	struct rusage ru;
+	if (!getenv("PHOENIX_STATS") || getrusage(RUSAGE_SELF, &ru))
+		return;
+	fprintf(stderr, "stats: cpu_user_ms=%ld cpu_sys_ms=%ld programs=%u max_rss_kb=%ld\n",
+		(long)(ru.ru_utime.tv_sec * 1000 + ru.ru_utime.tv_usec / 1000),
+		(long)(ru.ru_stime.tv_sec * 1000 + ru.ru_stime.tv_usec / 1000), exec_count(), ru.ru_maxrss);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -155,8 +169,10 @@ int main(int argc, char **argv)
 			continue;
 		struct options o = { 0 };
 		int rc = parse(&commands[i], argc - 1, argv + 1, &o);
-		if (rc == 0)
+		if (rc == 0) {
 			rc = commands[i].fn(&o);
+			print_stats();
+		}
 		else
 			rc = rc > 0 ? EXIT_OK : EXIT_ERROR;
 		sv_free(&o.allow_wipe);

@@ -232,8 +232,17 @@ char *zprop_normalize(const char *name, const char *value, char **why)
 		}
 		return xasprintf("%" PRIu64, n);
 	case ZP_ENUM: {
-		if (zprop_enum_matches(pi->values, value))
+		if (zprop_enum_matches(pi->values, value)) {
+			/* Aliases ZFS prints by their short name: gzip-6 is "gzip", and so on. */
+			static const char *const alias[][2] = {
+				{ "gzip-6", "gzip" }, { "zstd-3", "zstd" }, { "zstd-fast-1", "zstd-fast" },
+			};
+			if (!strcmp(name, "compression"))
+				for (size_t i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+					if (!strcmp(value, alias[i][0]))
+						return xstrdup(alias[i][1]);
 			return xstrdup(value);
+		}
 		struct strbuf sb = STRBUF_INIT;
 		sb_init(&sb);
 		for (const char *p = pi->values; *p; p++)

@@ -10,13 +10,24 @@ RUN_ID=${RUN_ID:-$$}
 WORK=$(mktemp -d /tmp/phoenix-it.XXXXXX)
 POOLS_CREATED=()
 
+# destroy_pool NAME: zfs-fuse reports "pool is busy" for a moment after use; retry.
+destroy_pool() {
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		zpool list "$1" >/dev/null 2>&1 || return 0
+		zpool destroy -f "$1" >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	echo "cleanup: cannot destroy pool $1" >&2
+}
+
 cleanup_all() {
 	for p in "${POOLS_CREATED[@]+"${POOLS_CREATED[@]}"}"; do
-		zpool destroy -f "$p" >/dev/null 2>&1
+		destroy_pool "$p"
 	done
 	# Pools made by the tool itself under this run's prefix.
 	for p in $(zpool list -H -o name 2>/dev/null | grep "^t${RUN_ID}" || true); do
-		zpool destroy -f "$p" >/dev/null 2>&1
+		destroy_pool "$p"
 	done
 	rm -rf "$WORK"
 }

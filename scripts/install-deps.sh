@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything phoenix-storage needs to build and to run its tests on
+# Debian 12: compiler and libraries, ZFS (zfs-fuse where no kernel ZFS is
+# present), the NFS and Samba servers and clients the integration tests drive.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
+      jq e2fsprogs util-linux fdisk
+      nfs-kernel-server nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
+      samba smbclient)
+if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then
+	pkgs+=(zfs-fuse)
+fi
+apt-get install -y --no-install-recommends "${pkgs[@]}"
