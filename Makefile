@@ -43,9 +43,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libphoenix.a
 test:
 	tests/run
 
+PREFIX ?= /usr/local
+install: $(BUILD)/phoenix-storage
+	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+
 clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-.PHONY: all test clean
+.PHONY: all test clean install
