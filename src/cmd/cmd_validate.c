@@ -16,7 +16,12 @@ int cmd_validate(const struct options *o)
 	if (ctx.zcfg && ctx.zcfg->n_pools && !o->json) {
 		struct diag_list quiet = { 0 };
 		ctx.zst = xcalloc(1, sizeof(*ctx.zst));
-		if (zfs_state_discover(ctx.zst, &quiet) == 0)
+		struct strvec pools = { 0 };
+		for (size_t i = 0; i < ctx.zcfg->n_pools; i++)
+			sv_push(&pools, ctx.zcfg->pools[i].name);
+		int drc = zfs_state_discover(ctx.zst, &pools, &quiet);
+		sv_free(&pools);
+		if (drc == 0)
 			zfs_lint_capacity(&ctx, &dl);
 		diag_list_free(&quiet);
 	}

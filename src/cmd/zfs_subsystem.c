@@ -54,10 +54,22 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 	(void)priv;
 	ctx->zst = xcalloc(1, sizeof(*ctx->zst));
 	ctx->zfacts = xcalloc(1, sizeof(*ctx->zfacts));
+	/*
+	 * Without pools in the config, every pool is read: other subsystems still
+	 * need the managed datasets (mount-before-use). Without a zfs section at all,
+	 * a host with no ZFS is not an error.
+	 */
+	struct strvec pools = { 0 };
+	for (size_t i = 0; i < ctx->zcfg->n_pools; i++)
+		sv_push(&pools, ctx->zcfg->pools[i].name);
+	struct diag_list quiet = { 0 };
+	int drc = zfs_state_discover(ctx->zst, pools.n ? &pools : NULL, ctx->zcfg->present ? dl : &quiet);
+	sv_free(&pools);
+	diag_list_free(&quiet);
+	if (drc && ctx->zcfg->present)
+		return -1;
 	if (!ctx->zcfg->present)
 		return 0;
-	if (zfs_state_discover(ctx->zst, dl))
-		return -1;
 	/* Pools of the config that are not imported: look for them on their disks. */
 	struct strvec dirs = { 0 };
 	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {

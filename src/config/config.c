@@ -245,21 +245,34 @@ void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_leve
 	sb_release(&sb);
 }
 
+void cfg_diag_at(struct diag_list *dl, const struct config_src *src, enum diag_level level,
+		 const char *jpath, const char *member, const char *hint, const char *fmt, ...)
+{
+	char *path = jpath && *jpath ? xasprintf("%s.%s", jpath, member) : xstrdup(member);
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	cfg_diag(dl, src, level, path, hint, "%s", sb_str(&sb));
+	sb_release(&sb);
+	free(path);
+}
+
 static json_t *get_typed(const struct config_src *src, json_t *obj, const char *jpath,
 			 const char *key, bool required, struct diag_list *dl, json_type type,
 			 const char *tname)
 {
 	json_t *v = obj ? json_object_get(obj, key) : NULL;
-	char *path = jpath && *jpath ? xasprintf("%s.%s", jpath, key) : xstrdup(key);
 	if (!v || json_is_null(v)) {
 		if (required)
 			cfg_diag(dl, src, DIAG_ERROR, jpath, NULL, "missing required member '%s' (%s)", key, tname);
-		v = NULL;
-	} else if (json_typeof(v) != type) {
-		cfg_diag(dl, src, DIAG_ERROR, path, NULL, "must be %s", tname);
-		v = NULL;
+		return NULL;
 	}
-	free(path);
+	if (json_typeof(v) != type) {
+		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, NULL, "must be %s", tname);
+		return NULL;
+	}
 	return v;
 }
 

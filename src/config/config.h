@@ -39,6 +39,11 @@ void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_leve
 	      const char *jpath, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* Same, positioned at jpath.member (the path string is built only here, on error). */
+void cfg_diag_at(struct diag_list *dl, const struct config_src *src, enum diag_level level,
+		 const char *jpath, const char *member, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
 /* Typed getters for optional members; they report a type error at jpath.key. */
 const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
 			   const char *key, bool required, struct diag_list *dl);

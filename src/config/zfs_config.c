@@ -381,6 +381,42 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 	}
 }
 
+static int cmp_dataset_index(const void *a, const void *b, void *arg)
+{
+	const struct zfs_config *cfg = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(cfg->datasets[x].full, cfg->datasets[y].full);
+	return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Each later declaration of a dataset is an error naming the first (sorting: O(n log n)). */
+static void report_duplicate_datasets(const struct config_src *src, const struct zfs_config *cfg,
+				      struct diag_list *dl)
+{
+	size_t n = cfg->n_datasets;
+	size_t *idx = xcalloc(n, sizeof(*idx));
+	bool *dup_of_set = xcalloc(n, sizeof(bool));
+	size_t *first = xcalloc(n, sizeof(*first));
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_dataset_index, (void *)cfg);
+	for (size_t i = 1; i < n; i++) {
+		const struct zcfg_dataset *a = &cfg->datasets[idx[i - 1]], *b = &cfg->datasets[idx[i]];
+		if (*b->name && *b->pool && !strcmp(a->full, b->full)) {
+			first[idx[i]] = dup_of_set[idx[i - 1]] ? first[idx[i - 1]] : idx[i - 1];
+			dup_of_set[idx[i]] = true;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dup_of_set[i])
+			cfg_diag_at(dl, src, DIAG_ERROR, cfg->datasets[i].jpath, "name", "remove one of the two entries",
+				    "dataset '%s' is declared twice (also at %s)", cfg->datasets[i].full,
+				    cfg->datasets[first[i]].jpath);
+	free(idx);
+	free(dup_of_set);
+	free(first);
+}
+
 static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
 			   struct diag_list *dl)
 {
@@ -405,14 +441,12 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 		ds->pool = xstrdup(pool ? pool : "");
 		ds->full = xasprintf("%s/%s", ds->pool, ds->name);
 		const char *why;
-		char *np = xasprintf("%s.name", jp);
 		if (name && (why = dataset_name_problem(name)))
-			cfg_diag(dl, src, DIAG_ERROR, np, "dataset names are relative to the pool, e.g. \"vm-disks\" or \"shared/iso\"",
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "name", "dataset names are relative to the pool, e.g. \"vm-disks\" or \"shared/iso\"",
 				 "dataset name '%s' %s", name, why);
 		else if (name && pool && !strncmp(name, pool, strlen(pool)) && name[strlen(pool)] == '/')
-			cfg_diag(dl, src, DIAG_ERROR, np, "remove the pool prefix; the pool is given by \"pool\"",
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "name", "remove the pool prefix; the pool is given by \"pool\"",
 				 "dataset name '%s' repeats its pool name", name);
-		char *pp = xasprintf("%s.pool", jp);
 		if (pool && !zfs_config_pool(cfg, pool)) {
 			struct strbuf sb = STRBUF_INIT;
 			sb_init(&sb);
@@ -420,14 +454,10 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 				sb_addf(&sb, "%s'%s'", k ? ", " : "", cfg->pools[k].name);
 			char *hint = xasprintf("declare the pool in zfs.pools or use one of: %s",
 					       cfg->n_pools ? sb.buf : "(no pools declared)");
-			cfg_diag(dl, src, DIAG_ERROR, pp, hint, "unknown pool '%s'", pool);
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "pool", hint, "unknown pool '%s'", pool);
 			free(hint);
 			sb_release(&sb);
 		}
-		for (size_t k = 0; name && pool && k + 1 < cfg->n_datasets; k++)
-			if (!strcmp(cfg->datasets[k].full, ds->full))
-				cfg_diag(dl, src, DIAG_ERROR, np, "remove one of the two entries",
-					 "dataset '%s' is declared twice (also at %s)", ds->full, cfg->datasets[k].jpath);
 		const char *type = cfg_get_string(src, dj, jp, "type", false, dl);
 		if (type) {
 			char *tp = xasprintf("%s.type", jp);
@@ -439,9 +469,8 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 			free(tp);
 		}
 		json_t *vs = json_object_get(dj, "volsize");
-		char *vp = xasprintf("%s.volsize", jp);
 		if (vs && !ds->is_volume) {
-			cfg_diag(dl, src, DIAG_ERROR, vp, "add \"type\": \"volume\" or remove volsize",
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "volsize", "add \"type\": \"volume\" or remove volsize",
 				 "volsize is only valid for volumes");
 		} else if (ds->is_volume) {
 			char *text = vs ? scalar_text(vs) : NULL;
@@ -449,12 +478,11 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 			if (!text)
 				cfg_diag(dl, src, DIAG_ERROR, jp, "add \"volsize\": \"32G\"", "a volume needs a volsize");
 			else if (zfs_parse_size(text, &n) || n == 0)
-				cfg_diag(dl, src, DIAG_ERROR, vp, "use a size such as 32G", "'%s' is not a valid volsize", text);
+				cfg_diag_at(dl, src, DIAG_ERROR, jp, "volsize", "use a size such as 32G", "'%s' is not a valid volsize", text);
 			else
 				ds->volsize = xasprintf("%llu", (unsigned long long)n);
 			free(text);
 		}
-		free(vp);
 		const char *mp = cfg_get_string(src, dj, jp, "mountpoint", false, dl);
 		if (mp) {
 			char *mpp = xasprintf("%s.mountpoint", jp);
@@ -482,9 +510,12 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 		ds->pve_content = t ? xstrdup(t) : NULL;
 		t = cfg_get_string(src, dj, jp, "storage_class", false, dl);
 		ds->storage_class = t ? xstrdup(t) : NULL;
-		free(np);
-		free(pp);
 	}
+	report_duplicate_datasets(src, cfg, dl);
+	cfg->by_name = xcalloc(cfg->n_datasets, sizeof(*cfg->by_name));
+	for (size_t k = 0; k < cfg->n_datasets; k++)
+		cfg->by_name[k] = k;
+	qsort_r(cfg->by_name, cfg->n_datasets, sizeof(*cfg->by_name), cmp_dataset_index, cfg);
 }
 
 int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct diag_list *dl)
@@ -552,6 +583,7 @@ void zfs_config_free(struct zfs_config *cfg)
 		free(d->jpath);
 	}
 	free(cfg->datasets);
+	free(cfg->by_name);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -565,6 +597,25 @@ const struct zcfg_pool *zfs_config_pool(const struct zfs_config *cfg, const char
 
 const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, const char *full)
 {
+	if (cfg->by_name) {
+		size_t lo = 0, hi = cfg->n_datasets;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			const struct zcfg_dataset *d = &cfg->datasets[cfg->by_name[mid]];
+			int c = strcmp(d->full, full);
+			if (!c) {
+				/* the first declaration of a name, as the linear search would find */
+				while (mid > 0 && !strcmp(cfg->datasets[cfg->by_name[mid - 1]].full, full))
+					mid--;
+				return &cfg->datasets[cfg->by_name[mid]];
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < cfg->n_datasets; i++)
 		if (!strcmp(cfg->datasets[i].full, full))
 			return &cfg->datasets[i];

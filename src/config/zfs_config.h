@@ -58,6 +58,7 @@ struct zfs_config {
 	uint64_t arc_max_bytes;
 	bool allow_destructive;   /* zfs.settings.allow_destructive_operations */
 	bool present;             /* the config has a zfs section */
+	size_t *by_name;          /* dataset indices sorted by full name (lookups); NULL: search linearly */
 };
 
 /*

@@ -197,6 +197,9 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 		int k = poll(pf, (nfds_t)n, (int)(left > 1000 ? 1000 : left));
 		if (k < 0 && errno != EINTR)
 			break;
+		/* Reap on idle ticks only: a child's exit is seen by its pipes closing. */
+		if (k == 0 && !reaped && waitpid(pid, &wstatus, WNOHANG) == pid)
+			reaped = true;
 		for (int i = 0; i < n && k > 0; i++) {
 			if (!pf[i].revents)
 				continue;
@@ -216,8 +219,6 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 				}
 			}
 		}
-		if (!reaped && waitpid(pid, &wstatus, WNOHANG) == pid)
-			reaped = true;
 	}
 	if (!reaped) {
 		/* Output pipes closed (or kill); wait, still bounded by the deadline. */

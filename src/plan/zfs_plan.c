@@ -383,8 +383,7 @@ static void plan_existing_dataset(const struct ph_ctx *ctx, const struct zcfg_da
 			 dc->is_volume ? "volume" : "filesystem");
 		return;
 	}
-	const struct zprop *managed = zfs_dataset_prop(ds, PHOENIX_MANAGED_PROP);
-	if (!managed || strcmp(managed->value, "true")) {
+	if (!zfs_dataset_is_managed(ds)) {
 		struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "adopt-dataset", dc->full,
 					    "adopt existing dataset %s (set %s=true)", dc->full, PHOENIX_MANAGED_PROP);
 		a->depth = depth_of(dc->full);
@@ -449,8 +448,7 @@ static void list_unmanaged(const struct ph_ctx *ctx, struct plan *p)
 		free(pool);
 		if (!ours || zfs_config_dataset(ctx->zcfg, ds->name))
 			continue;
-		const struct zprop *m = zfs_dataset_prop(ds, PHOENIX_MANAGED_PROP);
-		if (m && !strcmp(m->value, "true"))
+		if (zfs_dataset_is_managed(ds))
 			sv_pushf(&p->unmanaged, "%s (marked %s but no longer in the config; destroy it by hand if it is not needed)",
 				 ds->name, PHOENIX_MANAGED_PROP);
 		else
@@ -718,8 +716,7 @@ const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
 			name = ctx->zcfg->datasets[i].full;
 		} else {
 			const struct zfs_dataset *ds = &ctx->zst->datasets[i - nc];
-			const struct zprop *m = zfs_dataset_prop(ds, PHOENIX_MANAGED_PROP);
-			if (!m || strcmp(m->value, "true"))
+			if (!zfs_dataset_is_managed(ds))
 				continue;
 			name = ds->name;
 		}

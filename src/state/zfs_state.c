@@ -21,63 +21,61 @@ const char *zpool_prog(void)
 
 /* ---- zfs get -H -p -r all ---- */
 
-static struct zfs_dataset *add_dataset(struct zfs_state *st, const char *name, size_t len)
+static struct zfs_dataset *add_dataset(struct zfs_state *st, const char *name)
 {
-	st->datasets = xrealloc(st->datasets, (st->n_datasets + 1) * sizeof(*st->datasets));
+	if ((st->n_datasets & (st->n_datasets - 1)) == 0) /* grow at powers of two */
+		st->datasets = xrealloc(st->datasets, (st->n_datasets ? st->n_datasets * 2 : 1) * sizeof(*st->datasets));
 	struct zfs_dataset *d = &st->datasets[st->n_datasets++];
 	memset(d, 0, sizeof(*d));
-	d->name = xstrndup(name, len);
+	d->name = name;
 	return d;
 }
 
-static void add_prop(struct zfs_dataset *d, const char *name, size_t nl, const char *value,
-		     size_t vl, const char *source, size_t sl)
-{
-	if (d->n_props == d->cap_props) {
-		d->cap_props = d->cap_props ? d->cap_props * 2 : 64;
-		d->props = xrealloc(d->props, d->cap_props * sizeof(*d->props));
-	}
-	struct zprop *p = &d->props[d->n_props++];
-	p->name = xstrndup(name, nl);
-	p->value = xstrndup(value, vl);
-	p->source = xstrndup(source, sl);
-}
-
+/*
+ * Parses `zfs get -H -p` output: one copy of the text is kept and split in
+ * place (tabs and newlines become NULs), so 45,000 lines cost one allocation
+ * and a few array growths, not three allocations a line.
+ */
 int zfs_parse_get(const char *text, struct zfs_state *st, struct diag_list *dl)
 {
+	char *buf = xstrdup(text);
+	st->bufs = xrealloc(st->bufs, (st->n_bufs + 1) * sizeof(*st->bufs));
+	st->bufs[st->n_bufs++] = buf;
 	struct zfs_dataset *cur = NULL;
 	size_t lineno = 0;
-	for (const char *line = text; *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+	for (char *line = buf; *line;) {
+		char *eol = strchr(line, '\n');
+		if (eol)
+			*eol = '\0';
 		lineno++;
-		if (len) {
+		if (*line) {
 			/* Split on tabs only: names and values may contain spaces. */
-			const char *f[4];
-			size_t fl[4];
-			const char *p = line, *end = line + len;
-			int n = 0;
-			while (n < 4) {
-				const char *t = n < 3 ? memchr(p, '\t', (size_t)(end - p)) : NULL;
-				f[n] = p;
-				fl[n] = t ? (size_t)(t - p) : (size_t)(end - p);
-				n++;
+			char *f[4] = { line, NULL, NULL, NULL };
+			for (int k = 1; k < 4; k++) {
+				char *t = strchr(f[k - 1], '\t');
 				if (!t)
 					break;
-				p = t + 1;
+				*t = '\0';
+				f[k] = t + 1;
 			}
-			if (n != 4) {
+			if (!f[3]) {
 				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, NULL,
-					 "unexpected output of 'zfs get' at line %zu: '%.*s'", lineno, (int)len, line);
+					 "unexpected output of 'zfs get' at line %zu: '%s'", lineno, line);
 				return -1;
 			}
-			if (!memchr(f[0], '@', fl[0]) && !memchr(f[0], '#', fl[0])) {
-				if (!cur || strlen(cur->name) != fl[0] || memcmp(cur->name, f[0], fl[0]))
-					cur = add_dataset(st, f[0], fl[0]);
-				add_prop(cur, f[1], fl[1], f[2], fl[2], f[3], fl[3]);
+			if (!strpbrk(f[0], "@#")) {
+				if (!cur || strcmp(cur->name, f[0]))
+					cur = add_dataset(st, f[0]);
+				if (cur->n_props == cur->cap_props) {
+					cur->cap_props = cur->cap_props ? cur->cap_props * 2 : 64;
+					cur->props = xrealloc(cur->props, cur->cap_props * sizeof(*cur->props));
+				}
+				cur->props[cur->n_props++] = (struct zprop){ f[1], f[2], f[3] };
 			}
 		}
-		line = eol ? eol + 1 : line + len;
+		if (!eol)
+			break;
+		line = eol + 1;
 	}
 	return 0;
 }
@@ -276,10 +274,17 @@ int zfs_parse_caps(const char *usage, struct zfs_caps *caps)
 		line = eol ? eol + 1 : line + len;
 	}
 	caps->known = caps->props.n > 0;
+	caps->get_types = strstr(usage, "[-t type") != NULL;
 	for (size_t i = 0; i < caps->compression.n; i++)
 		if (!strcmp(caps->compression.v[i], "lz4"))
 			caps->modern = true;
 	return caps->known ? 0 : -1;
+}
+
+bool zfs_dataset_is_managed(const struct zfs_dataset *ds)
+{
+	const struct zprop *m = zfs_dataset_prop(ds, "phoenix:managed");
+	return m && !strcmp(m->value, "true") && !strcmp(m->source, "local");
 }
 
 bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name)
@@ -319,7 +324,7 @@ static int cmp_ds(const void *a, const void *b)
 	return strcmp(((const struct zfs_dataset *)a)->name, ((const struct zfs_dataset *)b)->name);
 }
 
-int zfs_state_discover(struct zfs_state *st, struct diag_list *dl)
+int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl)
 {
 	struct exec_result r;
 	const char *caps_argv[] = { zfs_prog(), "get", NULL };
@@ -340,19 +345,37 @@ int zfs_state_discover(struct zfs_state *st, struct diag_list *dl)
 	zpool_parse_status(r.out, st, false, dl);
 	exec_result_free(&r);
 
-	if (st->n_pools) {
-		const char *get_argv[] = { zfs_prog(), "get", "-H", "-p", "-r", "all", NULL };
-		if (run_capture(get_argv, &r, st, dl, false)) {
-			exec_result_free(&r);
-			return -1;
-		}
-		int rc = zfs_parse_get(r.out, st, dl);
-		exec_result_free(&r);
-		if (rc)
-			return -1;
-		qsort(st->datasets, st->n_datasets, sizeof(*st->datasets), cmp_ds);
+	struct strvec argv = { 0 };
+	sv_push(&argv, zfs_prog());
+	sv_push(&argv, "get");
+	sv_push(&argv, "-H");
+	sv_push(&argv, "-p");
+	sv_push(&argv, "-r");
+	if (st->caps.get_types) {
+		sv_push(&argv, "-t");
+		sv_push(&argv, "filesystem,volume");
 	}
-	return 0;
+	sv_push(&argv, "all");
+	size_t fixed = argv.n;
+	for (size_t i = 0; i < st->n_pools; i++) {
+		bool wanted = !pools;
+		for (size_t k = 0; pools && k < pools->n && !wanted; k++)
+			wanted = !strcmp(pools->v[k], st->pools[i].name);
+		if (wanted)
+			sv_push(&argv, st->pools[i].name);
+	}
+	int rc = 0;
+	if (argv.n > fixed) {
+		if (run_capture(sv_argv(&argv), &r, st, dl, false))
+			rc = -1;
+		else
+			rc = zfs_parse_get(r.out, st, dl);
+		exec_result_free(&r);
+		if (!rc)
+			qsort(st->datasets, st->n_datasets, sizeof(*st->datasets), cmp_ds);
+	}
+	sv_free(&argv);
+	return rc;
 }
 
 int zfs_state_scan_importable(struct zfs_state *st, const struct strvec *import_dirs, struct diag_list *dl)
@@ -394,17 +417,12 @@ void zfs_state_free(struct zfs_state *st)
 		free(p->vdevs);
 	}
 	free(st->pools);
-	for (size_t i = 0; i < st->n_datasets; i++) {
-		struct zfs_dataset *d = &st->datasets[i];
-		for (size_t k = 0; k < d->n_props; k++) {
-			free(d->props[k].name);
-			free(d->props[k].value);
-			free(d->props[k].source);
-		}
-		free(d->props);
-		free(d->name);
-	}
+	for (size_t i = 0; i < st->n_datasets; i++)
+		free(st->datasets[i].props);
 	free(st->datasets);
+	for (size_t i = 0; i < st->n_bufs; i++)
+		free(st->bufs[i]);
+	free(st->bufs);
 	sv_free(&st->caps.props);
 	sv_free(&st->caps.compression);
 	memset(st, 0, sizeof(*st));
@@ -420,7 +438,7 @@ const struct zpool *zfs_state_pool(const struct zfs_state *st, const char *name)
 
 const struct zfs_dataset *zfs_state_dataset(const struct zfs_state *st, const char *name)
 {
-	struct zfs_dataset key = { .name = (char *)name };
+	struct zfs_dataset key = { .name = name };
 	return st->n_datasets ? bsearch(&key, st->datasets, st->n_datasets, sizeof(key), cmp_ds) : NULL;
 }
 

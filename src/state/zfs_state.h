@@ -11,14 +11,15 @@
 #include "util/diag.h"
 #include "util/strbuf.h"
 
+/* Strings of zprop and zfs_dataset point into the state's text buffers (not freed one by one). */
 struct zprop {
-	char *name;
-	char *value;   /* exact (-p) value as zfs prints it */
-	char *source;  /* "local", "default", "-", "inherited from X", ... */
+	const char *name;
+	const char *value;   /* exact (-p) value as zfs prints it */
+	const char *source;  /* "local", "default", "-", "inherited from X", ... */
 };
 
 struct zfs_dataset {
-	char *name;           /* full name, pool/a/b */
+	const char *name;     /* full name, pool/a/b */
 	struct zprop *props;  /* sorted by name */
 	size_t n_props;
 	size_t cap_props;
@@ -48,6 +49,7 @@ struct zfs_caps {
 	struct strvec compression;    /* compression values, with gzip-N etc. expanded */
 	uint64_t max_recordsize;      /* 128K on old ZFS, 1M or 16M on modern */
 	bool modern;                  /* feature flags era (lz4/zstd named) */
+	bool get_types;               /* `zfs get` takes -t (skip snapshots while reading) */
 };
 
 struct zfs_state {
@@ -57,6 +59,8 @@ struct zfs_state {
 	size_t n_datasets;
 	struct zfs_caps caps;
 	unsigned invocations;           /* programs run to discover this */
+	char **bufs;                    /* copies of parsed `zfs get` output, owned */
+	size_t n_bufs;
 };
 
 /* Pure parsers (unit-tested); each returns 0 or -1 with a message in dl. */
@@ -65,11 +69,12 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 int zfs_parse_caps(const char *usage, struct zfs_caps *caps);
 
 /*
- * Reads pools (zpool status), datasets with all properties (zfs get -H -p -r all)
- * and capabilities (zfs get usage): three programs, however many datasets exist.
- * Returns 0, or -1 with an error in dl.
+ * Reads capabilities (zfs get usage), pools (zpool status) and the datasets of
+ * the given pools with all their properties (zfs get -H -p -r all POOL...):
+ * three programs, however many datasets exist. pools NULL reads every pool;
+ * pools that are not imported are skipped. Returns 0, or -1 with an error in dl.
  */
-int zfs_state_discover(struct zfs_state *st, struct diag_list *dl);
+int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl);
 /*
  * Adds the pools that `zpool import -d DIR...` lists (exist on disks, not imported),
  * with importable set. One program. Returns 0 or -1.
@@ -82,6 +87,8 @@ const struct zfs_dataset *zfs_state_dataset(const struct zfs_state *st, const ch
 /* The property value, or NULL when the dataset does not have it. */
 const struct zprop *zfs_dataset_prop(const struct zfs_dataset *ds, const char *name);
 bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name);
+/* True when the dataset carries phoenix:managed=true set on itself (not inherited from a parent). */
+bool zfs_dataset_is_managed(const struct zfs_dataset *ds);
 
 /* The zfs and zpool programs: $PHOENIX_ZFS / $PHOENIX_ZPOOL or "zfs"/"zpool" from PATH. */
 const char *zfs_prog(void);
