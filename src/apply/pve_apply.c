@@ -1,0 +1,202 @@
+#include "apply/pve_apply.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pve/guest_conf.h"
+#include "pve/pve_state.h"
+#include "pve/storage_cfg.h"
+#include "util/fs.h"
+
+struct pve_edit *pve_edit_new(enum pve_edit_kind kind, const char *file, const char *type, const char *id)
+{
+	struct pve_edit *e = xcalloc(1, sizeof(*e));
+	e->kind = kind;
+	e->file = file ? xstrdup(file) : NULL;
+	e->type = type ? xstrdup(type) : NULL;
+	e->id = id ? xstrdup(id) : NULL;
+	return e;
+}
+
+void pve_edit_free(void *p)
+{
+	struct pve_edit *e = p;
+	if (!e)
+		return;
+	free(e->file);
+	free(e->type);
+	free(e->id);
+	sv_free(&e->keys);
+	sv_free(&e->values);
+	free(e);
+}
+
+void pve_action_set_edit(struct action *a, struct pve_edit *e)
+{
+	a->fn = pve_apply_edit;
+	a->data = e;
+	a->free_data = pve_edit_free;
+}
+
+/* Reads path (missing = empty). Returns 0 or -errno; *mode gets the file's mode (dflt when new). */
+static int read_or_empty(const char *path, char **text, size_t *len, mode_t *mode, mode_t dflt)
+{
+	struct stat sb;
+	*mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : dflt;
+	int r = read_file(path, text, len);
+	if (r == -ENOENT) {
+		*text = xstrdup("");
+		*len = 0;
+		return 0;
+	}
+	return r;
+}
+
+static int write_back(const char *path, const char *text, mode_t mode, const struct action *a,
+		      struct diag_list *dl)
+{
+	int r = write_file_atomic(path, text, strlen(text), mode);
+	if (r)
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, NULL, "%s failed: cannot write: %s", a->summary,
+			 strerror(-r));
+	return r ? -1 : 0;
+}
+
+static int edit_storage_cfg(const struct pve_edit *e, const struct action *a, const char *root,
+			    struct diag_list *dl)
+{
+	char *path = root_path(root, PVE_STORAGE_CFG);
+	char *text;
+	size_t len;
+	mode_t mode;
+	int r = read_or_empty(path, &text, &len, &mode, 0640);
+	if (r) {
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, NULL, "%s failed: cannot read: %s", a->summary,
+			 strerror(-r));
+		free(path);
+		return -1;
+	}
+	struct storage_cfg c;
+	storage_cfg_parse(&c, text, len);
+	free(text);
+	int rc = 0;
+	switch (e->kind) {
+	case PVE_EDIT_STORAGE_ADD:
+		if (storage_cfg_add(&c, e->type, e->id, (const char *const *)e->keys.v,
+				    (const char *const *)e->values.v, e->keys.n)) {
+			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "run plan again",
+				 "%s failed: storage '%s' appeared since the plan was made", a->summary, e->id);
+			rc = -1;
+		}
+		break;
+	case PVE_EDIT_STORAGE_SET:
+		for (size_t i = 0; i < e->keys.n && !rc; i++) {
+			const char *v = e->values.v[i];
+			rc = *v ? storage_cfg_set(&c, e->id, e->keys.v[i], v) : storage_cfg_unset(&c, e->id, e->keys.v[i]);
+		}
+		if (rc)
+			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "run plan again",
+				 "%s failed: storage '%s' disappeared since the plan was made", a->summary, e->id);
+		break;
+	case PVE_EDIT_STORAGE_REMOVE:
+		storage_cfg_remove(&c, e->id); /* already gone is fine */
+		break;
+	default:
+		break;
+	}
+	if (!rc) {
+		char *out = storage_cfg_serialize(&c);
+		rc = write_back(path, out, mode, a, dl);
+		free(out);
+	}
+	storage_cfg_free(&c);
+	free(path);
+	return rc;
+}
+
+static int edit_guest(const struct pve_edit *e, const struct action *a, const char *root, struct diag_list *dl)
+{
+	char *path = root_path(root, e->file);
+	char *text = NULL;
+	size_t len = 0;
+	struct stat sb;
+	int r = read_file(path, &text, &len);
+	if (r || stat(path, &sb)) {
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "the guest must exist in Proxmox",
+			 "%s failed: cannot read: %s", a->summary, strerror(r ? -r : errno));
+		free(text);
+		free(path);
+		return -1;
+	}
+	struct guest_conf g;
+	guest_conf_parse(&g, text, len);
+	free(text);
+	for (size_t i = 0; i < e->keys.n; i++) {
+		if (*e->values.v[i])
+			gc_set(&g, e->keys.v[i], e->values.v[i]);
+		else
+			gc_unset(&g, e->keys.v[i]);
+	}
+	char *out = guest_conf_serialize(&g);
+	int rc = write_back(path, out, sb.st_mode & 07777, a, dl);
+	free(out);
+	guest_conf_free(&g);
+	free(path);
+	return rc;
+}
+
+static int edit_owned(const struct pve_edit *e, const struct action *a, const char *root, struct diag_list *dl)
+{
+	char *path = root_path(root, PVE_OWNED_FILE);
+	char *text;
+	size_t len;
+	mode_t mode;
+	int r = read_or_empty(path, &text, &len, &mode, 0644);
+	struct strvec ids = { 0 };
+	if (r || (len && pve_owned_parse(text, &ids))) {
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, NULL, "%s failed: cannot read the ownership file%s%s",
+			 a->summary, r ? ": " : " (invalid JSON)", r ? strerror(-r) : "");
+		free(text);
+		free(path);
+		sv_free(&ids);
+		return -1;
+	}
+	free(text);
+	struct strvec keep = { 0 };
+	for (size_t i = 0; i < ids.n; i++)
+		if (strcmp(ids.v[i], e->id))
+			sv_push(&keep, ids.v[i]);
+	if (e->own > 0)
+		sv_push(&keep, e->id);
+	char *out = pve_owned_format(&keep);
+	int rc = write_back(path, out, mode, a, dl);
+	free(out);
+	sv_free(&keep);
+	sv_free(&ids);
+	free(path);
+	return rc;
+}
+
+int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
+{
+	const struct pve_edit *e = a->data;
+	const char *root = ax->root;
+	int rc = 0;
+	switch (e->kind) {
+	case PVE_EDIT_STORAGE_ADD:
+	case PVE_EDIT_STORAGE_SET:
+	case PVE_EDIT_STORAGE_REMOVE:
+		rc = edit_storage_cfg(e, a, root, dl);
+		break;
+	case PVE_EDIT_GUEST_SET:
+		rc = edit_guest(e, a, root, dl);
+		break;
+	case PVE_EDIT_NONE:
+		break;
+	}
+	if (!rc && e->own)
+		rc = edit_owned(e, a, root, dl);
+	return rc;
+}

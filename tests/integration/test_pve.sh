@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Integration: the Proxmox part (storage.cfg, container and VM configs) on
+# fixture trees under --root, written from Proxmox's documented formats, with
+# a real zfs-fuse pool behind the zfspool storages and container volumes.
+# Proxmox itself is not installed here: the pvesm/pct/qm path is checked at the
+# level of the exact argv in `plan --json` (PHOENIX_PVE_MODE=cli).
+source "$(dirname "$0")/lib.sh"
+zfs_fuse_ensure || exit 1
+G=$TOP/tests/golden/pve
+REF=${PHOENIX_REFERENCE:-/work/shared/reference/phoenix-hypervisor}
+
+# The PVE part of a `plan --json`: actions, Proxmox unmanaged lines, PVE diagnostics.
+pve_part() {
+	jq -r '
+	  (.actions[] | select(.subsystem == "pve")
+	     | ("\(.op) \(.summary)", (.details[] | "    \(.)"), (.commands[] | "    $ \(join(" ") | sub(" -o acltype=posixacl -o xattr=sa"; ""))"))),
+	  (.unmanaged[] | select(test("Proxmox")) | "= \(.)"),
+	  (.diagnostics[]
+	     | select(.message | test("^(container [0-9]|vm [0-9]|storage |key |cannot (grow|allocate|remove)|refusing|.[^ ]*. is not a shared volume)"))
+	     | "\(.level): \(.path // "-"): \(.message)")'
+}
+
+# subst FILE: a golden file with @WORK@, @POOL@, @VDEV@ filled in.
+subst() { sed -e "s|@WORK@|$WORK|g" -e "s|@ROOT@|${A:-}|g" -e "s|@POOL@|${POOL:-}|g" -e "s|@VDEV@|${VDEV:-}|g" "$1"; }
+
+# The reference configs with the reference fixture tree (container 101 running).
+ref_root() {
+	[ -f "$REF/phoenix_hypervisor_config.json" ] || skip "reference configs not found in $REF (set PHOENIX_REFERENCE)"
+	R=$WORK/ref-$RANDOM
+	mkdir -p "$R"
+	cp -r "$G/ref/etc" "$R/"
+	mkdir -p "$R/sys/fs/cgroup/lxc/101"
+	cp "$REF"/phoenix_*.json "$R/"
+	REFARGS=(-c "$R/phoenix_hypervisor_config.json" --root "$R" --lxc-config "$R/phoenix_lxc_configs.json"
+		--vm-config "$R/phoenix_vm_configs.json")
+}
+
+test_reference_configs_validate() {
+	ref_root
+	ph validate "${REFARGS[@]}"
+	assert_rc 0
+	assert_contains "$err" "'firewall' is not a shared volume (no host_path and mounts); skipped"
+	assert_not_contains "$err" "proxmox_storage_ids"
+}
+
+test_reference_plan_cli_mode_golden() {
+	ref_root
+	PHOENIX_PVE_MODE=cli ph plan --json "${REFARGS[@]}"
+	local got; got=$(pve_part <<<"$out")
+	diff -u "$G/ref-plan-cli.txt" <(printf '%s\n' "$got") >&2 || fail "PVE plan (cli) differs from $G/ref-plan-cli.txt"
+}
+
+test_reference_plan_files_mode_golden() {
+	ref_root
+	PHOENIX_PVE_MODE=files ph plan --json "${REFARGS[@]}"
+	local got; got=$(pve_part <<<"$out")
+	diff -u "$G/ref-plan-files.txt" <(printf '%s\n' "$got") >&2 || fail "PVE plan (files) differs from $G/ref-plan-files.txt"
+	# plan wrote nothing
+	diff -r "$G/ref/etc" "$R/etc" >&2 || fail "plan changed files"
+}
+
+# A pool made here plus the apply fixture: sets POOL, VDEV, A (root), CFG, LXC.
+apply_setup() {
+	POOL=$(pool_name "pv$RANDOM"); VDEV=$(vdev "$POOL" 256M)
+	A=$WORK/apply-$POOL; mkdir -p "$A"
+	cp -r "$G/apply/root/etc" "$A/"
+	for f in "$A"/etc/pve/lxc/*.conf; do subst "$f" >"$f.tmp" && mv "$f.tmp" "$f"; done
+	mkdir -p "$A/sys/fs/cgroup/lxc/202"
+	CFG=$WORK/config.json; LXC=$WORK/lxc.json
+	subst "$G/apply/config.json" >"$CFG"
+	subst "$G/apply/lxc.json" >"$LXC"
+	ARGS=(-c "$CFG" --root "$A")
+}
+
+# Storages first (no container config yet), then the containers as Proxmox would have made them.
+apply_full() {
+	apply_setup
+	ph apply "${ARGS[@]}" --yes
+	assert_rc 0 "(first apply: storages)" || return 1
+	# what pct create would have made: the rootfs subvolumes
+	zfs create -o refquota=512M "$POOL/ct-disks/subvol-201-disk-0" || return 1
+	zfs create -o refquota=1G "$POOL/ct-disks/subvol-202-disk-0" || return 1
+	ARGS+=(--lxc-config "$LXC")
+	ph apply "${ARGS[@]}" --yes
+	assert_rc 0 "(second apply: containers)"
+}
+
+sums() { (cd "$A" && find etc var -type f | sort | xargs md5sum); }
+
+test_apply_writes_proxmox_format_golden() {
+	apply_full || return 1
+	for f in storage.cfg lxc/201.conf lxc/202.conf; do
+		diff -u <(subst "$G/apply/expected/$(basename "$f")") "$A/etc/pve/$f" >&2 || fail "$f differs from the golden file"
+	done
+	diff -u <(subst "$G/apply/expected/pve-owned.json") "$A/var/lib/phoenix-storage/pve-owned.json" >&2 ||
+		fail "ownership file differs"
+}
+
+test_second_apply_changes_no_byte_and_plan_is_empty() {
+	apply_full || return 1
+	local before after; before=$(sums)
+	ph apply "${ARGS[@]}" --yes
+	assert_rc 0
+	after=$(sums)
+	assert_eq "$after" "$before" "(checksums after a second apply)"
+	ph plan --json "${ARGS[@]}"
+	assert_eq "$(pve_part <<<"$out" | grep -c '^[+~-] ')" "0" "(pve actions after apply)"
+	ph plan "${ARGS[@]}"
+	assert_rc 0
+}
+
+test_rootfs_and_volume_quotas_are_real() {
+	apply_full || return 1
+	assert_eq "$(zget refquota "$POOL/ct-disks/subvol-201-disk-0")" "1073741824" "(rootfs grown)"
+	assert_eq "$(zget refquota "$POOL/ct-disks/subvol-201-disk-1")" "1073741824" "(new volume)"
+	assert_contains "$(cat "$A/etc/pve/lxc/201.conf")" "mp2: tank-ct:subvol-201-disk-1,mp=/data,size=1G"
+}
+
+test_running_container_change_is_marked_for_restart() {
+	apply_setup
+	ph plan "${ARGS[@]}" --lxc-config "$LXC"
+	assert_contains "$out" "+ add mount point mp0 to container 202: /mnt/$POOL/shared/models -> /models"
+	assert_contains "$out" "    the container is running: this takes effect at its next restart"
+	# 201 is stopped: no such note under its actions
+	assert_not_contains "$(grep -A3 'container 201' <<<"$out")" "is running"
+}
+
+test_foreign_entries_and_lines_are_kept() {
+	apply_full || return 1
+	# the foreign sections are byte for byte where they were
+	local n; n=$(wc -l <"$G/apply/root/etc/pve/storage.cfg")
+	diff <(head -n "$n" "$A/etc/pve/storage.cfg") "$G/apply/root/etc/pve/storage.cfg" >&2 || fail "foreign storages changed"
+	# snapshot section and raw lxc lines untouched
+	diff <(sed -n '/^\[before-phoenix\]/,$p' "$A/etc/pve/lxc/201.conf") \
+		<(subst "$G/apply/root/etc/pve/lxc/201.conf" | sed -n '/^\[before-phoenix\]/,$p') >&2 || fail "snapshot changed"
+	assert_contains "$(cat "$A/etc/pve/lxc/201.conf")" "lxc.idmap = g 0 100000 65536"
+	ph plan "${ARGS[@]}"
+	assert_contains "$out" "= unmanaged: Proxmox storage 'pbs-offsite' (pbs) (left alone)"
+}
+
+test_existing_unowned_storage_with_same_id_left_alone() {
+	apply_setup
+	printf '\nzfspool: tank-vm\n\tpool rpool/other\n\tcontent images\n' >>"$A/etc/pve/storage.cfg"
+	cp "$A/etc/pve/storage.cfg" "$WORK/before.cfg"
+	ph plan "${ARGS[@]}"
+	assert_contains "$err" "warning: zfs.datasets[0]: storage 'tank-vm' exists, differs from the config (pool rpool/other (config: $POOL/vm-disks), sparse -> 1) and is left alone"
+	assert_not_contains "$out" "Proxmox storage 'tank-vm':"
+	ph apply "${ARGS[@]}" --yes
+	assert_rc 0
+	diff <(head -c "$(stat -c %s "$WORK/before.cfg")" "$A/etc/pve/storage.cfg") "$WORK/before.cfg" >&2 ||
+		fail "existing entries changed"
+	assert_not_contains "$(cat "$A/var/lib/phoenix-storage/pve-owned.json")" '"tank-vm"'
+}
+
+test_shrink_is_refused() {
+	apply_full || return 1
+	sed -i 's/^rootfs: tank-ct:subvol-202-disk-0,size=1G$/rootfs: tank-ct:subvol-202-disk-0,size=2G/' "$A/etc/pve/lxc/202.conf"
+	local before; before=$(sums)
+	ph plan "${ARGS[@]}"
+	assert_rc 1
+	assert_contains "$err" "error: lxc_configs.202.storage_size_gb: refusing to shrink rootfs of container 202 from 2G to 1G"
+	assert_contains "$err" "hint: Proxmox cannot shrink volumes; set the size to 2G or more"
+	ph apply "${ARGS[@]}" --yes
+	assert_rc 1
+	assert_eq "$(sums)" "$before" "(nothing written)"
+}
+
+test_duplicate_container_path_is_refused() {
+	apply_setup
+	jq '.lxc_configs["201"].mount_points += [{"host_path": "/srv/other", "container_path": "/data/"}]' "$LXC" >"$WORK/dup.json"
+	ph validate "${ARGS[@]}" --lxc-config "$WORK/dup.json"
+	assert_rc 1
+	assert_contains "$err" "error: lxc_configs.201.zfs_volumes[0]: container 201: '/data' is already mounted by lxc_configs.201.mount_points[1]"
+	# the same path from shared_volumes and mount_points
+	jq '.lxc_configs["202"].mount_points = [{"host_path": "/srv/m", "container_path": "/models"}]' "$LXC" >"$WORK/dup2.json"
+	ph validate "${ARGS[@]}" --lxc-config "$WORK/dup2.json"
+	assert_rc 1
+	assert_contains "$err" "container 202: '/models' is already mounted by lxc_configs.202.mount_points[0]"
+}
+
+test_removal_needs_allow_destroy_and_no_user() {
+	apply_full || return 1
+	# the config drops both tank-ct (still used by 201 and 202) and the iso storage (unused)
+	jq 'del(.zfs.datasets[1].proxmox_storage_type, .zfs.datasets[2].proxmox_storage_type)' "$CFG" >"$WORK/drop.json"
+	jq '.lxc_configs |= map_values(del(.storage_pool, .zfs_volumes))' "$LXC" >"$WORK/lxc-drop.json"
+	local a=(-c "$WORK/drop.json" --root "$A" --lxc-config "$WORK/lxc-drop.json")
+	ph plan "${a[@]}"
+	assert_rc 0
+	assert_contains "$err" "warning: storage 'tank-ct' (created by phoenix-storage) is no longer in the config; kept"
+	assert_contains "$err" "hint: apply with --allow-destroy to remove it"
+	ph plan "${a[@]}" --allow-destroy
+	assert_rc 1
+	assert_contains "$err" "error: cannot remove storage 'tank-ct': still used by container 201 (mp2,rootfs), container 202 (rootfs)"
+	assert_contains "$out" "- remove Proxmox storage '$POOL-iso' (no longer in the config; the data on it stays)"
+	# with the users gone, removal goes through and foreign entries stay
+	sed -i '/tank-ct:/d' "$A/etc/pve/lxc/201.conf" "$A/etc/pve/lxc/202.conf"
+	ph apply "${a[@]}" --allow-destroy --yes
+	assert_rc 0
+	assert_not_contains "$(cat "$A/etc/pve/storage.cfg")" "tank-ct"
+	assert_not_contains "$(cat "$A/etc/pve/storage.cfg")" "$POOL-iso"
+	assert_contains "$(cat "$A/etc/pve/storage.cfg")" "pbs: pbs-offsite"
+	assert_contains "$(cat "$A/etc/pve/storage.cfg")" "zfspool: tank-vm"
+	assert_eq "$(jq -c .storages "$A/var/lib/phoenix-storage/pve-owned.json")" '["tank-vm"]'
+}
+
+test_cli_mode_plan_has_exact_argv() {
+	apply_setup
+	PHOENIX_PVE_MODE=cli ph plan --json "${ARGS[@]}" --lxc-config "$LXC"
+	local cmds; cmds=$(jq -c '[.actions[] | select(.subsystem == "pve") | .commands[]]' <<<"$out")
+	assert_contains "$cmds" '["pvesm","add","zfspool","tank-vm","--pool","'"$POOL"'/vm-disks","--content","images","--sparse","1"]'
+	assert_contains "$cmds" '["pvesm","add","zfspool","tank-ct","--pool","'"$POOL"'/ct-disks","--content","images,rootdir"]'
+	assert_contains "$cmds" '["pvesm","add","dir","'"$POOL"'-iso","--path","'"/mnt/$POOL"'/iso","--content","iso,vztmpl","--is_mountpoint","yes"]'
+	assert_contains "$cmds" '["pct","resize","201","rootfs","1G"]'
+	assert_contains "$cmds" '["pct","set","201","--mp0","'"/mnt/$POOL"'/shared/www,mp=/srv/www,ro=0"]'
+	assert_contains "$cmds" '["pct","set","201","--mp1","tank-ct:1,mp=/data"]'
+	assert_contains "$cmds" '["pct","set","201","--mp2","'"/mnt/$POOL"'/shared/models,mp=/models,ro=1"]'
+	assert_contains "$cmds" '["pct","set","202","--mp0","'"/mnt/$POOL"'/shared/models,mp=/models,ro=1"]'
+	# no file edits in cli mode: plan says nothing about writing files
+	assert_not_contains "$(pve_part <<<"$out")" "writes /etc/pve"
+}
+
+test_invalid_pve_config_reported_at_once() {
+	apply_setup
+	jq '.zfs.datasets[0].proxmox_content_type = "iso,images"
+	    | .zfs.datasets[2].proxmox_storage_type = "lvm"
+	    | .proxmox_storage_ids.nosuch_pool_x = "x-y"
+	    | .proxmox_storage_ids["'"$POOL"'_iso"] = "tank-vm"' "$CFG" >"$WORK/bad.json"
+	ph validate -c "$WORK/bad.json" --root "$A"
+	assert_rc 1
+	assert_contains "$err" "zfs.datasets[0].proxmox_content_type: content type 'iso' is not valid for zfspool storage"
+	assert_contains "$err" "zfs.datasets[2].proxmox_storage_type: unknown proxmox_storage_type 'lvm'"
+	assert_contains "$err" "warning: proxmox_storage_ids.nosuch_pool_x: key 'nosuch_pool_x' matches no dataset with a proxmox_storage_type; it is not used"
+	# two datasets, one id
+	jq '.proxmox_storage_ids["'"$POOL"'_iso"] = "tank-vm"' "$CFG" >"$WORK/bad2.json"
+	ph validate -c "$WORK/bad2.json" --root "$A"
+	assert_rc 1
+	assert_contains "$err" "storage id 'tank-vm' is used by $POOL/vm-disks and $POOL/iso"
+}
+
+test_vm_nfs_mounts_checked_and_reported_in_status() {
+	apply_setup
+	jq '.nfs = {"exports": [{"path": "/mnt/'"$POOL"'/shared", "clients": ["10.0.0.0/24"], "options": ["rw", "sync"]}]}' \
+		"$CFG" >"$WORK/nfs.json"
+	cat >"$WORK/vm.json" <<JSON
+{ "vm_defaults": { "storage_pool": "tank-vm", "disk_size_gb": 8 },
+  "vms": [ { "vmid": 1001, "name": "app", "network_config": { "ip": "10.0.0.111/24" },
+             "volumes": [ { "type": "nfs", "name": "data", "server": "10.0.0.13",
+                            "path": "/mnt/$POOL/shared/1001", "mount_point": "/persistent" } ] } ] }
+JSON
+	ph status --json -c "$WORK/nfs.json" --root "$A" --vm-config "$WORK/vm.json"
+	assert_rc 0
+	assert_eq "$(jq -r '.pve.vms[0].fstab[0]' <<<"$out")" \
+		"10.0.0.13:/mnt/$POOL/shared/1001 /persistent nfs defaults,_netdev,nofail 0 0"
+	# an export that does not list the vm
+	jq '.nfs.exports[0].clients = ["10.0.0.102"]' "$WORK/nfs.json" >"$WORK/nfs2.json"
+	ph validate -c "$WORK/nfs2.json" --root "$A" --vm-config "$WORK/vm.json"
+	assert_rc 1
+	assert_contains "$err" "vm 1001 (10.0.0.111) mounts '/mnt/$POOL/shared/1001', but the export '/mnt/$POOL/shared' does not list it as a client"
+	assert_contains "$err" "hint: add \"10.0.0.111\" to nfs.exports[0].clients"
+	# no export serves the path
+	jq '.nfs.exports[0].path = "/elsewhere"' "$WORK/nfs.json" >"$WORK/nfs3.json"
+	ph validate -c "$WORK/nfs3.json" --root "$A" --vm-config "$WORK/vm.json"
+	assert_rc 1
+	assert_contains "$err" "vm 1001 mounts '/mnt/$POOL/shared/1001' from this host, but no entry of nfs.exports serves it"
+}
+
+test_nfs_export_storage_entry() {
+	apply_setup
+	jq '.nfs = {"exports": [{"path": "/srv/exp", "clients": ["10.0.0.0/24"], "options": ["rw", "sync"],
+	     "proxmox": {"storage_id": "nfs-exp", "content": "backup,iso", "options": ["vers=4.2", "soft"]}}]}' \
+		"$CFG" >"$WORK/nfs.json"
+	PHOENIX_PVE_MODE=cli ph plan --json -c "$WORK/nfs.json" --root "$A"
+	assert_contains "$(jq -c '[.actions[] | select(.target == "nfs-exp") | .commands[]]' <<<"$out")" \
+		'["pvesm","add","nfs","nfs-exp","--export","/srv/exp","--path","/mnt/pve/nfs-exp","--server","10.0.0.13","--content","backup,iso","--options","vers=4.2,soft"]'
+	ph plan -c "$WORK/nfs.json" --root "$A"
+	assert_contains "$out" "+ add Proxmox storage 'nfs-exp': nfs 10.0.0.13:/srv/exp at /mnt/pve/nfs-exp, content backup,iso"
+}
+
+run_tests
