@@ -40,13 +40,11 @@ static int apply_pass(const struct options *o, bool first, bool *again)
 	struct plan p = { 0 };
 	int code = EXIT_ERROR;
 	*again = false;
-	if (run_load(&ctx, o, &dl) || run_discover(&ctx, &dl)) {
+	if (run_to_plan(&ctx, o, &dl, &p)) {
 		print_diags(&dl);
 		fprintf(stderr, first ? "nothing was changed\n" : "stopped after the import\n");
 		goto out;
 	}
-	run_plan(&ctx, &p);
-	diag_move(&dl, &p.diags);
 	size_t errors = diag_count(&dl, DIAG_ERROR);
 	if (errors) {
 		plan_print(stdout, &p, false);

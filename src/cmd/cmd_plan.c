@@ -24,12 +24,10 @@ int cmd_plan(const struct options *o)
 	struct diag_list dl = { 0 };
 	struct plan p = { 0 };
 	int code = EXIT_ERROR;
-	if (run_load(&ctx, o, &dl) || run_discover(&ctx, &dl)) {
+	if (run_to_plan(&ctx, o, &dl, &p)) {
 		print_diags(&dl);
 		goto out;
 	}
-	run_plan(&ctx, &p);
-	diag_move(&dl, &p.diags);
 	size_t errors = diag_count(&dl, DIAG_ERROR);
 	if (o->json) {
 		json_t *j = plan_to_json(&p);

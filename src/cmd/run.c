@@ -80,6 +80,15 @@ void run_plan(struct ph_ctx *ctx, struct plan *p)
 	position_diags(ctx, &p->diags);
 }
 
+int run_to_plan(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl, struct plan *p)
+{
+	if (run_load(ctx, o, dl) || run_discover(ctx, dl))
+		return -1;
+	run_plan(ctx, p);
+	diag_move(dl, &p->diags);
+	return 0;
+}
+
 void run_free(struct ph_ctx *ctx)
 {
 	for (size_t i = 0; i < n_subsystems; i++)

@@ -29,6 +29,11 @@ int run_discover(struct ph_ctx *ctx, struct diag_list *dl);
 /* Builds and sorts the whole plan. */
 void run_plan(struct ph_ctx *ctx, struct plan *p);
 void run_free(struct ph_ctx *ctx);
+/*
+ * load + discover + plan, the plan's diagnostics moved into dl. Returns -1 when
+ * loading or discovery failed (p is then empty), else 0. ctx must be run_free'd.
+ */
+int run_to_plan(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl, struct plan *p);
 
 /* "Plan: N to create, N to change, N to remove." or "No changes...". */
 void print_plan_summary(FILE *f, const struct plan *p);

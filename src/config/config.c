@@ -125,6 +125,18 @@ static int skip_value(struct scan *sc)
 	return 0;
 }
 
+/* Skips the value at sc and the comma after it; -1 at the end of the container. */
+static int next_item(struct scan *sc)
+{
+	if (skip_value(sc))
+		return -1;
+	skip_ws(sc);
+	if (sc->s[sc->i] != ',')
+		return -1;
+	sc->i++;
+	return 0;
+}
+
 /* Positions sc at the value of member key (object at sc). 0 if found. */
 static int find_member(struct scan *sc, const char *key, size_t keylen)
 {
@@ -147,12 +159,8 @@ static int find_member(struct scan *sc, const char *key, size_t keylen)
 		skip_ws(sc);
 		if (ke - ks == keylen && !memcmp(sc->s + ks, key, keylen))
 			return 0;
-		if (skip_value(sc))
+		if (next_item(sc))
 			return -1;
-		skip_ws(sc);
-		if (sc->s[sc->i] != ',')
-			return -1;
-		sc->i++;
 	}
 }
 
@@ -168,12 +176,8 @@ static int find_index(struct scan *sc, long idx)
 			return -1;
 		if (k == idx)
 			return 0;
-		if (skip_value(sc))
+		if (next_item(sc))
 			return -1;
-		skip_ws(sc);
-		if (sc->s[sc->i] != ',')
-			return -1;
-		sc->i++;
 	}
 }
 

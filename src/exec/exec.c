@@ -246,6 +246,11 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 		r->status = WEXITSTATUS(wstatus);
 	else if (WIFSIGNALED(wstatus))
 		r->status = 128 + WTERMSIG(wstatus);
+	goto done;
+
+fail_fds:
+	r->status = -1;
+done:
 	for (int i = 0; i < 2; i++) {
 		if (po[i] >= 0)
 			close(po[i]);
@@ -259,22 +264,6 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 	r->err_len = err.len;
 	r->err = sb_detach(&err);
 	return (r->status == 0 && !r->timed_out) ? 0 : -1;
-
-fail_fds:
-	for (int i = 0; i < 2; i++) {
-		if (po[i] >= 0)
-			close(po[i]);
-		if (pe[i] >= 0)
-			close(pe[i]);
-		if (pi[i] >= 0)
-			close(pi[i]);
-	}
-	r->out_len = out.len;
-	r->out = sb_detach(&out);
-	r->err_len = err.len;
-	r->err = sb_detach(&err);
-	r->status = -1;
-	return -1;
 }
 
 void exec_result_free(struct exec_result *r)

@@ -602,6 +602,18 @@ void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct 
 	zfs_lint_capacity(ctx, &p->diags);
 }
 
+static void warn_over(struct diag_list *dl, const struct zcfg_pool *pc, const char *what, uint64_t sum,
+		      uint64_t cap, const char *hint)
+{
+	if (sum <= cap)
+		return;
+	char *s = zfs_format_size(sum), *c = zfs_format_size(cap);
+	diag_add(dl, DIAG_WARNING, NULL, 0, 0, pc->jpath, hint, "the %s of pool '%s' add up to %s, more than its %s",
+		 what, pc->name, s, c);
+	free(s);
+	free(c);
+}
+
 void zfs_lint_capacity(const struct ph_ctx *ctx, struct diag_list *dl)
 {
 	const struct zfs_config *cfg = ctx->zcfg;
@@ -630,22 +642,9 @@ void zfs_lint_capacity(const struct ph_ctx *ctx, struct diag_list *dl)
 			if (d->is_volume && !zcfg_props_get(&d->props, "refreservation"))
 				reserv += strtoull(d->volsize, NULL, 10);
 		}
-		char *c = zfs_format_size(cap);
-		if (quotas > cap) {
-			char *q = zfs_format_size(quotas);
-			diag_add(dl, DIAG_WARNING, NULL, 0, 0, cfg->pools[i].jpath,
-				 "quotas are limits, not reservations: this over-commits the pool; lower them or add disks",
-				 "the quotas of pool '%s' add up to %s, more than its %s", cfg->pools[i].name, q, c);
-			free(q);
-		}
-		if (reserv > cap) {
-			char *r = zfs_format_size(reserv);
-			diag_add(dl, DIAG_WARNING, NULL, 0, 0, cfg->pools[i].jpath,
-				 "reservations cannot all be honoured; lower them",
-				 "the reservations of pool '%s' add up to %s, more than its %s", cfg->pools[i].name, r, c);
-			free(r);
-		}
-		free(c);
+		warn_over(dl, &cfg->pools[i], "quotas", quotas, cap,
+			  "quotas are limits, not reservations: this over-commits the pool; lower them or add disks");
+		warn_over(dl, &cfg->pools[i], "reservations", reserv, cap, "reservations cannot all be honoured; lower them");
 	}
 }
 

@@ -33,17 +33,9 @@ cleanup_all() {
 }
 trap cleanup_all EXIT
 
-# Starts zfs-fuse if no daemon answers. Never kills a running one.
+# Makes sure a ZFS answers (starts zfs-fuse where there is no kernel ZFS). Never kills one.
 zfs_fuse_ensure() {
-	if ! pgrep -x zfs-fuse >/dev/null; then
-		zfs-fuse >/dev/null 2>&1 || true
-	fi
-	for _ in $(seq 1 50); do
-		zpool list >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "zfs-fuse did not start" >&2
-	return 1
+	"$TOP/scripts/start-zfs.sh"
 }
 
 # pool_name SUFFIX: a pool name unique to this run.
