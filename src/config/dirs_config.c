@@ -10,6 +10,7 @@
 #include "cmd/ctx.h"
 #include "config/samba_config.h"
 #include "sys/idmap.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 
 int dirs_parse_mode(const char *s, unsigned *mode)
@@ -43,24 +44,12 @@ char *dirs_normalize_path(const char *path, const char *base, char **err)
 		*err = xasprintf("relative path '%s' needs persistent_storage.base", path);
 		return NULL;
 	}
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	if (path[0] != '/' && strcmp(base, "/"))
-		sb_adds(&sb, base);
-	char *copy = xstrdup(path), *save = NULL;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, ".") || !strcmp(c, "..")) {
-			*err = xasprintf("path '%s' contains '%s'", path, c);
-			free(copy);
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_addf(&sb, "/%s", c);
-	}
-	free(copy);
-	if (!sb.len)
-		sb_addc(&sb, '/');
-	return sb_detach(&sb);
+	const char *bad;
+	size_t bad_len;
+	char *clean = path_clean(path[0] != '/' ? base : NULL, path, &bad, &bad_len);
+	if (!clean)
+		*err = xasprintf("path '%s' contains '%.*s'", path, (int)bad_len, bad);
+	return clean;
 }
 
 /* One container's id map, built once from the LXC config. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/path.h"
 #include "util/strbuf.h"
 
 enum otype { OT_BOOL, OT_MODE, OT_INT, OT_NAME, OT_NAMES, OT_HOSTS, OT_TEXT, OT_ENUM };
@@ -436,25 +437,19 @@ char *samba_share_path(const char *text, char **err)
 			return NULL;
 		}
 	}
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	char *copy = xstrdup(text), *save = NULL;
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, ".") || !strcmp(c, "..")) {
-			*err = xasprintf("share path '%s' contains '%s'", text, c);
-			free(copy);
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_addf(&sb, "/%s", c);
-	}
-	free(copy);
-	if (!sb.len) {
-		*err = xasprintf("share path '%s' is the root directory", text);
-		sb_release(&sb);
+	const char *bad;
+	size_t bad_len;
+	char *clean = path_clean(NULL, text, &bad, &bad_len);
+	if (!clean) {
+		*err = xasprintf("share path '%s' contains '%.*s'", text, (int)bad_len, bad);
 		return NULL;
 	}
-	return sb_detach(&sb);
+	if (!strcmp(clean, "/")) {
+		*err = xasprintf("share path '%s' is the root directory", text);
+		free(clean);
+		return NULL;
+	}
+	return clean;
 }
 
 bool samba_share_name_ok(const char *name)

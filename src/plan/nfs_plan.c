@@ -9,6 +9,7 @@
 #include "plan/zfs_plan.h"
 #include "state/zfs_state.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 
 /* ---- rendering ---------------------------------------------------------------- */
@@ -842,16 +843,6 @@ static int sub_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 	return nfs_state_discover(&s->cfg, ctx->root, &s->st, dl);
 }
 
-/* Length of mp when it is path or a parent of it, else 0. */
-static size_t mp_covers(const char *mp, const char *path)
-{
-	size_t n = strlen(mp);
-	if (!n || mp[0] != '/')
-		return 0;
-	if (!strcmp(mp, "/"))
-		return 1;
-	return !strncmp(mp, path, n) && (path[n] == '/' || path[n] == '\0') ? n : 0;
-}
 
 /* The dataset that should hold path: below the deepest dataset (or pool) whose mountpoint covers it. */
 static char *guess_dataset(const struct ph_ctx *ctx, const char *path)
@@ -860,7 +851,7 @@ static char *guess_dataset(const struct ph_ctx *ctx, const char *path)
 	size_t best_len = 0;
 	for (size_t i = 0; ctx->zst && i < ctx->zst->n_datasets; i++) {
 		const struct zprop *m = zfs_dataset_prop(&ctx->zst->datasets[i], "mountpoint");
-		size_t l = m ? mp_covers(m->value, path) : 0;
+		size_t l = m ? path_covers(m->value, path) : 0;
 		if (l > best_len) {
 			best_len = l;
 			best = ctx->zst->datasets[i].name;
@@ -869,7 +860,7 @@ static char *guess_dataset(const struct ph_ctx *ctx, const char *path)
 	for (size_t i = 0; ctx->zcfg && i < ctx->zcfg->n_pools; i++) {
 		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
 		char *mp = pc->mountpoint ? xstrdup(pc->mountpoint) : xasprintf("/%s", pc->name);
-		size_t l = mp_covers(mp, path);
+		size_t l = path_covers(mp, path);
 		free(mp);
 		if (l > best_len) {
 			best_len = l;

@@ -9,6 +9,7 @@
 #include "state/zfs_state.h"
 #include "apply/zfs_apply.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strbuf.h"
 
 void zfs_facts_free(struct zfs_facts *f)
@@ -686,18 +687,6 @@ static const char *keep(const struct ph_ctx *ctx, char *s)
 	return ctx->strings->v[ctx->strings->n - 1];
 }
 
-/* Length of mp when path is mp or below it, else 0. */
-static size_t covers(const char *mp, const char *path)
-{
-	size_t n = strlen(mp);
-	if (mp[0] != '/')
-		return 0;
-	if (!strcmp(mp, "/"))
-		return 1;
-	if (!strncmp(path, mp, n) && (path[n] == '\0' || path[n] == '/'))
-		return n;
-	return 0;
-}
 
 const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
 				 const char **mountpoint, bool *mounted_now)
@@ -720,7 +709,7 @@ const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
 			name = ds->name;
 		}
 		char *mp = zfs_expected_mountpoint(ctx, name);
-		size_t l = covers(mp, path);
+		size_t l = path_covers(mp, path);
 		if (l > best_len) {
 			best_len = l;
 			best = name;
