@@ -4,9 +4,12 @@
 
 #include "cmd/ctx.h"
 #include "config/pve_config.h"
+#include "plan/zfs_plan.h"
+#include "state/zfs_state.h"
 #include "plan/pve_plan.h"
 #include "pve/guest_conf.h"
 #include "pve/pve_state.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
 
 struct pve_priv {
@@ -56,6 +59,129 @@ static json_t *storage_status(const struct pve_priv *pp, const struct scfg_secti
 	return o;
 }
 
+/* Is a dataset mounted at path (or at path under --root)? Sets *ds to its name. */
+static bool mounted_at(const struct ph_ctx *ctx, const char *path, const char **ds)
+{
+	*ds = NULL;
+	for (size_t i = 0; ctx->zst && i < ctx->zst->n_datasets; i++) {
+		const struct zfs_dataset *d = &ctx->zst->datasets[i];
+		const struct zprop *mp = zfs_dataset_prop(d, "mountpoint");
+		const struct zprop *m = zfs_dataset_prop(d, "mounted");
+		if (!mp || !m || strcmp(m->value, "yes"))
+			continue;
+		char *rooted = root_path(ctx->root, path);
+		bool hit = !strcmp(mp->value, path) || !strcmp(mp->value, rooted);
+		free(rooted);
+		if (hit) {
+			*ds = d->name;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Health of a storage a guest uses: {"id", "type", "healthy", "mounted", "detail"}.
+ * zfspool: its pool is ONLINE and its dataset exists; dir: a dataset is mounted at its
+ * path (or, without is_mountpoint, the directory exists); nfs: not checked from here.
+ */
+static json_t *storage_health(const struct ph_ctx *ctx, const struct pve_priv *pp, const char *id)
+{
+	const struct scfg_section *s = storage_cfg_find(&pp->st.scfg, id);
+	if (!s)
+		return json_pack("{s:s, s:b, s:s}", "id", id, "healthy", 0, "detail", "not defined in storage.cfg");
+	bool healthy = false, mounted = false;
+	char *detail = NULL;
+	if (!strcmp(s->type, "zfspool")) {
+		const char *ds = scfg_get(s, "pool");
+		char *pool = ds ? xstrndup(ds, strcspn(ds, "/")) : NULL;
+		const struct zpool *zp = pool && ctx->zst ? zfs_state_pool(ctx->zst, pool) : NULL;
+		bool exists = ds && ctx->zst && zfs_state_dataset(ctx->zst, ds);
+		healthy = zp && !zp->importable && zp->state && !strcmp(zp->state, "ONLINE") && exists;
+		mounted = exists;
+		detail = !zp ? xasprintf("pool '%s' is not imported", pool ? pool : "?")
+			: !exists ? xasprintf("dataset '%s' does not exist", ds)
+			: xasprintf("pool '%s' is %s", pool, zp->state ? zp->state : "UNKNOWN");
+		free(pool);
+	} else if (!strcmp(s->type, "dir")) {
+		const char *path = scfg_get(s, "path");
+		const char *ds = NULL;
+		mounted = path && mounted_at(ctx, path, &ds);
+		const char *ism = scfg_get(s, "is_mountpoint");
+		bool needs_mount = ism && strcmp(ism, "no") && strcmp(ism, "0");
+		healthy = mounted || (!needs_mount && path);
+		detail = mounted ? xasprintf("dataset '%s' is mounted at %s", ds, path)
+			: xasprintf("nothing is mounted at %s%s", path ? path : "?",
+				    needs_mount ? ": Proxmox shows it offline" : "");
+	} else {
+		healthy = true;
+		detail = xasprintf("%s storage: not checked from the host", s->type);
+	}
+	json_t *o = json_pack("{s:s, s:s, s:b, s:b, s:s}", "id", id, "type", s->type, "healthy", healthy, "mounted",
+			      mounted, "detail", detail);
+	free(detail);
+	return o;
+}
+
+/*
+ * The storages and host directories a guest uses: rootfs/mpN (containers) or
+ * disks (VMs), "STORAGE:VOLUME" or a bind-mounted host path. Prints one line each.
+ */
+static json_t *guest_storages(const struct ph_ctx *ctx, const struct pve_priv *pp, const struct guest_conf *g,
+			      FILE *text)
+{
+	static const char *const disk_keys[] = { "rootfs", "mp", "scsi", "virtio", "sata", "ide", "efidisk",
+						  "tpmstate", "unused", NULL };
+	json_t *a = json_array();
+	for (size_t i = 0; i < g->n && g->v[i].section == 0; i++) {
+		const struct gc_line *l = &g->v[i];
+		if (l->kind != GC_KEY)
+			continue;
+		bool disk = false;
+		for (size_t k = 0; disk_keys[k] && !disk; k++) {
+			size_t n = strlen(disk_keys[k]);
+			disk = !strncmp(l->key, disk_keys[k], n) &&
+			       (!strcmp(disk_keys[k], "rootfs") ? l->key[n] == '\0' : (l->key[n] >= '0' && l->key[n] <= '9'));
+		}
+		struct pve_propstr ps;
+		if (!disk || pve_propstr_parse(l->value, "volume", &ps))
+			continue;
+		const char *vol = ps.volume;
+		json_t *o = NULL;
+		if (vol && vol[0] == '/') {
+			const char *mp = NULL;
+			bool now = false;
+			char *real = root_path(ctx->root, vol);
+			const char *ds = zfs_dataset_for_path(ctx, real, &mp, &now);
+			free(real);
+			o = json_pack("{s:s, s:s, s:b, s:b}", "key", l->key, "host_path", vol, "healthy", now, "mounted", now);
+			json_object_set_new(o, "detail", json_string(ds ? (now ? "on a mounted managed dataset"
+									    : "its dataset is not mounted")
+									 : "not on a managed dataset"));
+			if (ds)
+				json_object_set_new(o, "dataset", json_string(ds));
+		} else if (vol && strchr(vol, ':')) {
+			char *id = xstrndup(vol, strcspn(vol, ":"));
+			o = storage_health(ctx, pp, id);
+			json_object_set_new(o, "key", json_string(l->key));
+			json_object_set_new(o, "volume", json_string(vol));
+			free(id);
+		}
+		pve_propstr_free(&ps);
+		if (!o)
+			continue;
+		if (text) {
+			json_t *h = json_object_get(o, "healthy");
+			const char *what = json_string_value(json_object_get(o, "host_path"));
+			fprintf(text, "    %-8s %-40s %s (%s)\n", l->key, what ? what : json_string_value(json_object_get(o, "volume")),
+				json_is_true(h) ? "healthy" : "NOT HEALTHY",
+				json_string_value(json_object_get(o, "detail")));
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *mounts_json(const struct guest_conf *g)
 {
 	json_t *a = json_array();
@@ -70,7 +196,6 @@ static json_t *mounts_json(const struct guest_conf *g)
 
 static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
-	(void)ctx;
 	struct pve_priv *pp = priv;
 	if (!pp || !pp->discovered)
 		return;
@@ -145,6 +270,8 @@ static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 				!g ? "no config (not created in Proxmox)" : tmpl ? "template (left as it is)"
 				: g->running ? "running" : "stopped",
 				missing && !tmpl ? ", mounts missing (apply adds them)" : "");
+		if (g)
+			json_object_set_new(c, "storages", guest_storages(ctx, pp, &g->conf, text));
 		json_array_append_new(cts, c);
 	}
 	json_object_set_new(o, "containers", cts);
@@ -164,6 +291,8 @@ static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 		if (text)
 			fprintf(text, "  %-6u %-24s %s\n", vm->vmid, vm->name ? vm->name : "-",
 				!g ? "no config (not created in Proxmox)" : g->running ? "running" : "stopped");
+		if (g)
+			json_object_set_new(v, "storages", guest_storages(ctx, pp, &g->conf, text));
 		for (size_t k = 0; k < vm->n_nfs; k++) {
 			const struct pve_nfs_mount *m = &vm->nfs[k];
 			char *line = xasprintf("%s:%s %s nfs %s 0 0", m->server, m->path, m->mount_point, m->options);

@@ -109,6 +109,25 @@ test_second_apply_changes_no_byte_and_plan_is_empty() {
 	assert_rc 0
 }
 
+test_status_shows_each_guests_storage_health() {
+	apply_full || return 1
+	ph status --json "${ARGS[@]}"
+	assert_rc 0
+	local ct='.pve.containers[] | select(.ctid == 201) | .storages[]'
+	assert_eq "$(jq -r "$ct | select(.key == \"rootfs\") | \"\(.id) \(.healthy) \(.mounted)\"" <<<"$out")" "tank-ct true true"
+	assert_eq "$(jq -r "$ct | select(.key == \"mp0\") | \"\(.dataset) \(.healthy)\"" <<<"$out")" "$POOL/shared true"
+	ph status "${ARGS[@]}"
+	assert_contains "$out" "rootfs   tank-ct:subvol-201-disk-0"
+	# the dataset behind the bind mount goes away: status says so
+	zfs umount "$POOL/shared"
+	ph status --json "${ARGS[@]}"
+	assert_eq "$(jq -r "$ct | select(.key == \"mp0\") | \"\(.healthy) \(.detail)\"" <<<"$out")" "false its dataset is not mounted"
+	ph status "${ARGS[@]}"
+	assert_contains "$out" "/mnt/$POOL/shared/www"
+	assert_contains "$out" "NOT HEALTHY (its dataset is not mounted)"
+	zfs mount "$POOL/shared"
+}
+
 test_rootfs_and_volume_quotas_are_real() {
 	apply_full || return 1
 	assert_eq "$(zget refquota "$POOL/ct-disks/subvol-201-disk-0")" "1073741824" "(rootfs grown)"
