@@ -80,7 +80,9 @@ out=bench/results/plan_1000.txt
 	echo "first apply creating the datasets: ${apply_s} s"
 } | tee "$out"
 if [ "${1:-}" != --keep ]; then
-	# zfs-fuse says "pool is busy" for a moment after use
-	for _ in 1 2 3 4 5 6 7 8 9 10; do zpool destroy -f "$POOL" 2>/dev/null && break; sleep 0.5; done
-	rm -rf "$D"
+	# zfs-fuse can say "pool is busy" for a while after use: never delete the disk of a live pool
+	destroyed=no
+	for _ in $(seq 1 20); do zpool destroy -f "$POOL" 2>/dev/null && { destroyed=yes; break; }; sleep 1; done
+	if [ $destroyed = yes ]; then rm -rf "$D"
+	else echo "pool $POOL is still busy; destroy it later with: zpool destroy -f $POOL && rm -rf $D" >&2; fi
 fi
