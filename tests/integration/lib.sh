@@ -18,7 +18,8 @@ destroy_pool() {
 		zpool destroy -f "$1" >/dev/null 2>&1 && return 0
 		sleep 0.5
 	done
-	echo "cleanup: cannot destroy pool $1" >&2
+	echo "cleanup: cannot destroy pool $1; keeping $WORK (its disks)" >&2
+	KEEP_WORK=1
 }
 
 cleanup_all() {
@@ -29,7 +30,8 @@ cleanup_all() {
 	for p in $(zpool list -H -o name 2>/dev/null | grep "^t${RUN_ID}" || true); do
 		destroy_pool "$p"
 	done
-	rm -rf "$WORK"
+	# Never delete the disk files of a pool zfs-fuse still holds.
+	[ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup_all EXIT
 
