@@ -40,6 +40,32 @@ zfs_fuse_ensure() {
 	"$TOP/scripts/start-zfs.sh"
 }
 
+# zfs_has FEATURE: true when the ZFS in use has FEATURE: lz4, zstd, sync
+# (dataset properties), autotrim (pool property), feature-flags (pool version
+# 5000), json (zfs/zpool -j, OpenZFS 2.3). zfs-fuse has none of them.
+zfs_has() {
+	case "$1" in
+	lz4 | zstd) zfs get 2>&1 | grep -E '^[[:space:]]+compression[[:space:]]' | grep -qw "$1" ;;
+	sync) zfs get 2>&1 | grep -qE '^[[:space:]]+sync[[:space:]]' ;;
+	autotrim) zpool get 2>&1 | grep -qE '^[[:space:]]+autotrim[[:space:]]' ;;
+	feature-flags) zpool upgrade -v 2>&1 | grep -q 'feature flags' ;;
+	json) zfs list -j -o name >/dev/null 2>&1 ;;
+	*) echo "zfs_has: unknown feature '$1'" >&2; return 2 ;;
+	esac
+}
+
+# zfs_flavour: "zfs-fuse" or "OpenZFS VERSION".
+zfs_flavour() {
+	if [ -r /sys/module/zfs/version ]; then echo "OpenZFS $(cut -d- -f1 /sys/module/zfs/version)"
+	else echo zfs-fuse; fi
+}
+
+# need FEATURE...: skips the current test, by name, on a ZFS that lacks one.
+need() {
+	local f
+	for f; do zfs_has "$f" || skip "needs $f, which this ZFS ($(zfs_flavour)) lacks"; done
+}
+
 # pool_name SUFFIX: a pool name unique to this run.
 pool_name() { echo "t${RUN_ID}$1"; }
 
