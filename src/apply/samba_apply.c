@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "cmd/ctx.h"
 #include "state/samba_state.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
@@ -210,7 +211,6 @@ static void wipe_free(char *s, size_t n)
 
 int samba_apply_user(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
-	(void)ax;
 	const struct samba_action_data *d = a->data;
 	struct exec_opts o = { .timeout_ms = 30000 };
 	struct exec_result r;
@@ -230,7 +230,21 @@ int samba_apply_user(const struct action *a, struct apply_ctx *ax, struct diag_l
 	exec_result_free(&r);
 	char *text = NULL;
 	size_t len = 0;
-	int rc = read_file(d->password_file, &text, &len);
+	int rc;
+	if (!d->password_file) {
+		/* --samba-password-stdin: the command read it before anything ran. */
+		const char *given = ax->ctx ? ax->ctx->samba_password : NULL;
+		if (!given) {
+			diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, "pipe the password into apply --samba-password-stdin",
+				 "%s failed: no password was given on stdin", a->summary);
+			return -1;
+		}
+		text = xstrdup(given);
+		len = strlen(text);
+		rc = 0;
+	} else {
+		rc = read_file(d->password_file, &text, &len);
+	}
 	if (rc) {
 		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL,
 			 "write the password on the first line of that file (chmod 600)",

@@ -93,8 +93,40 @@ out:
 	return code;
 }
 
+/* The first line of stdin (at most 1 KiB), or NULL when it is empty. Caller wipes and frees. */
+static char *read_password_line(void)
+{
+	char buf[1025];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, stdin);
+	buf[n] = '\0';
+	size_t l = strcspn(buf, "\r\n");
+	char *pw = l ? xstrndup(buf, l) : NULL;
+	memset(buf, 0, sizeof(buf));
+	return pw;
+}
+
 int cmd_apply(const struct options *o)
 {
+	if (o->samba_password_stdin) {
+		if (!o->yes) {
+			fprintf(stderr, "error: --samba-password-stdin needs --yes: stdin carries the password, "
+					"not the confirmation\n  hint: review the plan with 'phoenix-storage plan' first\n");
+			return EXIT_ERROR;
+		}
+		char *pw = read_password_line();
+		if (!pw) {
+			fprintf(stderr, "error: --samba-password-stdin: no password on stdin\n"
+					"  hint: pipe it in, e.g. phoenix-storage apply --yes --samba-password-stdin < /root/samba.pass\n");
+			return EXIT_ERROR;
+		}
+		struct options with_pw = *o;
+		with_pw.samba_password = pw;
+		with_pw.samba_password_stdin = false;
+		int code = cmd_apply(&with_pw);
+		memset(pw, 0, strlen(pw));
+		free(pw);
+		return code;
+	}
 	struct diag_list dl = { 0 };
 	/* A config error stops here, before anything (even the lock file) is written. */
 	struct ph_ctx pre;

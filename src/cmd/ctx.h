@@ -33,6 +33,8 @@ struct ph_ctx {
 	struct zfs_state *zst;      /* current ZFS state (after discovery) */
 	struct strvec allow_wipe;   /* --allow-wipe DISK */
 	bool allow_destroy;         /* --allow-destroy */
+	bool samba_password_stdin;  /* --samba-password-stdin: a password comes on stdin */
+	const char *samba_password; /* apply: what stdin carried (owned by the command), else NULL */
 	void *sub[SUB_MAX];         /* per-subsystem private data, indexed like the table */
 	struct zfs_facts *zfacts;   /* disk probes and ARC facts read by zfs discovery */
 	struct strvec *strings;     /* strings handed out by const accessors, freed at exit */

@@ -21,6 +21,7 @@ enum opt_bits {
 	O_DESTROY = 1 << 5,
 	O_GUESTS = 1 << 6,
 	O_VERBOSE = 1 << 7,
+	O_SAMBA_PW = 1 << 8,
 };
 
 struct command {
@@ -35,10 +36,10 @@ static const struct command commands[] = {
 	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_GUESTS | O_VERBOSE,
 	  "parse and check the config; print every problem at once",
 	  "exit status: 0 valid, 1 invalid" },
-	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE,
+	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
-	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE,
+	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
 	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE,
@@ -58,6 +59,8 @@ static const struct {
 	{ O_YES, "  -y, --yes              apply without asking (required without a terminal)" },
 	{ O_WIPE, "      --allow-wipe DISK  allow wiping DISK before a pool is created on it (repeatable)" },
 	{ O_DESTROY, "      --allow-destroy    allow removing objects the tool created that the config dropped" },
+	{ O_SAMBA_PW, "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
+		      "                         (first line; apply needs --yes then)" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
 
@@ -82,7 +85,7 @@ static void usage_cmd(FILE *f, const struct command *c)
 
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM };
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -93,6 +96,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "lxc-config", required_argument, NULL, L_LXC },
 		{ "vm-config", required_argument, NULL, L_VM },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "samba-password-stdin", no_argument, NULL, L_SAMBA_PW },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,6 +115,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case L_LXC: need = O_GUESTS; o->lxc_config = optarg; break;
 		case L_VM: need = O_GUESTS; o->vm_config = optarg; break;
 		case 'v': need = O_VERBOSE; o->verbose = true; break;
+		case L_SAMBA_PW: need = O_SAMBA_PW; o->samba_password_stdin = true; break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",

@@ -34,6 +34,8 @@ int run_load(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->root = o->root ? o->root : "";
 	ctx->allow_destroy = o->allow_destroy;
+	ctx->samba_password_stdin = o->samba_password_stdin;
+	ctx->samba_password = o->samba_password;
 	ctx->strings = xcalloc(1, sizeof(*ctx->strings));
 	for (size_t i = 0; i < o->allow_wipe.n; i++)
 		sv_push(&ctx->allow_wipe, o->allow_wipe.v[i]);

@@ -19,6 +19,8 @@ struct options {
 	bool yes;
 	bool allow_destroy;
 	bool verbose;
+	bool samba_password_stdin;
+	const char *samba_password;   /* read from stdin by apply */
 	struct strvec allow_wipe;
 };
 

@@ -100,10 +100,18 @@ void samba_plan_build(const struct ph_ctx *ctx, const struct samba_config *cfg,
 			cfg_diag(&p->diags, src, DIAG_ERROR, "samba.user", "check smb.conf with 'testparm -s'",
 				 "cannot list Samba users: %s", st->passdb_error);
 		} else if (!passdb_lists(st, cfg->user)) {
-			if (!cfg->password_file) {
+			bool from_stdin = ctx->samba_password_stdin || ctx->samba_password;
+			if (from_stdin) {
+				struct action *a = plan_add(p, PHASE_SAMBA, OP_CREATE, "samba", "add-user", cfg->user,
+							    "samba user %s (password from stdin)", cfg->user);
+				a->fn = samba_apply_user;
+				a->data = samba_action_data_new(st->smb_conf, st->shares_file, NULL, cfg->user, NULL);
+				a->free_data = samba_action_data_free;
+			} else if (!cfg->password_file) {
 				cfg_diag(&p->diags, src, DIAG_ERROR, "samba.user",
 					 "write the password to a file only root can read (chmod 600) and set "
-					 "samba.password_file; it is read only to add the user",
+					 "samba.password_file (it is read only to add the user), or pass it on stdin "
+					 "with --samba-password-stdin",
 					 "samba user '%s' has no Samba password yet and samba.password_file is not set",
 					 cfg->user);
 			} else if (st->password_file_errno) {

@@ -204,6 +204,33 @@ SH
 	assert_rc 0
 }
 
+test_password_can_come_on_stdin_instead_of_a_file() {
+	setup s9 i
+	config s9 '[ { "name": "data", "path": "'"$P"'/data", "valid_users": ["'"$U1"'"] } ]'
+	sed -i '/"password_file": "\/secrets\/samba.pass"/d' "$WORK/s9.json"
+	rm "$R/secrets/samba.pass"
+	smbd_start
+	ph plan -c "$WORK/s9.json" --root "$R"
+	assert_rc 1
+	assert_contains "$err" "samba user '$U1' has no Samba password yet and samba.password_file is not set"
+	assert_contains "$err" "or pass it on stdin with --samba-password-stdin"
+	ph plan -c "$WORK/s9.json" --root "$R" --samba-password-stdin </dev/null
+	assert_rc 2
+	assert_contains "$out" "+ samba user $U1 (password from stdin)"
+	# apply reads stdin only with --yes (stdin cannot carry both)
+	ph apply -c "$WORK/s9.json" --root "$R" --samba-password-stdin <<<"$PW1"
+	assert_rc 1
+	assert_contains "$err" "--samba-password-stdin needs --yes"
+	ph apply -c "$WORK/s9.json" --root "$R" --yes --samba-password-stdin </dev/null
+	assert_rc 1
+	assert_contains "$err" "--samba-password-stdin: no password on stdin"
+	ph apply -c "$WORK/s9.json" --root "$R" --yes --samba-password-stdin <<<"$PW1"
+	assert_rc 0
+	assert_not_contains "$out$err" "$PW1"
+	! grep -rqF -- "$PW1" "$R/etc" || fail "password written to a file"
+	smbc "$WORK/s9-auth1" data "ls" || fail "password from stdin does not work: $sout"
+}
+
 test_drift_is_reported_by_status_and_repaired_with_a_reload() {
 	setup s4 d
 	config s4 '[ { "name": "data", "path": "'"$P"'/data", "options": "browseable=yes writable=yes", "valid_users": ["'"$U1"'"] },
