@@ -103,7 +103,7 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 	struct exec_opts def = { 0 };
 	if (!opts)
 		opts = &def;
-	int timeout = opts->timeout_ms > 0 ? opts->timeout_ms : 120000;
+	int timeout = opts->timeout_ms > 0 ? opts->timeout_ms : 300000;
 	size_t cap = opts->max_output ? opts->max_output : (64u << 20);
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	sb_init(&out);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 struct exec_opts {
-	int timeout_ms;          /* 0 means the default (120 s) */
+	int timeout_ms;          /* 0 means the default (300 s) */
 	const char *stdin_data;  /* NULL: stdin is /dev/null */
 	size_t stdin_len;
 	size_t max_output;       /* 0 means 64 MiB per stream */
