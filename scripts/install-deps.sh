@@ -8,7 +8,8 @@ apt-get update
 pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
       jq e2fsprogs util-linux fdisk
       nfs-kernel-server nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
-      samba samba-common-bin smbclient iproute2 passwd bc)
+      samba samba-common-bin smbclient iproute2 passwd bc
+      qemu-system-x86 debootstrap)
 if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then
 	pkgs+=(zfs-fuse)
 fi

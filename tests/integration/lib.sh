@@ -5,6 +5,9 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PH=${PHOENIX_BIN:-$TOP/build-san/phoenix-storage}
+# The project's reference configs: shared/ beside the clone (as CI lays it out).
+REFERENCE=${PHOENIX_REFERENCE:-$TOP/../shared/reference/phoenix-hypervisor}
+[ -d "$REFERENCE" ] || REFERENCE=/work/shared/reference/phoenix-hypervisor
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 RUN_ID=${RUN_ID:-$$}
 WORK=$(mktemp -d /tmp/phoenix-it.XXXXXX)

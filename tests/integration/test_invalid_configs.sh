@@ -40,8 +40,7 @@ for f in "$CASES"/*.json; do
 done
 
 test_reference_configs_validate_as_is() {
-	local r=/work/shared/reference/phoenix-hypervisor
-	[ -d "$r" ] || r=$TOP/../shared/reference/phoenix-hypervisor
+	local r=$REFERENCE
 	ph validate -c "$r/phoenix_hypervisor_config.json" --lxc-config "$r/phoenix_lxc_configs.json" --vm-config "$r/phoenix_vm_configs.json"
 	assert_rc 0
 	assert_contains "$out" "phoenix_hypervisor_config.json: valid"

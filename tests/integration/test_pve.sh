@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 zfs_fuse_ensure || exit 1
 G=$TOP/tests/golden/pve
-REF=${PHOENIX_REFERENCE:-/work/shared/reference/phoenix-hypervisor}
+REF=$REFERENCE
 
 # The PVE part of a `plan --json`: actions, Proxmox unmanaged lines, PVE diagnostics.
 pve_part() {
