@@ -45,7 +45,7 @@ zfs_fuse_ensure() {
 
 # zfs_has FEATURE: true when the ZFS in use has FEATURE: lz4, zstd, sync
 # (dataset properties), autotrim (pool property), feature-flags (pool version
-# 5000), json (zfs/zpool -j, OpenZFS 2.3). zfs-fuse has none of them.
+# 5000), json (zfs/zpool -j, OpenZFS 2.3), volumes (zvols). zfs-fuse has none of them.
 zfs_has() {
 	case "$1" in
 	lz4 | zstd) zfs get 2>&1 | grep -E '^[[:space:]]+compression[[:space:]]' | grep -qw "$1" ;;
@@ -53,6 +53,7 @@ zfs_has() {
 	autotrim) zpool get 2>&1 | grep -qE '^[[:space:]]+autotrim[[:space:]]' ;;
 	feature-flags) zpool upgrade -v 2>&1 | grep -q 'feature flags' ;;
 	json) zfs list -j -o name >/dev/null 2>&1 ;;
+	volumes) [ -e /dev/zfs ] ;;   # zvols need kernel ZFS: zfs-fuse aborts on zfs create -V
 	*) echo "zfs_has: unknown feature '$1'" >&2; return 2 ;;
 	esac
 }

@@ -394,4 +394,39 @@ JSON
 	assert_eq "$(zpool get -H -o value feature@zstd_compress "$q")" active
 }
 
+test_volume_is_created_grown_and_never_shrunk() {
+	need volumes
+	local q; q=$(pool_name qv)
+	local d; d=$(vdev "$q-a" 512M)
+	vol_cfg() {
+		cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "vm-101-disk-1", "pool": "$q", "type": "volume", "volsize": "$1",
+                  "properties": "volblocksize=16K" } ] } }
+JSON
+	}
+	vol_cfg 64M
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "+ create volume $q/vm-101-disk-1 (volsize=64M, volblocksize=16K)"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget type "$q/vm-101-disk-1")" volume
+	assert_eq "$(zget volsize "$q/vm-101-disk-1")" $((64 * 1024 * 1024))
+	assert_eq "$(zget volblocksize "$q/vm-101-disk-1")" 16384
+	vol_cfg 96M
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ $q/vm-101-disk-1 volsize 64M -> 96M"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget volsize "$q/vm-101-disk-1")" $((96 * 1024 * 1024))
+	vol_cfg 32M
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	assert_contains "$err" "volume '$q/vm-101-disk-1' is 96M, the config asks for 32M"
+	assert_contains "$err" "hint: volumes only grow"
+	assert_eq "$(zget volsize "$q/vm-101-disk-1")" $((96 * 1024 * 1024))
+}
+
 run_tests
