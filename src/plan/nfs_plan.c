@@ -365,27 +365,18 @@ static void plan_roots(const struct config_src *src, const struct nfs_config *cf
 		const struct nfs_root *r = &st->roots[i];
 		bool bad = false;
 		if (!r->want_uid_ok) {
-			char *jp = xasprintf("%s.owner", e->jpath);
-			char *m = xasprintf("unknown user '%s'", e->owner);
-			pdiag(p, src, DIAG_ERROR, jp, "create the user first or give a numeric uid", m);
-			free(m);
-			free(jp);
+			cfg_diag_at(&p->diags, src, DIAG_ERROR, e->jpath, "owner",
+				    "create the user first or give a numeric uid", "unknown user '%s'", e->owner);
 			bad = true;
 		}
 		if (!r->want_gid_ok) {
-			char *jp = xasprintf("%s.group", e->jpath);
-			char *m = xasprintf("unknown group '%s'", e->group);
-			pdiag(p, src, DIAG_ERROR, jp, "create the group first or give a numeric gid", m);
-			free(m);
-			free(jp);
+			cfg_diag_at(&p->diags, src, DIAG_ERROR, e->jpath, "group",
+				    "create the group first or give a numeric gid", "unknown group '%s'", e->group);
 			bad = true;
 		}
 		if (r->exists && !r->is_dir) {
-			char *jp = xasprintf("%s.path", e->jpath);
-			char *m = xasprintf("export root '%s' is not a directory (or is a symbolic link)", e->path);
-			pdiag(p, src, DIAG_ERROR, jp, "export the real directory", m);
-			free(m);
-			free(jp);
+			cfg_diag_at(&p->diags, src, DIAG_ERROR, e->jpath, "path", "export the real directory",
+				    "export root '%s' is not a directory (or is a symbolic link)", e->path);
 			bad = true;
 		}
 		if (bad)
