@@ -46,7 +46,7 @@ int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 				char *cmd = exec_argv_display(argv);
 				char *why = exec_describe_status(&r);
 				char *err = trimmed(r.err);
-				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, NULL,
+				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint,
 					 "%s failed: '%s' %s%s%s", a->summary, cmd, why,
 					 *err ? ": " : "", err);
 				free(cmd);

@@ -42,7 +42,7 @@ int nfs_apply_write(const struct action *a, struct apply_ctx *ax, struct diag_li
 		char *why = exec_describe_status(&r);
 		char *err = trim(r.err);
 		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL,
-			 "the file is written; fix the problem exportfs names and run apply again",
+			 r.hint ? r.hint : "the file is written; fix the problem exportfs names and run apply again",
 			 "%s failed: '%s' %s%s%s", a->summary, cmd, why, *err ? ": " : "", err);
 		free(cmd);
 		free(why);

@@ -281,7 +281,7 @@ int samba_apply_user(const struct action *a, struct apply_ctx *ax, struct diag_l
 		size_t el = strlen(r.err);
 		while (el && (r.err[el - 1] == '\n' || r.err[el - 1] == ' '))
 			r.err[--el] = '\0';
-		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, NULL, "%s failed: '%s' %s%s%s", a->summary, cmd,
+		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "%s failed: '%s' %s%s%s", a->summary, cmd,
 			 why, *r.err ? ": " : "", r.err);
 		free(cmd);
 		free(why);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,64 @@ unsigned exec_count(void)
 void exec_set_trace(bool on)
 {
 	trace = on;
+}
+
+/* Every program the tool runs, the variable that may name it, and where it comes from. */
+static const struct program {
+	const char *name, *var, *hint;
+} programs[] = {
+	{ "zfs", "PHOENIX_ZFS", "install ZFS (zfsutils-linux, or zfs-fuse), or set PHOENIX_ZFS to the program" },
+	{ "zpool", "PHOENIX_ZPOOL", "install ZFS (zfsutils-linux, or zfs-fuse), or set PHOENIX_ZPOOL to the program" },
+	{ "wipefs", "PHOENIX_WIPEFS", "install util-linux, or set PHOENIX_WIPEFS to the program" },
+	{ "exportfs", "PHOENIX_EXPORTFS", "install nfs-kernel-server, or set PHOENIX_EXPORTFS to the program" },
+	{ "testparm", "PHOENIX_TESTPARM", "install samba-common-bin, or set PHOENIX_TESTPARM to the program" },
+	{ "smbpasswd", "PHOENIX_SMBPASSWD", "install samba-common-bin, or set PHOENIX_SMBPASSWD to the program" },
+	{ "pdbedit", "PHOENIX_PDBEDIT", "install samba, or set PHOENIX_PDBEDIT to the program" },
+	{ "smbcontrol", "PHOENIX_SMBCONTROL", "install samba, or set PHOENIX_SMBCONTROL to the program" },
+	{ "pvesm", "PHOENIX_PVESM", "run on a Proxmox VE host (pve-manager), or set PHOENIX_PVESM to the program" },
+	{ "pct", "PHOENIX_PCT", "run on a Proxmox VE host (pve-container), or set PHOENIX_PCT to the program" },
+	{ "qm", "PHOENIX_QM", "run on a Proxmox VE host (qemu-server), or set PHOENIX_QM to the program" },
+};
+
+static const struct program *program_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(programs) / sizeof(programs[0]); i++)
+		if (!strcmp(programs[i].name, name))
+			return &programs[i];
+	return NULL;
+}
+
+const char *exec_program(const char *name)
+{
+	const struct program *pg = program_find(name);
+	const char *v = pg ? getenv(pg->var) : NULL;
+	return v && *v ? v : name;
+}
+
+char *exec_resolve(const char *argv0, const char **hint)
+{
+	if (hint)
+		*hint = NULL;
+	if (strchr(argv0, '/'))
+		return xstrdup(argv0);
+	const char *name = exec_program(argv0);
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	for (const char *d = EXEC_TRUSTED_PATH; *d;) {
+		size_t n = strcspn(d, ":");
+		char *f = xasprintf("%.*s/%s", (int)n, d, name);
+		struct stat sb;
+		if (stat(f, &sb) == 0 && S_ISREG(sb.st_mode) && access(f, X_OK) == 0)
+			return f;
+		free(f);
+		d += n;
+		if (*d)
+			d++;
+	}
+	const struct program *pg = program_find(argv0);
+	if (hint)
+		*hint = pg ? pg->hint : "install the package that provides it";
+	return NULL;
 }
 
 static long long now_ms(void)
@@ -111,9 +170,20 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 	memset(r, 0, sizeof(*r));
 	r->status = -1;
 
+	const char *hint = NULL;
+	char *prog = exec_resolve(argv[0], &hint);
+	if (!prog) {
+		sb_addf(&err, "program '%s' not found in %s", argv[0], EXEC_TRUSTED_PATH);
+		r->hint = hint;
+		goto done_nofds;
+	}
 	if (trace) {
-		char *d = exec_argv_display(argv);
-		fprintf(stderr, "+ %s\n", d);
+		/* the full path run, then the arguments as given */
+		const char *shown[] = { prog, NULL };
+		char *p0 = exec_argv_display(shown);
+		char *d = exec_argv_display(argv + 1);
+		fprintf(stderr, "+ %s%s%s\n", p0, *d ? " " : "", d);
+		free(p0);
 		free(d);
 	}
 
@@ -146,7 +216,7 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 	posix_spawnattr_setpgroup(&at, 0);
 	char **env = child_env();
 	pid_t pid;
-	int rc = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, env);
+	int rc = posix_spawn(&pid, prog, &fa, &at, (char *const *)argv, env);
 	free(env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
@@ -158,7 +228,7 @@ int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec
 		pi[0] = -1;
 	}
 	if (rc) {
-		sb_addf(&err, "cannot run '%s': %s", argv[0], strerror(rc));
+		sb_addf(&err, "cannot run '%s': %s", prog, strerror(rc));
 		goto fail_fds;
 	}
 	n_spawned++;
@@ -259,6 +329,8 @@ done:
 		if (pi[i] >= 0)
 			close(pi[i]);
 	}
+done_nofds:
+	free(prog);
 	r->out_len = out.len;
 	r->out = sb_detach(&out);
 	r->err_len = err.len;

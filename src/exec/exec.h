@@ -2,6 +2,12 @@
  * exec: the only module that starts programs. Programs run from an argv
  * array (never a shell) with LC_ALL=C, a deadline (SIGTERM, then SIGKILL
  * after a grace period) and stdout/stderr captured separately.
+ *
+ * Programs are trusted by where they are, not by the caller's PATH (as root,
+ * a PATH with a writable directory would hand root to whoever owns it): an
+ * argv[0] without '/' is the program named by its PHOENIX_* variable when
+ * that is set (exec_program), else the first executable of that name in
+ * EXEC_TRUSTED_PATH. PATH is never consulted.
  */
 #ifndef PH_EXEC_H
 #define PH_EXEC_H
@@ -17,6 +23,7 @@ struct exec_opts {
 
 struct exec_result {
 	int status;       /* exit code; 128+N when killed by signal N; -1 if it could not start */
+	const char *hint; /* static; set when the program was not found: the package and PHOENIX_ variable */
 	bool timed_out;
 	char *out;        /* always NUL-terminated, never NULL after exec_run */
 	size_t out_len;
@@ -24,8 +31,27 @@ struct exec_result {
 	size_t err_len;
 };
 
+/* The only directories programs are looked up in. */
+#define EXEC_TRUSTED_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
+
 /*
- * Runs argv[0] (searched in PATH when it has no '/') and waits for it.
+ * The program to run for name ("zfs", "exportfs", ...): the value of its
+ * PHOENIX_* variable (PHOENIX_ZFS, PHOENIX_EXPORTFS, ...) when set and not
+ * empty, else name itself. Static or environment storage: do not free.
+ */
+const char *exec_program(const char *name);
+
+/*
+ * Resolves argv0 to the file exec_run starts: argv0 when it has a '/', else
+ * exec_program(argv0) when that has a '/', else the first executable of
+ * that name in EXEC_TRUSTED_PATH. Returns a new string (caller frees), or
+ * NULL when nothing was found; then *hint (may be NULL) gets a static hint
+ * naming the package and the PHOENIX_ variable.
+ */
+char *exec_resolve(const char *argv0, const char **hint);
+
+/*
+ * Runs argv[0] (resolved by exec_resolve; PATH is not used) and waits for it.
  * Returns 0 when the program ran and exited 0, else -1 (r says why).
  * r must be released with exec_result_free.
  */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/exec.h"
 #include "util/fs.h"
 
 char *pve_guest_path(unsigned id, bool is_ct)
@@ -17,23 +18,13 @@ char *pve_guest_path(unsigned id, bool is_ct)
 	return xasprintf("/etc/pve/%s/%u.conf", is_ct ? "lxc" : "qemu-server", id);
 }
 
-static bool in_path(const char *prog)
+/* True when exec would find prog (its PHOENIX_ variable, or the trusted path). */
+static bool have_program(const char *prog)
 {
-	const char *path = getenv("PATH");
-	if (!path)
-		return false;
-	while (*path) {
-		size_t n = strcspn(path, ":");
-		char *f = xasprintf("%.*s/%s", (int)n, path, prog);
-		bool ok = access(f, X_OK) == 0;
-		free(f);
-		if (ok)
-			return true;
-		path += n;
-		if (*path)
-			path++;
-	}
-	return false;
+	char *f = exec_resolve(prog, NULL);
+	bool ok = f && access(f, X_OK) == 0;
+	free(f);
+	return ok;
 }
 
 static bool pve_mounted(void)
@@ -77,7 +68,7 @@ static int decide_mode(struct pve_state *st, const char *root, struct diag_list 
 	if (root && *root) {
 		st->mode = PVE_MODE_FILES;
 		st->mode_why = xstrdup("--root given");
-	} else if (in_path("pvesm") && in_path("pct") && in_path("qm") && pve_mounted()) {
+	} else if (have_program("pvesm") && have_program("pct") && have_program("qm") && pve_mounted()) {
 		st->mode = PVE_MODE_CLI;
 		st->mode_why = xstrdup("pvesm, pct and qm found, /etc/pve mounted");
 	} else {

@@ -7,7 +7,8 @@
  *
  * How the tool talks to Proxmox (enum pve_mode) is decided here too:
  * PHOENIX_PVE_MODE=cli|files forces it; otherwise `cli` when pvesm, pct and qm
- * are in PATH, /etc/pve is mounted and --root is not given; `files` else.
+ * are found (exec_resolve: PHOENIX_PVESM/PCT/QM or /usr/sbin:/usr/bin:/sbin:/bin),
+ * /etc/pve is mounted and --root is not given; `files` else.
  *
  * Ownership: struct pve_state owns everything; pve_state_free releases it
  * (accepts a zeroed struct).

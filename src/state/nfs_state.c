@@ -16,8 +16,7 @@
 
 const char *nfs_exportfs_prog(void)
 {
-	const char *p = getenv("PHOENIX_EXPORTFS");
-	return p && *p ? p : "exportfs";
+	return exec_program("exportfs");
 }
 
 /* ---- exportfs -v ------------------------------------------------------------ */

@@ -136,7 +136,7 @@ void nfs_state_free(struct nfs_state *st);
 /* The pid of the running ganesha.nfsd named by pidfile, or 0. */
 pid_t nfs_ganesha_pid(const char *pidfile);
 
-/* $PHOENIX_EXPORTFS or "exportfs". */
+/* $PHOENIX_EXPORTFS or "exportfs" (exec_program). */
 const char *nfs_exportfs_prog(void);
 
 #endif

@@ -9,14 +9,12 @@
 
 const char *zfs_prog(void)
 {
-	const char *p = getenv("PHOENIX_ZFS");
-	return p && *p ? p : "zfs";
+	return exec_program("zfs");
 }
 
 const char *zpool_prog(void)
 {
-	const char *p = getenv("PHOENIX_ZPOOL");
-	return p && *p ? p : "zpool";
+	return exec_program("zpool");
 }
 
 /* ---- zfs get -H -p -r all ---- */

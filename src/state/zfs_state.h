@@ -90,7 +90,7 @@ bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name);
 /* True when the dataset carries phoenix:managed=true set on itself (not inherited from a parent). */
 bool zfs_dataset_is_managed(const struct zfs_dataset *ds);
 
-/* The zfs and zpool programs: $PHOENIX_ZFS / $PHOENIX_ZPOOL or "zfs"/"zpool" from PATH. */
+/* The zfs and zpool programs: $PHOENIX_ZFS / $PHOENIX_ZPOOL or "zfs"/"zpool" (exec_program). */
 const char *zfs_prog(void);
 const char *zpool_prog(void);
 

@@ -186,7 +186,7 @@ exec /usr/bin/smbpasswd "\$@"
 SH
 	chmod +x "$WORK/s3-bin/smbpasswd"
 	smbd_start
-	PATH="$WORK/s3-bin:$PATH" ph apply -c "$WORK/s3.json" --root "$R" --yes
+	PHOENIX_SMBPASSWD="$WORK/s3-bin/smbpasswd" ph apply -c "$WORK/s3.json" --root "$R" --yes
 	assert_rc 0
 	assert_eq "$(cat "$WORK/s3-argv")" "-c $R/etc/samba/smb.conf -s -a $U1"
 	assert_not_contains "$out$err" "$PW1"
