@@ -1,4 +1,5 @@
 /* phoenix-storage apply: converge the host, changing only what the plan shows. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -139,7 +140,16 @@ int cmd_apply(const struct options *o)
 		return EXIT_ERROR;
 	}
 	diag_list_free(&dl);
-	int lock = lock_acquire(o->root, &dl);
+	/* One apply per host, whatever --root says: ZFS is one per host. */
+	int lock = lock_acquire(LOCK_APPLY, 0, &dl);
+	if (lock == -EWOULDBLOCK && o->wait_s > 0) {
+		diag_list_free(&dl);
+		char *who = lock_holder(LOCK_APPLY);
+		fprintf(stderr, "waiting up to %d s for another phoenix-storage apply to finish (%s)\n", o->wait_s,
+			who ? who : "holder unknown");
+		free(who);
+		lock = lock_acquire(LOCK_APPLY, o->wait_s, &dl);
+	}
 	if (lock < 0) {
 		print_diags(&dl);
 		diag_list_free(&dl);

@@ -22,6 +22,7 @@ enum opt_bits {
 	O_GUESTS = 1 << 6,
 	O_VERBOSE = 1 << 7,
 	O_SAMBA_PW = 1 << 8,
+	O_WAIT = 1 << 9,
 };
 
 struct command {
@@ -39,7 +40,7 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
-	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
+	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
 	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE,
@@ -61,6 +62,7 @@ static const struct {
 	{ O_DESTROY, "      --allow-destroy    allow removing objects the tool created that the config dropped" },
 	{ O_SAMBA_PW, "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
 		      "                         (first line; apply needs --yes then)" },
+	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
 
@@ -83,9 +85,21 @@ static void usage_cmd(FILE *f, const struct command *c)
 	fprintf(f, "  -h, --help             this help\n\n%s\n", c->usage);
 }
 
+/* "0".."86400" -> *s. Returns 0, or -1 for anything else. */
+static int parse_seconds(const char *v, int *s)
+{
+	if (!*v || strspn(v, "0123456789") != strlen(v) || strlen(v) > 5)
+		return -1;
+	long n = strtol(v, NULL, 10);
+	if (n > 86400)
+		return -1;
+	*s = (int)n;
+	return 0;
+}
+
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW };
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -97,13 +111,15 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "vm-config", required_argument, NULL, L_VM },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "samba-password-stdin", no_argument, NULL, L_SAMBA_PW },
+		{ "wait", required_argument, NULL, L_WAIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	opterr = 0;
 	optind = 1;
 	int ch;
-	while ((ch = getopt_long(argc, argv, ":c:yvh", longopts, NULL)) != -1) {
+	int li = -1;
+	while ((ch = getopt_long(argc, argv, ":c:yvh", longopts, &li)) != -1) {
 		unsigned need = 0;
 		switch (ch) {
 		case 'c': need = O_CONFIG; o->config = optarg; break;
@@ -116,6 +132,14 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case L_VM: need = O_GUESTS; o->vm_config = optarg; break;
 		case 'v': need = O_VERBOSE; o->verbose = true; break;
 		case L_SAMBA_PW: need = O_SAMBA_PW; o->samba_password_stdin = true; break;
+		case L_WAIT:
+			need = O_WAIT;
+			if (parse_seconds(optarg, &o->wait_s)) {
+				fprintf(stderr, "error: --wait '%s' is not a number of seconds\n"
+						"  hint: give a whole number from 0 to 86400, e.g. --wait 60\n", optarg);
+				return -1;
+			}
+			break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",
@@ -127,10 +151,14 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 			return -1;
 		}
 		if (!(c->opts & need)) {
-			fprintf(stderr, "error: option '%s' does not apply to %s\n  hint: see 'phoenix-storage %s --help'\n",
-				argv[optind - 1], c->name, c->name);
+			/* name the option, not its value (argv[optind - 1] is the value of "--wait 3") */
+			char shortname[3] = { '-', (char)ch, '\0' };
+			const char *opt = li >= 0 ? longopts[li].name : shortname;
+			fprintf(stderr, "error: option '%s%s' does not apply to %s\n  hint: see 'phoenix-storage %s --help'\n",
+				li >= 0 ? "--" : "", opt, c->name, c->name);
 			return -1;
 		}
+		li = -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "error: unexpected argument '%s'\n  hint: see 'phoenix-storage %s --help'\n",

@@ -20,6 +20,7 @@ struct options {
 	bool allow_destroy;
 	bool verbose;
 	bool samba_password_stdin;
+	int wait_s;                   /* apply --wait: seconds to wait for the host lock (0: refuse at once) */
 	const char *samba_password;   /* read from stdin by apply */
 	struct strvec allow_wipe;
 };

@@ -8,6 +8,8 @@ CASES=$TOP/tests/cases/invalid
 V=/tmp/phoenix-invalid-vdevs   # the disk paths the cases name
 mkdir -p "$V"
 for d in a b c; do truncate -s 128M "$V/$d"; done
+# The host lock inside the snapshot below: an invalid config is refused before it is even created.
+export PHOENIX_LOCK=$WORK/root/run/apply.lock
 
 snapshot_state() {
 	{ zpool list -H -o name 2>/dev/null | grep '^1\?phinv' || true

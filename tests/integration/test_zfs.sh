@@ -271,14 +271,17 @@ test_second_concurrent_apply_is_refused() {
 	cat >"$WORK/c.json" <<JSON
 { "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ] } }
 JSON
-	mkdir -p "$WORK/root/run"
-	# Hold the lock as a running apply would.
-	exec 9>"$WORK/root/run/phoenix-storage.lock"
+	# Hold the host lock as a running apply would (a private lock file: suites run in parallel).
+	export PHOENIX_LOCK=$WORK/apply.lock
+	exec 9>>"$PHOENIX_LOCK"
 	flock 9
-	echo 4242 >&9
+	local me=$BASHPID cmd
+	cmd=$(tr '\0' ' ' </proc/$me/cmdline | sed 's/ $//')
+	printf 'pid=%s\nstarted=2026-01-02 03:04:05 +0000\ncommand=%s\n' "$me" "$cmd" >"$PHOENIX_LOCK"
 	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
 	assert_rc 1
-	assert_contains "$err" "another phoenix-storage apply is running (pid 4242, lock '$WORK/root/run/phoenix-storage.lock')"
+	assert_contains "$err" "error: another phoenix-storage apply is running (pid $me, started 2026-01-02 03:04:05 +0000, command: $cmd; lock '$WORK/apply.lock')"
+	assert_contains "$err" "hint: wait for it to finish, or give --wait SECONDS to wait for it; nothing was changed"
 	zpool list "$q" >/dev/null 2>&1 && fail "pool created while locked"
 	exec 9>&-
 	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
