@@ -39,6 +39,10 @@ int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 		else
 			fprintf(ax->out, "%c %s\n", a->op, a->summary);
 		fflush(ax->out);
+		if (a->before && a->before(a, ax, dl)) {
+			report_done(p, i, dl);
+			return -1;
+		}
 		for (size_t j = 0; j < a->n_cmds; j++) {
 			struct exec_result r;
 			const char *const *argv = sv_argv(&a->cmds[j]);

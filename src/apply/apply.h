@@ -15,7 +15,8 @@ struct apply_ctx {
 };
 
 /*
- * Runs every action of p in order: its commands, then its callback.
+ * Runs every action of p in order: its before callback, its commands, then
+ * its callback.
  * On the first failure adds an error naming the action, the command, its exit
  * status and stderr, and a note listing what was already done; returns -1.
  * Returns 0 when everything ran.

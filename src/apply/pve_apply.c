@@ -28,6 +28,8 @@ void pve_edit_free(void *p)
 	free(e->file);
 	free(e->type);
 	free(e->id);
+	free(e->fp_key);
+	free(e->fp_value);
 	sv_free(&e->keys);
 	sv_free(&e->values);
 	free(e);
@@ -35,6 +37,8 @@ void pve_edit_free(void *p)
 
 void pve_action_set_edit(struct action *a, struct pve_edit *e)
 {
+	if (e->own)
+		a->before = pve_apply_intent;
 	a->fn = pve_apply_edit;
 	a->data = e;
 	a->free_data = pve_edit_free;
@@ -147,36 +151,73 @@ static int edit_guest(const struct pve_edit *e, const struct action *a, const ch
 	return rc;
 }
 
-static int edit_owned(const struct pve_edit *e, const struct action *a, const char *root, struct diag_list *dl)
+enum owned_step { OWNED_INTENT, OWNED_RECORD, OWNED_ROLLBACK, OWNED_RESOLVE };
+
+/*
+ * Rewrites the ownership file for one step of the protocol (pve/pve_state.h):
+ * INTENT adds e's intent, RECORD makes e's change and drops its intent,
+ * ROLLBACK only drops it (the change failed), RESOLVE changes nothing of e.
+ * Intents other runs left are resolved against storage.cfg as it is now.
+ * Returns 0, or -1 with an error in dl.
+ */
+static int edit_owned(const struct pve_edit *e, enum owned_step step, const struct action *a, const char *root,
+		      struct diag_list *dl)
 {
 	char *path = root_path(root, PVE_OWNED_FILE);
 	char *text;
 	size_t len;
 	mode_t mode;
 	int r = read_or_empty(path, &text, &len, &mode, 0644);
-	struct strvec ids = { 0 };
-	if (r || (len && pve_owned_parse(text, &ids))) {
+	struct pve_owned o = { 0 };
+	if (r || (len && pve_owned_parse(text, &o))) {
 		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, NULL, "%s failed: cannot read the ownership file%s%s",
 			 a->summary, r ? ": " : " (invalid JSON)", r ? strerror(-r) : "");
 		free(text);
 		free(path);
-		sv_free(&ids);
 		return -1;
 	}
 	free(text);
-	struct strvec keep = { 0 };
-	for (size_t i = 0; i < ids.n; i++)
-		if (strcmp(ids.v[i], e->id))
-			sv_push(&keep, ids.v[i]);
-	if (e->own > 0)
-		sv_push(&keep, e->id);
-	char *out = pve_owned_format(&keep);
+	char *cfg_path = root_path(root, PVE_STORAGE_CFG);
+	char *cfg_text = NULL;
+	size_t cfg_len = 0;
+	if (read_file(cfg_path, &cfg_text, &cfg_len)) {
+		free(cfg_text);
+		cfg_text = xstrdup("");
+		cfg_len = 0;
+	}
+	free(cfg_path);
+	struct storage_cfg c;
+	storage_cfg_parse(&c, cfg_text, cfg_len);
+	free(cfg_text);
+	if (e->id)
+		pve_owned_drop_intents(&o, e->id);
+	pve_owned_resolve(&o, &c, NULL);
+	storage_cfg_free(&c);
+	if (step == OWNED_INTENT) {
+		pve_owned_add_intent(&o, e->own > 0 ? "add" : "remove", e->id, e->own > 0 ? e->type : NULL, e->fp_key,
+				     e->fp_value);
+	} else if (step == OWNED_RECORD) {
+		struct strvec keep = { 0 };
+		for (size_t i = 0; i < o.storages.n; i++)
+			if (strcmp(o.storages.v[i], e->id))
+				sv_push(&keep, o.storages.v[i]);
+		if (e->own > 0)
+			sv_push(&keep, e->id);
+		sv_free(&o.storages);
+		o.storages = keep;
+	}
+	char *out = pve_owned_format(&o);
 	int rc = write_back(path, out, mode, a, dl);
 	free(out);
-	sv_free(&keep);
-	sv_free(&ids);
+	pve_owned_free(&o);
 	free(path);
 	return rc;
+}
+
+int pve_apply_intent(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
+{
+	const struct pve_edit *e = a->data;
+	return e->own ? edit_owned(e, OWNED_INTENT, a, ax->root, dl) : 0;
 }
 
 int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
@@ -196,7 +237,11 @@ int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_lis
 	case PVE_EDIT_NONE:
 		break;
 	}
-	if (!rc && e->own)
-		rc = edit_owned(e, a, root, dl);
+	if (e->own && !rc)
+		rc = edit_owned(e, OWNED_RECORD, a, root, dl);
+	else if (e->own)
+		edit_owned(e, OWNED_ROLLBACK, a, root, dl); /* the edit failed: storage.cfg is as it was */
+	else if (e->resolve)
+		rc = edit_owned(e, OWNED_RESOLVE, a, root, dl);
 	return rc;
 }

@@ -31,16 +31,24 @@ struct pve_edit {
 	struct strvec keys;
 	struct strvec values;
 	int own;                /* +1: record id as created by the tool, -1: forget it, 0: no change */
+	char *fp_key;           /* own +1: the fixed property that identifies the new section (pool/path/export) */
+	char *fp_value;
+	bool resolve;           /* write the ownership file with the intents an interrupted apply left resolved */
 };
 
 /* A new edit (strings copied; NULL allowed). */
 struct pve_edit *pve_edit_new(enum pve_edit_kind kind, const char *file, const char *type, const char *id);
 void pve_edit_free(void *e);
 
-/* Attaches e to a: a->fn runs it at apply time, a->data owns it. */
+/*
+ * Attaches e to a: a->fn runs it at apply time, a->data owns it. When e
+ * changes ownership, a->before writes the intent first (the protocol is in
+ * pve/pve_state.h), so the record is never behind storage.cfg.
+ */
 void pve_action_set_edit(struct action *a, struct pve_edit *e);
 
-/* The action callback (exported for tests). */
+/* The action callbacks (exported for tests): the intent, and the edit with its record. */
+int pve_apply_intent(const struct action *a, struct apply_ctx *ax, struct diag_list *dl);
 int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_list *dl);
 
 #endif

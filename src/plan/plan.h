@@ -55,6 +55,7 @@ struct action {
 	struct strvec details;  /* extra lines shown under the summary */
 	struct strvec *cmds;    /* commands run in order, each an argv */
 	size_t n_cmds;
+	action_fn before;   /* run before cmds when not NULL: the intent record of what follows */
 	action_fn fn;       /* run after cmds when not NULL */
 	void *data;
 	void (*free_data)(void *);

@@ -294,6 +294,17 @@ static void plan_storages(const struct ph_ctx *ctx, const struct pve_config *pc,
 			  struct plan *p)
 {
 	bool cli = st->mode == PVE_MODE_CLI;
+	if (st->owned_notes.n) {
+		/* an apply was killed between an ownership intent and its record: write down what happened */
+		struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CHANGE, SUB, "resolve-ownership", PVE_OWNED_FILE,
+					    "complete the ownership record an interrupted apply left in %s", PVE_OWNED_FILE);
+		a->depth = -1;
+		for (size_t i = 0; i < st->owned_notes.n; i++)
+			sv_push(&a->details, st->owned_notes.v[i]);
+		struct pve_edit *e = pve_edit_new(PVE_EDIT_NONE, NULL, NULL, NULL);
+		e->resolve = true;
+		pve_action_set_edit(a, e);
+	}
 	for (size_t i = 0; i < pc->n_storages; i++) {
 		const struct pve_storage_want *w = &pc->storages[i];
 		const struct scfg_section *sec = storage_cfg_find(&st->scfg, w->id);
@@ -317,6 +328,9 @@ static void plan_storages(const struct ph_ctx *ctx, const struct pve_config *pc,
 			storage_lines(w, &k, &v);
 			struct pve_edit *e = pve_edit_new(cli ? PVE_EDIT_NONE : PVE_EDIT_STORAGE_ADD, NULL, w->type, w->id);
 			e->own = 1;
+			/* the intent names what identifies the new section (pve_state.h: the ownership protocol) */
+			e->fp_key = xstrdup(!strcmp(w->type, "zfspool") ? "pool" : !strcmp(w->type, "dir") ? "path" : "export");
+			e->fp_value = xstrdup(!strcmp(w->type, "zfspool") ? w->pool : !strcmp(w->type, "dir") ? w->path : w->export);
 			if (cli) {
 				struct strvec argv = { 0 };
 				sv_push(&argv, "pvesm"), sv_push(&argv, "add"), sv_push(&argv, w->type), sv_push(&argv, w->id);

@@ -78,12 +78,69 @@ static int decide_mode(struct pve_state *st, const char *root, struct diag_list 
 	return 0;
 }
 
-int pve_owned_parse(const char *text, struct strvec *ids)
+static void intent_free(struct pve_intent *t)
 {
+	free(t->op);
+	free(t->id);
+	free(t->type);
+	free(t->key);
+	free(t->value);
+}
+
+void pve_owned_free(struct pve_owned *o)
+{
+	if (!o)
+		return;
+	sv_free(&o->storages);
+	for (size_t i = 0; i < o->n_pending; i++)
+		intent_free(&o->pending[i]);
+	free(o->pending);
+	memset(o, 0, sizeof(*o));
+}
+
+static char *opt_dup(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void pve_owned_add_intent(struct pve_owned *o, const char *op, const char *id, const char *type,
+			  const char *key, const char *value)
+{
+	o->pending = xrealloc(o->pending, (o->n_pending + 1) * sizeof(*o->pending));
+	struct pve_intent *t = &o->pending[o->n_pending++];
+	t->op = xstrdup(op);
+	t->id = xstrdup(id);
+	t->type = opt_dup(type);
+	t->key = key && value ? xstrdup(key) : NULL;
+	t->value = key && value ? xstrdup(value) : NULL;
+}
+
+void pve_owned_drop_intents(struct pve_owned *o, const char *id)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < o->n_pending; i++) {
+		if (!strcmp(o->pending[i].id, id))
+			intent_free(&o->pending[i]);
+		else
+			o->pending[j++] = o->pending[i];
+	}
+	o->n_pending = j;
+}
+
+static const char *jstr(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int pve_owned_parse(const char *text, struct pve_owned *o)
+{
+	memset(o, 0, sizeof(*o));
 	json_error_t je;
 	json_t *j = json_loads(text, 0, &je);
 	json_t *a = json_object_get(j, "storages");
-	if (!j || !json_is_array(a)) {
+	json_t *pend = json_object_get(j, "pending");
+	if (!j || !json_is_array(a) || (pend && !json_is_array(pend))) {
 		json_decref(j);
 		return -1;
 	}
@@ -91,9 +148,20 @@ int pve_owned_parse(const char *text, struct strvec *ids)
 	json_t *v;
 	json_array_foreach(a, i, v)
 		if (json_is_string(v))
-			sv_push(ids, json_string_value(v));
+			sv_push(&o->storages, json_string_value(v));
+	int rc = 0;
+	json_array_foreach(pend, i, v) {
+		const char *op = jstr(v, "op"), *id = jstr(v, "id");
+		if (!op || !id || (strcmp(op, "add") && strcmp(op, "remove")) || (!strcmp(op, "add") && !jstr(v, "type"))) {
+			rc = -1;
+			break;
+		}
+		pve_owned_add_intent(o, op, id, jstr(v, "type"), jstr(v, "key"), jstr(v, "value"));
+	}
 	json_decref(j);
-	return 0;
+	if (rc)
+		pve_owned_free(o);
+	return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -101,8 +169,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *pve_owned_format(const struct strvec *ids)
+char *pve_owned_format(const struct pve_owned *o)
 {
+	const struct strvec *ids = &o->storages;
 	char **v = xcalloc(ids->n + 1, sizeof(*v));
 	for (size_t i = 0; i < ids->n; i++)
 		v[i] = ids->v[i];
@@ -116,11 +185,69 @@ char *pve_owned_format(const struct strvec *ids)
 	json_t *j = json_pack("{s:s, s:o}", "comment",
 			      "Proxmox storages created by phoenix-storage; it never changes or removes others",
 			      "storages", a);
+	if (o->n_pending) {
+		json_t *p = json_array();
+		for (size_t i = 0; i < o->n_pending; i++) {
+			const struct pve_intent *t = &o->pending[i];
+			json_t *e = json_pack("{s:s, s:s}", "op", t->op, "id", t->id);
+			if (t->type)
+				json_object_set_new(e, "type", json_string(t->type));
+			if (t->key) {
+				json_object_set_new(e, "key", json_string(t->key));
+				json_object_set_new(e, "value", json_string(t->value));
+			}
+			json_array_append_new(p, e);
+		}
+		json_object_set_new(j, "pending", p);
+	}
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(j);
 	char *r = xasprintf("%s\n", s);
 	free(s);
 	return r;
+}
+
+/* True when the add of t reached storage.cfg: section id of its type, with its fixed property. */
+static bool intent_add_done(const struct pve_intent *t, const struct storage_cfg *c)
+{
+	const struct scfg_section *sec = storage_cfg_find(c, t->id);
+	if (!sec || strcmp(sec->type, t->type))
+		return false;
+	const char *v = t->key ? scfg_get(sec, t->key) : NULL;
+	return !t->key || (v && !strcmp(v, t->value));
+}
+
+void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct strvec *notes)
+{
+	for (size_t i = 0; i < o->n_pending; i++) {
+		const struct pve_intent *t = &o->pending[i];
+		bool add = !strcmp(t->op, "add");
+		bool done = add ? intent_add_done(t, c) : !storage_cfg_find(c, t->id);
+		bool listed = false;
+		for (size_t k = 0; k < o->storages.n; k++)
+			listed |= !strcmp(o->storages.v[k], t->id);
+		if (add && done && !listed)
+			sv_push(&o->storages, t->id);
+		if (!add && done && listed) {
+			struct strvec keep = { 0 };
+			for (size_t k = 0; k < o->storages.n; k++)
+				if (strcmp(o->storages.v[k], t->id))
+					sv_push(&keep, o->storages.v[k]);
+			sv_free(&o->storages);
+			o->storages = keep;
+		}
+		if (notes)
+			sv_pushf(notes, add ? (done ? "storage '%s': its add was interrupted after storage.cfg changed: created by phoenix-storage"
+						    : "storage '%s': its add was interrupted before storage.cfg changed: not recorded")
+					    : (done ? "storage '%s': its removal was interrupted after storage.cfg changed: forgotten"
+						    : "storage '%s': its removal was interrupted before storage.cfg changed: still owned"),
+				 t->id);
+	}
+	for (size_t i = 0; i < o->n_pending; i++)
+		intent_free(&o->pending[i]);
+	free(o->pending);
+	o->pending = NULL;
+	o->n_pending = 0;
 }
 
 static bool is_conf_name(const char *n, unsigned *id)
@@ -256,15 +383,22 @@ int pve_state_discover(struct pve_state *st, const char *root, struct diag_list 
 	p = root_path(root, PVE_OWNED_FILE);
 	text = NULL;
 	r = read_file(p, &text, NULL);
-	if (r == 0 && pve_owned_parse(text, &st->owned)) {
+	struct pve_owned own = { 0 };
+	if (r == 0 && pve_owned_parse(text, &own)) {
 		diag_add(dl, DIAG_ERROR, p, 0, 0, NULL,
 			 "restore it from a backup, or write {\"storages\": [...]} with the ids phoenix-storage created",
 			 "the ownership file is not valid JSON of the expected form");
 		rc = -1;
+	} else if (r == 0) {
+		/* intents of an interrupted apply: what happened is what storage.cfg says */
+		pve_owned_resolve(&own, &st->scfg, &st->owned_notes);
+		st->owned = own.storages;
+		own.storages = (struct strvec){ 0 };
 	} else if (r && r != -ENOENT) {
 		diag_add(dl, DIAG_ERROR, p, 0, 0, NULL, NULL, "cannot read: %s", strerror(-r));
 		rc = -1;
 	}
+	pve_owned_free(&own);
 	free(text);
 	free(p);
 
@@ -304,6 +438,7 @@ void pve_state_free(struct pve_state *st)
 	free(st->mode_why);
 	storage_cfg_free(&st->scfg);
 	sv_free(&st->owned);
+	sv_free(&st->owned_notes);
 	for (size_t i = 0; i < st->n_guests; i++) {
 		free(st->guests[i].path);
 		guest_conf_free(&st->guests[i].conf);

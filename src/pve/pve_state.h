@@ -43,7 +43,8 @@ struct pve_state {
 	char *mode_why;             /* "PHOENIX_PVE_MODE=cli", "--root given", ... */
 	bool have_storage_cfg;      /* the file exists */
 	struct storage_cfg scfg;    /* empty when the file does not exist */
-	struct strvec owned;        /* storage ids this tool created */
+	struct strvec owned;        /* storage ids this tool created (intents resolved) */
+	struct strvec owned_notes;  /* one line per intent an interrupted apply left; empty normally */
 	struct pve_guest *guests;
 	size_t n_guests;
 };
@@ -60,10 +61,56 @@ void pve_state_free(struct pve_state *st);
 const struct pve_guest *pve_state_guest(const struct pve_state *st, unsigned id, bool is_ct);
 bool pve_state_owns(const struct pve_state *st, const char *id);
 
-/* Parses the marker file text into ids (pure; unit-tested). Returns 0 or -1. */
-int pve_owned_parse(const char *text, struct strvec *ids);
-/* The marker file text for ids (sorted, one JSON document). Caller frees. */
-char *pve_owned_format(const struct strvec *ids);
+/*
+ * The ownership file, PVE_OWNED_FILE: the Proxmox storages this tool created
+ * (Proxmox drops comments from storage.cfg, so the record lives beside it).
+ *
+ * Protocol, so that a kill at any instant never turns a storage the tool
+ * created into a foreign one, nor a foreign one into the tool's:
+ *   1. intent: BEFORE storage.cfg changes (file edit or pvesm), the file gets
+ *      "pending": [{"op": "add", "id": ID, "type": TYPE, "key": K, "value": V}]
+ *      (K/V: the storage's fixed property, pool/path/export), or
+ *      {"op": "remove", "id": ID};
+ *   2. the change of storage.cfg itself;
+ *   3. record: ID joins (add) or leaves (remove) "storages" and its intent goes,
+ *      in one atomic write. A failed change drops its intent the same way.
+ * Whoever finds an intent (the writer was killed between 1 and 3) resolves
+ * it against storage.cfg: an add is complete when section ID exists with TYPE
+ * and K = V (owned), else it never happened (dropped); a remove is complete
+ * when ID is gone (forgotten), else it never happened (still owned). plan
+ * shows that as one action and apply writes the resolved file, so an intent
+ * never outlives the next apply (a stale add could otherwise claim a storage
+ * an operator creates later).
+ */
+struct pve_intent {
+	char *op;     /* "add" or "remove" */
+	char *id;
+	char *type;   /* add: the section type */
+	char *key;    /* add: a fixed property and its value, NULL when none */
+	char *value;
+};
+
+struct pve_owned {
+	struct strvec storages;
+	struct pve_intent *pending;
+	size_t n_pending;
+};
+
+/* Parses the ownership file (pure; unit-tested). Returns 0, or -1 (o then empty). */
+int pve_owned_parse(const char *text, struct pve_owned *o);
+/* The file text: storages sorted, "pending" only when there is one. Caller frees. */
+char *pve_owned_format(const struct pve_owned *o);
+/* Adds an intent (strings copied; key/value may be NULL). */
+void pve_owned_add_intent(struct pve_owned *o, const char *op, const char *id, const char *type,
+			  const char *key, const char *value);
+/* Drops every intent for id. */
+void pve_owned_drop_intents(struct pve_owned *o, const char *id);
+/*
+ * Resolves every intent against c (see above), leaving none. When notes is
+ * not NULL it gets one line per intent saying what was found. Pure.
+ */
+void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct strvec *notes);
+void pve_owned_free(struct pve_owned *o);
 
 /* Guest config path of a container / VM on this node ("/etc/pve/lxc/101.conf"). Caller frees. */
 char *pve_guest_path(unsigned id, bool is_ct);

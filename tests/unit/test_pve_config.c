@@ -1,4 +1,4 @@
-/* Unit tests: storage id rule, id syntax, content types, NFS client match, ownership file (pve_config, pve_state). */
+/* Unit tests: storage id rule, id syntax, content types, NFS client match (pve_config). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,26 +105,6 @@ static void nfs_clients_match_addresses(void **state)
 	assert_false(chk);
 }
 
-static void ownership_file_round_trip(void **state)
-{
-	(void)state;
-	struct strvec ids = { 0 };
-	sv_push(&ids, "b-store");
-	sv_push(&ids, "a-store");
-	sv_push(&ids, "b-store");
-	char *text = pve_owned_format(&ids);
-	struct strvec back = { 0 };
-	assert_int_equal(pve_owned_parse(text, &back), 0);
-	assert_int_equal(back.n, 2);
-	assert_string_equal(back.v[0], "a-store");
-	assert_string_equal(back.v[1], "b-store");
-	assert_int_equal(pve_owned_parse("[1,2]", &back), -1);
-	assert_int_equal(pve_owned_parse("not json", &back), -1);
-	free(text);
-	sv_free(&ids);
-	sv_free(&back);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,7 +114,6 @@ int main(void)
 		cmocka_unit_test(storage_id_syntax),
 		cmocka_unit_test(content_types_per_storage_type),
 		cmocka_unit_test(nfs_clients_match_addresses),
-		cmocka_unit_test(ownership_file_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
