@@ -669,6 +669,49 @@ static char *free_subvol(struct ct_ctx *c, const char *pool)
 	}
 }
 
+/*
+ * A volume for container files mode creates is marked, in the same `zfs create`,
+ * with PVE_VOLUME_PROP = "ct<CTID>:<container path>": the intent record of the
+ * mpN line written right after. When an apply is killed between the two, the
+ * next one finds the marked dataset that no config line references and
+ * completes the intent (writes the line) instead of leaking it and making a
+ * second one.
+ */
+#define PVE_VOLUME_PROP "phoenix:volume-for"
+
+/* The name (pool-relative, caller frees) of a marked volume of pool left for m by an interrupted apply, or NULL. */
+static char *orphan_subvol(struct ct_ctx *c, const char *pool, const struct pve_mount_want *m)
+{
+	if (!c->ctx->zst)
+		return NULL;
+	char *want = xasprintf("ct%u:%s", c->g->id, m->ct_path);
+	char *prefix = xasprintf("%s/subvol-%u-disk-", pool, c->g->id);
+	char *found = NULL;
+	for (size_t i = 0; i < c->ctx->zst->n_datasets && !found; i++) {
+		const struct zfs_dataset *ds = &c->ctx->zst->datasets[i];
+		if (strncmp(ds->name, prefix, strlen(prefix)))
+			continue;
+		const struct zprop *mark = zfs_dataset_prop(ds, PVE_VOLUME_PROP);
+		const struct zprop *rq = zfs_dataset_prop(ds, "refquota");
+		if (!mark || strcmp(mark->source, "local") || strcmp(mark->value, want) || !rq ||
+		    strtoull(rq->value, NULL, 10) != m->size)
+			continue;
+		const char *name = ds->name + strlen(pool) + 1;
+		bool used = false;
+		for (size_t j = 0; j < c->promised_vols.n && !used; j++)
+			used = !strcmp(c->promised_vols.v[j], ds->name);
+		for (size_t j = 0; j < c->g->conf.n && !used; j++) {
+			const struct gc_line *l = &c->g->conf.v[j];
+			used = l->kind == GC_KEY && strstr(l->value, name) != NULL;
+		}
+		if (!used)
+			found = xstrdup(name);
+	}
+	free(prefix);
+	free(want);
+	return found;
+}
+
 static void plan_new_mount(struct ct_ctx *c, const struct pve_mount_want *m)
 {
 	const struct pve_guest *g = c->g;
@@ -719,18 +762,26 @@ static void plan_new_mount(struct ct_ctx *c, const struct pve_mount_want *m)
 				free(id);
 				return;
 			}
-			char *name = free_subvol(c, s.pool);
-			char *full = xasprintf("%s/%s", s.pool, name);
-			sv_push(&c->promised_vols, full);
-			struct strvec argv = { 0 };
-			sv_push(&argv, zfs_prog()), sv_push(&argv, "create");
-			if (c->ctx->zst && zfs_caps_has_prop(&c->ctx->zst->caps, "acltype")) {
-				sv_push(&argv, "-o"), sv_push(&argv, "acltype=posixacl");
-				sv_push(&argv, "-o"), sv_push(&argv, "xattr=sa");
+			char *name = orphan_subvol(c, s.pool, m);
+			char *full;
+			if (name) {
+				full = xasprintf("%s/%s", s.pool, name);
+				sv_pushf(&a->details, "uses %s, which an interrupted apply created for it", full);
+			} else {
+				name = free_subvol(c, s.pool);
+				full = xasprintf("%s/%s", s.pool, name);
+				struct strvec argv = { 0 };
+				sv_push(&argv, zfs_prog()), sv_push(&argv, "create");
+				if (c->ctx->zst && zfs_caps_has_prop(&c->ctx->zst->caps, "acltype")) {
+					sv_push(&argv, "-o"), sv_push(&argv, "acltype=posixacl");
+					sv_push(&argv, "-o"), sv_push(&argv, "xattr=sa");
+				}
+				sv_push(&argv, "-o"), sv_pushf(&argv, "refquota=%" PRIu64, m->size);
+				sv_push(&argv, "-o"), sv_pushf(&argv, PVE_VOLUME_PROP "=ct%u:%s", g->id, m->ct_path);
+				sv_push(&argv, full);
+				action_add_cmd(a, &argv);
 			}
-			sv_push(&argv, "-o"), sv_pushf(&argv, "refquota=%" PRIu64, m->size);
-			sv_push(&argv, full);
-			action_add_cmd(a, &argv);
+			sv_push(&c->promised_vols, full);
 			ps.volume = xasprintf("%s:%s", m->storage, name);
 			pve_propstr_set(&ps, "size", sz);
 			free(name);
