@@ -262,29 +262,55 @@ test_a_kill_after_every_command_is_recovered_by_the_next_apply() { every_k kill;
 test_a_kill_at_every_file_write_is_recovered_by_the_next_apply() { every_k write; }
 
 test_kill_between_storage_cfg_and_its_record_keeps_the_storage_owned() {
-	# The write order of one storage add: intent, storage.cfg, record. Kill at the record.
-	fresh
-	local k=1
-	while :; do
-		fresh
-		PHOENIX_FAULT_RENAME=$k ph apply "${ARGS[@]}" --yes
-		[ "$rc" = 137 ] || fail "never reached the ownership record" || return 1
-		grep -q '^zfspool: ct-store' "$R/etc/pve/storage.cfg" 2>/dev/null && break
-		k=$((k + 1))
-	done
-	# storage.cfg has it, the record has only the intent
-	assert_eq "$(jq -c .storages "$R/var/lib/phoenix-storage/pve-owned.json")" "[]"
-	assert_eq "$(jq -c '.pending[0] | [.op, .id, .type, .key]' "$R/var/lib/phoenix-storage/pve-owned.json")" \
-		'["add","ct-store","zfspool","pool"]'
-	ph plan "${ARGS[@]}"
+	# One storage: its add writes the intent (commit 1), storage.cfg (2), the record (3).
+	local q; q=$(pool_name fo)
+	mkpool "$q" "$(vdev fo 128M)" || return 1
+	local r=$WORK/ro own=$WORK/ro/var/lib/phoenix-storage/pve-owned.json
+	mkdir -p "$r/etc/pve"
+	cat >"$WORK/fo.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$WORK/vdev-fo"], "mountpoint": "$WORK/mnt-$q" } ],
+  "datasets": [ { "name": "ct", "pool": "$q", "proxmox_storage_type": "zfspool", "proxmox_content_type": "rootdir" } ] } }
+JSON
+	# killed after storage.cfg, before the record: the intent says what happened
+	PHOENIX_FAULT_RENAME=3 ph apply -c "$WORK/fo.json" --root "$r" --yes
+	assert_rc 137
+	assert_contains "$(cat "$r/etc/pve/storage.cfg")" "zfspool: $q-ct"
+	assert_eq "$(jq -c '[.storages, (.pending[] | [.op, .id, .type, .key, .value])]' "$own")" "[[],[\"add\",\"$q-ct\",\"zfspool\",\"pool\",\"$q/ct\"]]"
+	ph plan -c "$WORK/fo.json" --root "$r"
 	assert_rc 2
-	assert_contains "$out" "~ complete the ownership record an interrupted apply left in /var/lib/phoenix-storage/pve-owned.json"
-	assert_contains "$out" "    storage 'ct-store': its add was interrupted after storage.cfg changed: created by phoenix-storage"
+	assert_eq "$out" "~ complete the ownership record an interrupted apply left in /var/lib/phoenix-storage/pve-owned.json
+    storage '$q-ct': its add was interrupted after storage.cfg changed: created by phoenix-storage
+Plan: 0 to create, 1 to change, 0 to remove."
+	assert_not_contains "$err" "not created by phoenix-storage"
+	ph apply -c "$WORK/fo.json" --root "$r" --yes
+	assert_rc 0
+	assert_eq "$(jq -c '[.storages, .pending]' "$own")" "[[\"$q-ct\"],null]"
+	ph plan -c "$WORK/fo.json" --root "$r"
+	assert_rc 0
+	# the removal (--allow-destroy), killed after storage.cfg: the storage is forgotten
+	jq 'del(.zfs.datasets[0].proxmox_storage_type, .zfs.datasets[0].proxmox_content_type)' "$WORK/fo.json" >"$WORK/fo2.json"
+	PHOENIX_FAULT_RENAME=3 ph apply -c "$WORK/fo2.json" --root "$r" --yes --allow-destroy
+	assert_rc 137
+	assert_not_contains "$(cat "$r/etc/pve/storage.cfg")" "$q-ct"
+	ph plan -c "$WORK/fo2.json" --root "$r"
+	assert_rc 2
+	assert_contains "$out" "    storage '$q-ct': its removal was interrupted after storage.cfg changed: forgotten"
+	ph apply -c "$WORK/fo2.json" --root "$r" --yes
+	assert_rc 0
+	assert_eq "$(jq -c '[.storages, .pending]' "$own")" "[[],null]"
+	# killed after the intent, before storage.cfg: the add never happened, the next apply makes it
+	PHOENIX_FAULT_RENAME=2 ph apply -c "$WORK/fo.json" --root "$r" --yes
+	assert_rc 137
+	ph plan -c "$WORK/fo.json" --root "$r"
+	assert_rc 2
+	assert_contains "$out" "    storage '$q-ct': its add was interrupted before storage.cfg changed: not recorded"
+	assert_contains "$out" "+ add Proxmox storage '$q-ct': zfspool on $q/ct, content rootdir"
+	ph apply -c "$WORK/fo.json" --root "$r" --yes
+	assert_rc 0
+	assert_eq "$(jq -c '[.storages, .pending]' "$own")" "[[\"$q-ct\"],null]"
+	ph plan -c "$WORK/fo.json" --root "$r"
+	assert_rc 0
 	assert_not_contains "$out$err" "not created by phoenix-storage"
-	assert_not_contains "$out" "add Proxmox storage 'ct-store'"
-	converged_after "kill before the record of ct-store"
-	assert_eq "$(jq -c .storages "$R/var/lib/phoenix-storage/pve-owned.json")" '["ct-store","iso-store"]'
-	assert_eq "$(jq -c .pending "$R/var/lib/phoenix-storage/pve-owned.json")" "null"
 }
 
 test_kill_between_volume_and_its_mount_line_reuses_the_volume() {
