@@ -357,14 +357,14 @@ JSON
 
 # ---- one lock per host ----------------------------------------------------------
 
-# slow_zpool: a zpool that takes 3 s to create a pool (touches $WORK/creating first).
-slow_zpool() {
-	cat >"$BIN/zpool-slow" <<SH
+# slow PROG: $BIN/PROG-slow, a zfs or zpool whose `create` takes 3 s (it touches $WORK/creating first).
+slow() {
+	cat >"$BIN/$1-slow" <<SH
 #!/bin/sh
 if [ "\$1" = create ]; then touch "$WORK/creating"; sleep 3; fi
-exec /usr/sbin/zpool "\$@"
+exec /usr/sbin/$1 "\$@"
 SH
-	chmod +x "$BIN/zpool-slow"
+	chmod +x "$BIN/$1-slow"
 }
 
 test_two_applies_with_different_roots_on_one_pool_exactly_one_runs() {
@@ -375,7 +375,8 @@ test_two_applies_with_different_roots_on_one_pool_exactly_one_runs() {
 { "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt-$q" } ],
   "datasets": [ { "name": "a", "pool": "$q" }, { "name": "a/b", "pool": "$q" } ] } }
 JSON
-	slow_zpool
+	slow zpool
+	slow zfs
 	export PHOENIX_LOCK=$WORK/host.lock   # private: other suites may run at the same time on this host
 	rm -f "$WORK/creating"
 	PHOENIX_ZPOOL=$BIN/zpool-slow "$PH" apply -c "$WORK/lk.json" --root "$WORK/r1" --yes >"$WORK/first.out" 2>&1 &
@@ -397,12 +398,6 @@ JSON
 { "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt-$q" } ],
   "datasets": [ { "name": "a", "pool": "$q" }, { "name": "a/b", "pool": "$q" }, { "name": "c", "pool": "$q" } ] } }
 JSON
-	cat >"$BIN/zfs-slow" <<SH
-#!/bin/sh
-if [ "\$1" = create ]; then touch "$WORK/creating"; sleep 3; fi
-exec /usr/sbin/zfs "\$@"
-SH
-	chmod +x "$BIN/zfs-slow"
 	rm -f "$WORK/creating"
 	PHOENIX_ZFS=$BIN/zfs-slow "$PH" apply -c "$WORK/lk2.json" --root "$WORK/r1" --yes >"$WORK/first.out" 2>&1 &
 	first=$!
