@@ -21,9 +21,12 @@ static void load_guest_config(struct ph_ctx *ctx, struct config_src *dst, const 
 	}
 	json_t *cp = ctx->main.root ? json_object_get(ctx->main.root, "core_paths") : NULL;
 	json_t *v = json_is_object(cp) ? json_object_get(cp, core_key) : NULL;
-	if (!json_is_string(v))
+	char *jp = xasprintf("core_paths.%s", core_key);
+	const char *path = cfg_string(&ctx->main, v, jp, dl);
+	free(jp);
+	if (!path)
 		return;
-	char *p = root_path(ctx->root, json_string_value(v));
+	char *p = root_path(ctx->root, path);
 	if (access(p, F_OK) == 0)
 		config_src_load(dst, p, dl);
 	free(p);
@@ -47,6 +50,7 @@ int run_load(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
 	load_guest_config(ctx, &ctx->vm, o->vm_config, "vm_config_file", dl);
 	for (size_t i = 0; i < n_subsystems; i++)
 		subsystems[i]->load(ctx, &ctx->sub[i], dl);
+	diag_dedupe(dl);
 	return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/grammar.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 
@@ -245,7 +246,14 @@ void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_leve
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	diag_add(dl, level, src ? src->path : NULL, line, col, jpath, hint, "%s", sb_str(&sb));
+	/* Config values quoted in a message never break its line: control characters are escaped. */
+	char *m = gram_escape(sb_str(&sb));
+	char *h = hint ? gram_escape(hint) : NULL;
+	char *j = jpath ? gram_escape(jpath) : NULL;
+	diag_add(dl, level, src ? src->path : NULL, line, col, j, h, "%s", m);
+	free(m);
+	free(h);
+	free(j);
 	sb_release(&sb);
 }
 
@@ -280,11 +288,24 @@ static json_t *get_typed(const struct config_src *src, json_t *obj, const char *
 	return v;
 }
 
+const char *cfg_string(const struct config_src *src, json_t *v, const char *jpath, struct diag_list *dl)
+{
+	if (!json_is_string(v))
+		return NULL;
+	const char *s = json_string_value(v);
+	return cfg_check_value(src, dl, jpath, GRAM_TEXT, NULL, s) ? s : NULL;
+}
+
 const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
 			   const char *key, bool required, struct diag_list *dl)
 {
 	json_t *v = get_typed(src, obj, jpath, key, required, dl, JSON_STRING, "a string");
-	return v ? json_string_value(v) : NULL;
+	if (!v || gram_line_ok(json_string_value(v)))
+		return v ? json_string_value(v) : NULL;
+	char *path = jpath && *jpath ? xasprintf("%s.%s", jpath, key) : xstrdup(key);
+	const char *s = cfg_string(src, v, path, dl);
+	free(path);
+	return s;
 }
 
 json_t *cfg_get_array(const struct config_src *src, json_t *obj, const char *jpath,

@@ -44,9 +44,20 @@ void cfg_diag_at(struct diag_list *dl, const struct config_src *src, enum diag_l
 		 const char *jpath, const char *member, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
-/* Typed getters for optional members; they report a type error at jpath.key. */
+/*
+ * Typed getters for optional members; they report a type error at jpath.key.
+ * cfg_get_string also refuses a string holding a control character (newline,
+ * tab, ...): it reports it and returns NULL, as cfg_string does.
+ */
 const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
 			   const char *key, bool required, struct diag_list *dl);
+/*
+ * The string v (read at jpath) when it is one line of printable text; NULL
+ * when v is not a string (nothing reported: the caller knows what it wanted)
+ * or holds a control character (an error at jpath). Every string value the
+ * tool uses from a config goes through this or cfg_get_string.
+ */
+const char *cfg_string(const struct config_src *src, json_t *v, const char *jpath, struct diag_list *dl);
 json_t *cfg_get_array(const struct config_src *src, json_t *obj, const char *jpath,
 		      const char *key, bool required, struct diag_list *dl);
 json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jpath,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd/ctx.h"
+#include "config/grammar.h"
 #include "config/samba_config.h"
 #include "sys/idmap.h"
 #include "util/path.h"
@@ -169,7 +170,11 @@ static int parse_id(struct loader *L, const struct config_src *src, json_t *v, c
 		L->errors++;
 		return -1;
 	}
-	const char *s = json_string_value(v);
+	const char *s = cfg_string(src, v, jpath, L->dl);
+	if (!s) {
+		L->errors++;
+		return -1;
+	}
 	char *end;
 	errno = 0;
 	unsigned long x = strtoul(s, &end, 10);
@@ -441,6 +446,8 @@ static void load_persistent(struct loader *L)
 				bad = true;
 			} else {
 				w.set_mode = true;
+				if (w.path)
+					cfg_lint_mode(src, L->dl, mp, w.mode, w.path);
 			}
 			free(mp);
 		}
@@ -496,7 +503,10 @@ static void load_lxc(struct loader *L)
 			bool bad = false;
 			char *hpp = xasprintf("%s.host_path", jp);
 			char *err = NULL;
-			if (!json_is_string(hp) || json_string_value(hp)[0] != '/') {
+			if (json_is_string(hp) && !cfg_string(src, hp, hpp, L->dl)) {
+				L->errors++;
+				bad = true;
+			} else if (!json_is_string(hp) || json_string_value(hp)[0] != '/') {
 				cfg_diag(L->dl, src, DIAG_ERROR, json_is_string(hp) ? hpp : jp,
 					 "use an absolute host directory such as /quickOS/lxc-persistent-data/101/logs",
 					 json_is_string(hp) ? "host_path '%s' is not absolute" : "missing host_path%s",
@@ -582,6 +592,11 @@ static void load_vm(struct loader *L)
 			char *err = NULL;
 			struct dir_want w;
 			memset(&w, 0, sizeof(w));
+			if (json_is_string(path) && !cfg_string(src, path, jp, L->dl)) {
+				L->errors++;
+				free(jp);
+				continue;
+			}
 			if (!json_is_string(path) || json_string_value(path)[0] != '/' ||
 			    !(w.path = dirs_normalize_path(json_string_value(path), NULL, &err))) {
 				cfg_diag(L->dl, src, DIAG_ERROR, jp,

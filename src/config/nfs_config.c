@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/grammar.h"
 #include "util/strbuf.h"
 
 /* ---- paths ---------------------------------------------------------------- */
@@ -586,6 +587,18 @@ static void lint_export(const struct config_src *src, const struct nfs_export *e
 				 "'insecure' accepts requests from unprivileged ports on '%s'", e->path);
 		free(jp);
 	}
+	if (e->eff.no_root_squash && !e->eff.all_squash)
+		for (size_t i = 0; i < json_array_size(clients); i++) {
+			const char *c = json_string_value(json_array_get(clients, i));
+			enum nfs_client_kind kind;
+			if (!c || nfs_client_check(c, &kind) || kind == NFS_CLIENT_IP || kind == NFS_CLIENT_HOST)
+				continue;
+			char *jp = xasprintf("%s.clients[%zu]", e->jpath, i);
+			cfg_diag(dl, src, DIAG_WARNING, jp,
+				 "list only the hosts that need root access, by address, or remove no_root_squash",
+				 "'no_root_squash' gives root on every host of '%s' root access to '%s'", c, e->path);
+			free(jp);
+		}
 	if (e->eff.rw)
 		for (size_t i = 0; i < json_array_size(clients); i++) {
 			const char *c = json_string_value(json_array_get(clients, i));
@@ -601,18 +614,16 @@ static void lint_export(const struct config_src *src, const struct nfs_export *e
 		cfg_diag(dl, src, DIAG_WARNING, e->options.n ? ojp : e->jpath,
 			 "add 'no_subtree_check' (the usual choice; exportfs warns without it)",
 			 "'no_subtree_check' is missing on '%s'", e->path);
-	if (e->has_mode && (e->mode & 0002) && !(e->mode & 01000)) {
+	if (e->has_mode) {
 		char *jp = xasprintf("%s.mode", e->jpath);
-		cfg_diag(dl, src, DIAG_WARNING, jp, "use 1777 (sticky) or give access through a group",
-			 "mode '%04o' lets every user delete the files of others in '%s'",
-			 (unsigned)e->mode, e->path);
+		cfg_lint_mode(src, dl, jp, (unsigned)e->mode, e->path);
 		free(jp);
 	}
 	free(ojp);
 }
 
 static const char *const export_keys[] = { "path", "clients", "options", "outside_zfs",
-					   "owner", "group", "mode", NULL };
+					   "owner", "group", "mode", "proxmox", NULL };
 
 /* owner/group: a name or an id, as a string or a JSON integer; NULL when absent or bad. */
 static char *get_principal(const struct config_src *src, json_t *obj, const char *jpath,
@@ -665,7 +676,7 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 		if (!in_list(export_keys, k, strlen(k))) {
 			char *jp = xasprintf("%s.%s", jpath, k);
 			cfg_diag(dl, src, DIAG_WARNING, jp,
-				 "known members: path, clients, options, outside_zfs, owner, group, mode",
+				 "known members: path, clients, options, outside_zfs, owner, group, mode, proxmox",
 				 "unknown member '%s' (ignored)", k);
 			free(jp);
 		}
@@ -677,6 +688,10 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 		char *jp = xasprintf("%s.path", jpath);
 		if (nfs_path_check(path, &msg, &hint)) {
 			cfg_diag(dl, src, DIAG_ERROR, jp, hint, "%s", msg);
+			ok = false;
+		} else if (!strcmp(path, "/")) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, "export the directory of a dataset, such as /quickOS/shared",
+				 "exporting '/' shares the whole host");
 			ok = false;
 		}
 		free(msg);
@@ -699,6 +714,8 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 			char *jp = xasprintf("%s.clients[%zu]", jpath, i);
 			if (!json_is_string(c)) {
 				cfg_diag(dl, src, DIAG_ERROR, jp, "write the client as a string", "must be a string");
+				ok = false;
+			} else if (!cfg_string(src, c, jp, dl)) {
 				ok = false;
 			} else if (nfs_client_check(json_string_value(c), NULL)) {
 				cfg_diag(dl, src, DIAG_ERROR, jp,
@@ -732,6 +749,8 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 			if (!json_is_string(o)) {
 				cfg_diag(dl, src, DIAG_ERROR, jp, "write the option as a string, such as \"rw\"",
 					 "must be a string");
+				ok = false;
+			} else if (!cfg_string(src, o, jp, dl)) {
 				ok = false;
 			} else if (nfs_option_check(json_string_value(o), &msg, &hint)) {
 				cfg_diag(dl, src, DIAG_ERROR, jp, hint, "%s", msg);

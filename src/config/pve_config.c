@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cmd/ctx.h"
+#include "config/grammar.h"
 #include "config/zfs_config.h"
 #include "plan/zfs_plan.h"
 #include "pve/storage_cfg.h"
@@ -564,11 +565,34 @@ static void load_nfs_storages(const struct ph_ctx *ctx, struct pve_config *pc, s
 		free(ijp);
 		struct strvec addrs = { 0 };
 		host_addresses(src, &addrs);
-		if (!server && addrs.n > 2)
+		char *sjp = xasprintf("%s.server", jp);
+		bool have_server = server || json_object_get(px, "server");
+		if (!server && !have_server && addrs.n > 2) {
 			server = addrs.v[0];
-		if (!server)
+			free(sjp);
+			sjp = xstrdup(json_is_string(json_object_get(json_object_get(src->root, "network"), "nfs_server"))
+					      ? "network.nfs_server" : "network.interfaces");
+		}
+		if (!server && !have_server)
 			cfg_diag(dl, src, DIAG_ERROR, jp, "set proxmox.server or network.nfs_server",
 				 "no NFS server address for the Proxmox storage");
+		if (!cfg_check_value(src, dl, sjp, GRAM_HOST, "NFS server", server))
+			server = NULL;
+		free(sjp);
+		/* mount options: "vers=4.2,soft" or ["vers=4.2", "soft"], one field of storage.cfg */
+		json_t *opt = json_object_get(px, "options");
+		char *options = opt ? join_options(opt) : NULL;
+		if (opt) {
+			char *ojp = xasprintf("%s.options", jp);
+			if (!options)
+				cfg_diag(dl, src, DIAG_ERROR, ojp, "write \"vers=4.2,soft\" or [\"vers=4.2\", \"soft\"]",
+					 "options must be a string or a list of strings");
+			else if (!cfg_check_value(src, dl, ojp, GRAM_MOUNT_OPTIONS, "mount options", options)) {
+				free(options);
+				options = NULL;
+			}
+			free(ojp);
+		}
 		if (id && server && epath) {
 			struct pve_storage_want *s = add_storage(pc);
 			s->id = xstrdup(id);
@@ -578,16 +602,8 @@ static void load_nfs_storages(const struct ph_ctx *ctx, struct pve_config *pc, s
 			s->path = path ? xstrdup(path) : xasprintf("/mnt/pve/%s", id);
 			s->src = src;
 			s->jpath = xstrdup(jp);
-			json_t *opt = json_object_get(px, "options");
-			if (opt) {
-				s->options = join_options(opt);
-				if (!s->options) {
-					char *ojp = xasprintf("%s.options", jp);
-					cfg_diag(dl, src, DIAG_ERROR, ojp, "write \"vers=4.2,soft\" or [\"vers=4.2\", \"soft\"]",
-						 "options must be a string or a list of strings");
-					free(ojp);
-				}
-			}
+			s->options = options;
+			options = NULL;
 			if (content) {
 				char *cjp = xasprintf("%s.content", jp);
 				s->content = check_content(src, cjp, "nfs", content, dl);
@@ -597,6 +613,7 @@ static void load_nfs_storages(const struct ph_ctx *ctx, struct pve_config *pc, s
 				cfg_diag(dl, src, DIAG_ERROR, jp, "use an absolute path such as /mnt/pve/<id>",
 					 "invalid mount path '%s'", s->path);
 		}
+		free(options);
 		sv_free(&addrs);
 		free(jp);
 	}
@@ -699,11 +716,26 @@ static void add_mount(struct pve_ct_want *c, struct pve_mount_want *m, struct di
 	c->mounts[c->n_mounts++] = *m;
 }
 
+/*
+ * A path member for a guest: absolute, normalised, not "/", and fitting the
+ * grammar of where it is written (GRAM_PVE_PROP: an mpN property string;
+ * GRAM_FSTAB_FIELD: a guest's fstab line). NULL when absent or bad (reported).
+ */
 static char *path_field(const struct config_src *src, json_t *o, const char *jpath, const char *key,
-			struct diag_list *dl)
+			enum gram_target target, struct diag_list *dl)
 {
 	const char *v = cfg_get_string(src, o, jpath, key, true, dl);
 	if (!v)
+		return NULL;
+	char *kp = xasprintf("%s.%s", jpath, key);
+	char *what = xstrdup(key);
+	for (char *c = what; *c; c++)
+		if (*c == '_')
+			*c = ' ';
+	bool fits = cfg_check_value(src, dl, kp, target, what, v);
+	free(what);
+	free(kp);
+	if (!fits)
 		return NULL;
 	char *n = norm_abs_path(v);
 	if (!n || !strcmp(n, "/")) {
@@ -774,8 +806,8 @@ static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 				mount_free(&w);
 				continue;
 			}
-			w.host_path = path_field(src, m, w.jpath, "host_path", dl);
-			w.ct_path = path_field(src, m, w.jpath, "container_path", dl);
+			w.host_path = path_field(src, m, w.jpath, "host_path", GRAM_PVE_PROP, dl);
+			w.ct_path = path_field(src, m, w.jpath, "container_path", GRAM_PVE_PROP, dl);
 			read_mp_opts(src, m, w.jpath, &w.opts, dl);
 			if (!w.host_path || !w.ct_path) {
 				mount_free(&w);
@@ -796,8 +828,16 @@ static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 				continue;
 			}
 			const char *pool = cfg_get_string(src, m, w.jpath, "pool", true, dl);
+			if (pool && !pve_storage_id_valid(pool)) {
+				char *pjp = xasprintf("%s.pool", w.jpath);
+				cfg_diag(dl, src, DIAG_ERROR, pjp,
+					 "a storage id starts with a letter and holds letters, digits, '-', '_' and '.'",
+					 "invalid storage id '%s'", pool);
+				free(pjp);
+				pool = NULL;
+			}
 			w.storage = pool ? xstrdup(pool) : NULL;
-			w.ct_path = path_field(src, m, w.jpath, "mount_point", dl);
+			w.ct_path = path_field(src, m, w.jpath, "mount_point", GRAM_PVE_PROP, dl);
 			json_t *g = json_object_get(m, "size_gb");
 			if (!json_is_integer(g) || json_integer_value(g) < 1 || json_integer_value(g) > 1048576) {
 				char *sjp = xasprintf("%s.size_gb", w.jpath);
@@ -835,7 +875,7 @@ static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 			free(jp);
 			continue;
 		}
-		char *host = path_field(msrc, c, jp, "host_path", dl);
+		char *host = path_field(msrc, c, jp, "host_path", GRAM_PVE_PROP, dl);
 		if (!json_is_object(mounts)) {
 			cfg_diag(dl, msrc, DIAG_ERROR, jp, "add \"mounts\": {\"<ctid>\": \"/path/in/container\"}",
 				 "shared volume '%s' has no mounts object", key);
@@ -856,7 +896,12 @@ static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 				free(mjp);
 				continue;
 			}
-			char *ctp = json_is_string(cp) ? norm_abs_path(json_string_value(cp)) : NULL;
+			const char *cps = cfg_string(msrc, cp, mjp, dl);
+			if (json_is_string(cp) && (!cps || !cfg_check_value(msrc, dl, mjp, GRAM_PVE_PROP, "container path", cps))) {
+				free(mjp);
+				continue;
+			}
+			char *ctp = cps ? norm_abs_path(cps) : NULL;
 			if (!ctp || !strcmp(ctp, "/")) {
 				cfg_diag(dl, msrc, DIAG_ERROR, mjp, "use an absolute path without '.' or '..' parts",
 					 "invalid container path");
@@ -992,7 +1037,7 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 	if (!src->root)
 		return;
 	json_t *defs = json_object_get(src->root, "vm_defaults");
-	const char *def_pool = json_string_value(json_object_get(defs, "storage_pool"));
+	const char *def_pool = cfg_string(src, json_object_get(defs, "storage_pool"), "vm_defaults.storage_pool", dl);
 	json_t *def_size = json_object_get(defs, "disk_size_gb");
 	if (def_size && (!json_is_integer(def_size) || json_integer_value(def_size) < 1)) {
 		cfg_diag(dl, src, DIAG_ERROR, "vm_defaults.disk_size_gb", "write the size in GiB as a whole number",
@@ -1030,7 +1075,9 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 		w->vmid = vmid;
 		w->src = src;
 		w->jpath = jp;
-		const char *name = json_string_value(json_object_get(v, "name"));
+		char *njp = xasprintf("%s.name", jp);
+		const char *name = cfg_string(src, json_object_get(v, "name"), njp, dl);
+		free(njp);
 		w->name = name ? xstrdup(name) : NULL;
 		w->is_template = json_is_true(json_object_get(v, "is_template"));
 		const char *sp = cfg_get_string(src, v, jp, "storage_pool", false, dl);
@@ -1049,7 +1096,9 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 		}
 		if (sz)
 			w->disk_size = (uint64_t)json_integer_value(sz) << 30;
-		const char *ip = json_string_value(json_object_get(json_object_get(v, "network_config"), "ip"));
+		char *ijp = xasprintf("%s.network_config.ip", jp);
+		const char *ip = cfg_string(src, json_object_get(json_object_get(v, "network_config"), "ip"), ijp, dl);
+		free(ijp);
 		if (ip && strcmp(ip, "dhcp")) {
 			w->ip = xstrdup(ip);
 			char *sl = strchr(w->ip, '/');
@@ -1069,8 +1118,12 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 				continue;
 			}
 			const char *server = cfg_get_string(src, m, mjp, "server", true, dl);
-			char *path = path_field(src, m, mjp, "path", dl);
-			char *mp = path_field(src, m, mjp, "mount_point", dl);
+			char *sjp = xasprintf("%s.server", mjp);
+			if (!cfg_check_value(src, dl, sjp, GRAM_HOST, "NFS server", server))
+				server = NULL;
+			free(sjp);
+			char *path = path_field(src, m, mjp, "path", GRAM_FSTAB_FIELD, dl);
+			char *mp = path_field(src, m, mjp, "mount_point", GRAM_FSTAB_FIELD, dl);
 			bool mdup = false;
 			for (size_t j = 0; mp && j < w->n_nfs; j++)
 				if (!strcmp(w->nfs[j].mount_point, mp)) {
@@ -1090,6 +1143,12 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 			nm->path = path;
 			nm->mount_point = mp;
 			char *opts = join_options(json_object_get(m, "options"));
+			char *ojp = xasprintf("%s.options", mjp);
+			if (opts && !cfg_check_value(src, dl, ojp, GRAM_MOUNT_OPTIONS, "mount options", opts)) {
+				free(opts);
+				opts = NULL;
+			}
+			free(ojp);
 			nm->options = guest_mount_options(opts);
 			free(opts);
 			nm->jpath = mjp;

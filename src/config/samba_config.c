@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/grammar.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -437,6 +438,10 @@ char *samba_share_path(const char *text, char **err)
 			return NULL;
 		}
 	}
+	if (text[n - 1] == '\\') {
+		*err = xasprintf("share path '%s' ends with '\\' (smb.conf would join the next line to it)", text);
+		return NULL;
+	}
 	const char *bad;
 	size_t bad_len;
 	char *clean = path_clean(NULL, text, &bad, &bad_len);
@@ -595,7 +600,9 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 	if (opts && json_is_string(opts)) {
 		char *err = NULL;
 		const char *hint = NULL;
-		if (samba_options_parse(json_string_value(opts), &sh->opts, &sh->n_opts, &err, &hint)) {
+		if (!cfg_string(src, opts, jp, dl)) {
+			errors++;
+		} else if (samba_options_parse(json_string_value(opts), &sh->opts, &sh->n_opts, &err, &hint)) {
 			cfg_diag(dl, src, DIAG_ERROR, jp, hint, "%s", err);
 			errors++;
 		}
@@ -613,6 +620,8 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 			const char *hint = NULL;
 			if (!text) {
 				cfg_diag(dl, src, DIAG_ERROR, kp, NULL, "option value must be a string, number or boolean");
+				errors++;
+			} else if (!cfg_check_value(src, dl, kp, GRAM_TEXT, NULL, text)) {
 				errors++;
 			} else if (add_option(key, text, &sh->opts, &sh->n_opts, &err, &hint)) {
 				cfg_diag(dl, src, DIAG_ERROR, kp, hint, "%s", err);
@@ -633,7 +642,9 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 		json_t *u;
 		json_array_foreach(users, i, u) {
 			char *up = xasprintf("%s.valid_users[%zu]", sh->jpath, i);
-			if (!json_is_string(u) || !user_ok(json_string_value(u), true)) {
+			if (json_is_string(u) && !cfg_string(src, u, up, dl)) {
+				errors++;
+			} else if (!json_is_string(u) || !user_ok(json_string_value(u), true)) {
 				cfg_diag(dl, src, DIAG_ERROR, up, "use a user name or @group",
 					 "invalid user '%s'", json_is_string(u) ? json_string_value(u) : "(not a string)");
 				errors++;

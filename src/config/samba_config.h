@@ -75,7 +75,8 @@ void samba_options_free(struct samba_option *opts, size_t n);
 /*
  * A share path from the config as an absolute normalised path: "a/b" and
  * "/a/b/" give "/a/b". Returns NULL (with *err, caller frees) for paths with
- * "." or "..", control characters, '%' (smb.conf macros) or surrounding spaces.
+ * "." or "..", control characters, '%' (smb.conf macros), surrounding spaces or
+ * a final backslash (smb.conf would join the next line to it).
  */
 char *samba_share_path(const char *text, char **err);
 

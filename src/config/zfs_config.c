@@ -6,15 +6,18 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/grammar.h"
 #include "config/zprops.h"
 #include "util/strbuf.h"
 
-static void props_add(struct zcfg_props *ps, const char *name, const char *value, const char *norm)
+static void props_add(struct zcfg_props *ps, const char *name, const char *value, const char *norm,
+		      const char *jpath)
 {
 	ps->v = xrealloc(ps->v, (ps->n + 1) * sizeof(*ps->v));
 	ps->v[ps->n].name = xstrdup(name);
 	ps->v[ps->n].value = xstrdup(value);
 	ps->v[ps->n].norm = xstrdup(norm ? norm : value);
+	ps->v[ps->n].jpath = xstrdup(jpath);
 	ps->n++;
 }
 
@@ -24,6 +27,7 @@ static void props_free(struct zcfg_props *ps)
 		free(ps->v[i].name);
 		free(ps->v[i].value);
 		free(ps->v[i].norm);
+		free(ps->v[i].jpath);
 	}
 	free(ps->v);
 	ps->v = NULL;
@@ -52,6 +56,24 @@ static char *scalar_text(json_t *v)
 	return NULL;
 }
 
+/*
+ * sharenfs/sharesmb share a dataset through ZFS itself, past every check of the
+ * nfs and samba sections: a warning (the nfs and samba loaders make it an error
+ * when they manage the same path).
+ */
+static void lint_share_prop(const struct config_src *src, const char *jpath, const char *name,
+			    const char *value, struct diag_list *dl)
+{
+	bool nfs = !strcmp(name, "sharenfs");
+	if ((!nfs && strcmp(name, "sharesmb")) || !strcmp(value, "off"))
+		return;
+	cfg_diag(dl, src, DIAG_WARNING, jpath,
+		 nfs ? "declare the export in nfs.exports instead (sharenfs=off keeps ZFS from sharing it)"
+		     : "declare the share in samba.shares instead (sharesmb=off keeps ZFS from sharing it)",
+		 "%s '%s' shares the dataset through ZFS, outside the %s section: none of its checks apply",
+		 name, value, nfs ? "nfs" : "samba");
+}
+
 /* Validates one dataset property and adds it; returns 0 or -1 (error reported). */
 static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps, const char *jpath,
 			    const char *name, const char *value, bool is_volume, struct diag_list *dl)
@@ -64,6 +86,15 @@ static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps,
 	if (zcfg_props_get(ps, name)) {
 		cfg_diag(dl, src, DIAG_ERROR, jpath, "keep one value per property",
 			 "property '%s' is given twice", name);
+		return -1;
+	}
+	if (zprop_is_user(name) && !cfg_check_value(src, dl, jpath, GRAM_ZFS_USER_PROP, "user property name", name))
+		return -1;
+	if (!cfg_check_value(src, dl, jpath, GRAM_TEXT, NULL, value))
+		return -1;
+	if (gram_check(GRAM_ZFS_VALUE, value, NULL)) {
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "ZFS keeps property values of at most 8191 bytes",
+			 "the value of '%s' is %zu bytes long", name, strlen(value));
 		return -1;
 	}
 	const struct zprop_info *pi = zprop_lookup(name);
@@ -98,7 +129,12 @@ static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps,
 		free(why);
 		return -1;
 	}
-	props_add(ps, name, value, norm);
+	if (!strcmp(name, "mountpoint") && !cfg_check_value(src, dl, jpath, GRAM_MOUNTPOINT, "mountpoint", value)) {
+		free(norm);
+		return -1;
+	}
+	lint_share_prop(src, jpath, name, value, dl);
+	props_add(ps, name, value, norm, jpath);
 	free(norm);
 	return 0;
 }
@@ -111,7 +147,9 @@ static int parse_props(const struct config_src *src, json_t *v, const char *jpat
 	if (!v || json_is_null(v))
 		return 0;
 	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
+		const char *s = cfg_string(src, v, jpath, dl);
+		if (!s)
+			return 1;
 		char *copy = xstrdup(s);
 		char *save = NULL;
 		for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
@@ -193,62 +231,16 @@ static int parse_pool_props(const struct config_src *src, json_t *v, const char 
 			cfg_diag(dl, src, DIAG_ERROR, kp, "use the pool's \"ashift\" member",
 				 "give ashift as the pool's \"ashift\" member");
 			errors++;
+		} else if (!cfg_check_value(src, dl, kp, GRAM_TEXT, NULL, text) ||
+			   !cfg_check_value(src, dl, kp, GRAM_TEXT, NULL, key)) {
+			errors++;
 		} else {
-			props_add(ps, key, text, text);
+			props_add(ps, key, text, text, kp);
 		}
 		free(text);
 		free(kp);
 	}
 	return errors;
-}
-
-static bool valid_component_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.' || c == ':' || c == ' ';
-}
-
-/* ZFS naming rules for a dataset name relative to its pool; NULL when valid. */
-static const char *dataset_name_problem(const char *name)
-{
-	if (!*name)
-		return "is empty";
-	if (strlen(name) > 200)
-		return "is too long";
-	if (name[0] == '/' || name[strlen(name) - 1] == '/')
-		return "must not start or end with '/'";
-	const char *p = name;
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 0)
-			return "contains an empty component ('//')";
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return "contains a '.' or '..' component";
-		for (size_t i = 0; i < n; i++)
-			if (!valid_component_char(p[i]))
-				return "contains a character ZFS does not allow (use letters, digits, '-', '_', '.', ':')";
-		p += n;
-		if (*p == '/')
-			p++;
-	}
-	return NULL;
-}
-
-static const char *pool_name_problem(const char *name)
-{
-	if (!*name)
-		return "is empty";
-	if (!isalpha((unsigned char)name[0]))
-		return "must start with a letter";
-	for (const char *p = name; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
-			return "contains a character ZFS does not allow (use letters, digits, '-', '_', '.', ':')";
-	static const char *const reserved[] = { "mirror", "raidz", "draid", "spare", "log", "cache", "special", "dedup", NULL };
-	for (size_t i = 0; reserved[i]; i++)
-		if (!strncmp(name, reserved[i], strlen(reserved[i])))
-			return "begins with a name ZFS reserves (mirror, raidz, draid, spare, log, cache)";
-	if (name[0] == 'c' && isdigit((unsigned char)name[1]))
-		return "must not look like a disk name (c0...)";
-	return NULL;
 }
 
 /* Normalised layout and minimum disk count, or NULL when level is unknown. */
@@ -295,7 +287,7 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		pl->name = xstrdup(name ? name : "");
 		char *np = xasprintf("%s.name", jp);
 		const char *why;
-		if (name && (why = pool_name_problem(name)))
+		if (name && (why = gram_check(GRAM_ZFS_POOL, name, NULL)))
 			cfg_diag(dl, src, DIAG_ERROR, np, NULL, "pool name '%s' %s", name, why);
 		for (size_t k = 0; name && k + 1 < cfg->n_pools; k++)
 			if (!strcmp(cfg->pools[k].name, name))
@@ -323,7 +315,7 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 				char *dk = xasprintf("%s[%zu]", dp, k);
 				if (!json_is_string(dj)) {
 					cfg_diag(dl, src, DIAG_ERROR, dk, NULL, "a disk must be a string path");
-				} else {
+				} else if (cfg_string(src, dj, dk, dl)) {
 					const char *d = json_string_value(dj);
 					if (d[0] != '/')
 						cfg_diag(dl, src, DIAG_ERROR, dk, "use a stable absolute path such as /dev/disk/by-id/nvme-...",
@@ -366,7 +358,7 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 			if (mp[0] != '/' && strcmp(mp, "none") && strcmp(mp, "legacy"))
 				cfg_diag(dl, src, DIAG_ERROR, mpp, "use an absolute path, none or legacy",
 					 "mountpoint '%s' is not valid", mp);
-			else
+			else if (cfg_check_value(src, dl, mpp, GRAM_MOUNTPOINT, "mountpoint", mp))
 				pl->mountpoint = xstrdup(mp);
 			free(mpp);
 		}
@@ -441,7 +433,7 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 		ds->pool = xstrdup(pool ? pool : "");
 		ds->full = xasprintf("%s/%s", ds->pool, ds->name);
 		const char *why;
-		if (name && (why = dataset_name_problem(name)))
+		if (name && (why = gram_check(GRAM_ZFS_DATASET, name, NULL)))
 			cfg_diag_at(dl, src, DIAG_ERROR, jp, "name", "dataset names are relative to the pool, e.g. \"vm-disks\" or \"shared/iso\"",
 				 "dataset name '%s' %s", name, why);
 		else if (name && pool && !strncmp(name, pool, strlen(pool)) && name[strlen(pool)] == '/')
@@ -492,7 +484,7 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 				cfg_diag(dl, src, DIAG_ERROR, mpp, "remove mountpoint from the volume", "a volume has no mountpoint");
 			else if (!norm)
 				cfg_diag(dl, src, DIAG_ERROR, mpp, "use an absolute path, none or legacy", "%s", w);
-			else
+			else if (cfg_check_value(src, dl, mpp, GRAM_MOUNTPOINT, "mountpoint", mp))
 				ds->mountpoint = xstrdup(norm);
 			free(norm);
 			free(w);

@@ -16,6 +16,7 @@ struct zcfg_prop {
 	char *name;
 	char *value;  /* as written ("128K", "lz4", "1.4T") */
 	char *norm;   /* normalised ("131072", "lz4", "1539316278886") */
+	char *jpath;  /* where the config sets it: "zfs.datasets[0].properties(.NAME)" */
 };
 
 struct zcfg_props {

@@ -824,7 +824,20 @@ static int sub_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
 	struct nfs_sub *s = xcalloc(1, sizeof(*s));
 	*priv = s;
-	return nfs_config_load(&ctx->main, &s->cfg, dl);
+	int rc = nfs_config_load(&ctx->main, &s->cfg, dl);
+	for (size_t i = 0; i < s->cfg.n_exports; i++) {
+		const struct nfs_export *e = &s->cfg.exports[i];
+		const char *ds = NULL;
+		const struct zcfg_prop *pr = e->path ? zfs_config_shares_path(ctx, "sharenfs", e->path, &ds) : NULL;
+		if (!pr)
+			continue;
+		char *hint = xasprintf("remove sharenfs from dataset '%s': %s manages this export", ds, e->jpath);
+		cfg_diag(dl, &ctx->main, DIAG_ERROR, pr->jpath, hint,
+			 "dataset '%s' shares '%s' through sharenfs, and %s exports it too", ds, e->path, e->jpath);
+		free(hint);
+		rc = -1;
+	}
+	return rc;
 }
 
 static int sub_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)

@@ -737,3 +737,31 @@ const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
 		*mountpoint = kept_mp;
 	return keep(ctx, xstrdup(best));
 }
+
+/* prop of props when it shares (set, and not "off"). */
+static const struct zcfg_prop *sharing(const struct zcfg_props *props, const char *prop)
+{
+	const struct zcfg_prop *pr = zcfg_props_get(props, prop);
+	return pr && strcmp(pr->norm, "off") ? pr : NULL;
+}
+
+const struct zcfg_prop *zfs_config_shares_path(const struct ph_ctx *ctx, const char *prop, const char *path,
+					       const char **dataset)
+{
+	const struct zfs_config *z = ctx->zcfg;
+	for (size_t i = 0; z && i < z->n_pools + z->n_datasets; i++) {
+		bool pool = i < z->n_pools;
+		const char *name = pool ? z->pools[i].name : z->datasets[i - z->n_pools].full;
+		const struct zcfg_prop *pr = sharing(pool ? &z->pools[i].options : &z->datasets[i - z->n_pools].props, prop);
+		if (!pr)
+			continue;
+		char *mp = zfs_expected_mountpoint(ctx, name);
+		bool same = !strcmp(mp, path);
+		free(mp);
+		if (same) {
+			*dataset = name;
+			return pr;
+		}
+	}
+	return NULL;
+}

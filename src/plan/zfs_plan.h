@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "cmd/ctx.h"
+#include "config/zfs_config.h"
 #include "sys/disk.h"
 
 /* Host facts the ZFS planner needs beyond zfs/zpool output (read by discovery). */
@@ -47,6 +48,15 @@ const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
 
 /* Expected mountpoint of a dataset of the config (explicit, inherited, or default); caller frees. */
 char *zfs_expected_mountpoint(const struct ph_ctx *ctx, const char *full);
+
+/*
+ * The sharenfs or sharesmb property (prop; set and not "off") by which a
+ * dataset or pool root of the config shares path itself through ZFS, or NULL.
+ * *dataset gets its full name (owned by ctx->zcfg). Used by the nfs and samba
+ * loaders: the same path shared by ZFS and by their section is an error.
+ */
+const struct zcfg_prop *zfs_config_shares_path(const struct ph_ctx *ctx, const char *prop, const char *path,
+					       const char **dataset);
 
 /*
  * The modprobe.d text with zfs_arc_max set to bytes: an existing

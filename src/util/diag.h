@@ -35,6 +35,12 @@ size_t diag_count(const struct diag_list *dl, enum diag_level level);
 void diag_print(FILE *f, const struct diag_list *dl);
 void diag_print_one(FILE *f, const struct diag *d);
 void diag_list_free(struct diag_list *dl);
+/*
+ * Drops every diagnostic that repeats an earlier one exactly (level, place,
+ * message and hint), keeping the order of the rest: two readers of one bad
+ * config value then report it once.
+ */
+void diag_dedupe(struct diag_list *dl);
 /* Moves every diagnostic of src to the end of dst, leaving src empty. */
 void diag_move(struct diag_list *dst, struct diag_list *src);
 

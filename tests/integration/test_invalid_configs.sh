@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Integration: every invalid config in tests/cases/invalid is rejected by validate,
 # plan and apply with its exact message, and changes nothing: no pool, no dataset,
-# no file. Each case is NAME.json with its expected stderr in NAME.expected.
+# no file. Each case is NAME.json with its expected stderr in NAME.expected; a
+# case may add NAME.lxc.json and NAME.vm.json, passed as --lxc-config and
+# --vm-config. Every config in tests/cases/warn is valid but warned about:
+# validate exits 0 and prints exactly NAME.expected.
 source "$(dirname "$0")/lib.sh"
 zfs_fuse_ensure || exit 1
 CASES=$TOP/tests/cases/invalid
+WARN_CASES=$TOP/tests/cases/warn
 V=/tmp/phoenix-invalid-vdevs   # the disk paths the cases name
 mkdir -p "$V"
 for d in a b c; do truncate -s 128M "$V/$d"; done
@@ -18,27 +22,54 @@ snapshot_state() {
 	  md5sum "$V"/a "$V"/b "$V"/c; }
 }
 
+# case_args NAME: the guest configs of a case, in CASE_ARGS.
+case_args() {
+	CASE_ARGS=()
+	if [ -f "$1.lxc.json" ]; then CASE_ARGS+=(--lxc-config "$1.lxc.json"); fi
+	if [ -f "$1.vm.json" ]; then CASE_ARGS+=(--vm-config "$1.vm.json"); fi
+}
+
 check_case() {
 	local name=$1
 	cd "$CASES"
+	case_args "$name"
 	local before; before=$(snapshot_state)
-	ph validate -c "$name.json"
+	ph validate -c "$name.json" "${CASE_ARGS[@]+"${CASE_ARGS[@]}"}"
 	assert_rc 1
 	assert_eq "$err" "$(cat "$name.expected")"
 	assert_contains "$out" "$name.json: invalid:"
-	ph plan -c "$name.json" --root "$WORK/root"
+	ph plan -c "$name.json" --root "$WORK/root" "${CASE_ARGS[@]+"${CASE_ARGS[@]}"}"
 	assert_rc 1
 	assert_eq "$err" "$(cat "$name.expected")"
-	ph apply -c "$name.json" --root "$WORK/root" --yes
+	ph apply -c "$name.json" --root "$WORK/root" --yes "${CASE_ARGS[@]+"${CASE_ARGS[@]}"}"
 	assert_rc 1
 	assert_contains "$err" "$(head -1 "$name.expected")"
 	assert_contains "$err" "nothing was changed"
 	assert_eq "$(snapshot_state)" "$before" "(state changed)"
 }
 
+check_warn_case() {
+	local name=$1
+	cd "$WARN_CASES"
+	case_args "$name"
+	local before; before=$(snapshot_state)
+	ph validate -c "$name.json" "${CASE_ARGS[@]+"${CASE_ARGS[@]}"}"
+	assert_rc 0
+	assert_eq "$err" "$(cat "$name.expected")"
+	assert_contains "$out" "$name.json: valid ("
+	assert_not_contains "$out" "(0 warnings)"
+	assert_eq "$(snapshot_state)" "$before" "(state changed)"
+}
+
 for f in "$CASES"/*.json; do
 	n=$(basename "$f" .json)
+	case $n in *.lxc | *.vm) continue ;; esac
 	eval "test_invalid_${n//-/_}() { check_case '$n'; }"
+done
+for f in "$WARN_CASES"/*.json; do
+	n=$(basename "$f" .json)
+	case $n in *.lxc | *.vm) continue ;; esac
+	eval "test_warn_${n//-/_}() { check_warn_case '$n'; }"
 done
 
 test_reference_configs_validate_as_is() {
