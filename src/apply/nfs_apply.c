@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config/grammar.h"
 #include "exec/exec.h"
 #include "plan/nfs_plan.h"
 #include "state/nfs_state.h"
@@ -73,6 +74,15 @@ int nfs_apply_include(const struct action *a, struct apply_ctx *ax, struct diag_
 	struct stat sb;
 	mode_t mode = stat(d->conf, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
 	char *out = ganesha_conf_add_include(text, d->include);
+	if (!out) {
+		char *shown = gram_escape(d->include);
+		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, "fix nfs.ganesha.include_file in the config",
+			 "%s failed: refusing to write include path '%s': it is not one quoted field of printable text",
+			 a->summary, shown);
+		free(shown);
+		free(text);
+		return -1;
+	}
 	rc = write_file_atomic(d->conf, out, strlen(out), mode);
 	free(out);
 	free(text);

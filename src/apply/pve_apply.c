@@ -88,19 +88,18 @@ static int edit_storage_cfg(const struct pve_edit *e, const struct action *a, co
 	int rc = 0;
 	switch (e->kind) {
 	case PVE_EDIT_STORAGE_ADD:
-		if (storage_cfg_add(&c, e->type, e->id, (const char *const *)e->keys.v,
-				    (const char *const *)e->values.v, e->keys.n)) {
+		rc = storage_cfg_add(&c, e->type, e->id, (const char *const *)e->keys.v,
+				     (const char *const *)e->values.v, e->keys.n);
+		if (rc == -1)
 			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "run plan again",
 				 "%s failed: storage '%s' appeared since the plan was made", a->summary, e->id);
-			rc = -1;
-		}
 		break;
 	case PVE_EDIT_STORAGE_SET:
 		for (size_t i = 0; i < e->keys.n && !rc; i++) {
 			const char *v = e->values.v[i];
 			rc = *v ? storage_cfg_set(&c, e->id, e->keys.v[i], v) : storage_cfg_unset(&c, e->id, e->keys.v[i]);
 		}
-		if (rc)
+		if (rc == -1)
 			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "run plan again",
 				 "%s failed: storage '%s' disappeared since the plan was made", a->summary, e->id);
 		break;
@@ -110,6 +109,10 @@ static int edit_storage_cfg(const struct pve_edit *e, const struct action *a, co
 	default:
 		break;
 	}
+	if (rc == -EINVAL)
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "fix the value in the config: validate should have refused it",
+			 "%s failed: refusing to write a name with white space or a value with a control character "
+			 "(storage '%s'); the file is unchanged", a->summary, e->id);
 	if (!rc) {
 		char *out = storage_cfg_serialize(&c);
 		rc = write_back(path, out, mode, a, dl);
@@ -137,15 +140,21 @@ static int edit_guest(const struct pve_edit *e, const struct action *a, const ch
 	struct guest_conf g;
 	guest_conf_parse(&g, text, len);
 	free(text);
-	for (size_t i = 0; i < e->keys.n; i++) {
-		if (*e->values.v[i])
-			gc_set(&g, e->keys.v[i], e->values.v[i]);
-		else
+	int rc = 0;
+	for (size_t i = 0; i < e->keys.n && !rc; i++) {
+		if (!*e->values.v[i])
 			gc_unset(&g, e->keys.v[i]);
+		else if ((rc = gc_set(&g, e->keys.v[i], e->values.v[i])))
+			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL,
+				 "fix the value in the config: validate should have refused it",
+				 "%s failed: refusing to write '%s': the key or its value is not one line of "
+				 "printable text; the file is unchanged", a->summary, e->keys.v[i]);
 	}
-	char *out = guest_conf_serialize(&g);
-	int rc = write_back(path, out, sb.st_mode & 07777, a, dl);
-	free(out);
+	if (!rc) {
+		char *out = guest_conf_serialize(&g);
+		rc = write_back(path, out, sb.st_mode & 07777, a, dl);
+		free(out);
+	}
 	guest_conf_free(&g);
 	free(path);
 	return rc;

@@ -142,8 +142,15 @@ int samba_apply_include(const struct action *a, struct apply_ctx *ax, struct dia
 		return -1;
 	}
 	size_t new_len = 0;
-	char *updated = smbconf_with_include(text, len, d->shares_file, &new_len);
+	char *updated = NULL;
+	rc = smbconf_with_include(text, len, d->shares_file, &updated, &new_len);
 	free(text);
+	if (rc) {
+		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, "fix samba.smb_conf in the config",
+			 "%s failed: refusing to write an include line for a path that is not one line of printable text",
+			 a->summary);
+		return -1;
+	}
 	if (!updated)
 		return 0;
 	static const char *const names[] = { "smb.conf", NULL };

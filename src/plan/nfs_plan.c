@@ -5,6 +5,7 @@
 
 #include "apply/nfs_apply.h"
 #include "cmd/ctx.h"
+#include "config/grammar.h"
 #include "config/zfs_config.h"
 #include "plan/zfs_plan.h"
 #include "state/zfs_state.h"
@@ -14,8 +15,27 @@
 
 /* ---- rendering ---------------------------------------------------------------- */
 
+/* One field of an exports line or a ganesha list: printable, no white space and none of bad. */
+static bool field_ok(const char *s, const char *bad)
+{
+	if (!s || !*s || !gram_line_ok(s))
+		return false;
+	for (; *s; s++)
+		if (*s == ' ' || strchr(bad, *s))
+			return false;
+	return true;
+}
+
 char *nfs_render_line(const char *path, const struct strvec *clients, const struct strvec *opts)
 {
+	if (!field_ok(path, "\""))
+		return NULL;
+	for (size_t i = 0; i < clients->n; i++)
+		if (!field_ok(clients->v[i], "\"()"))
+			return NULL;
+	for (size_t i = 0; i < opts->n; i++)
+		if (!field_ok(opts->v[i], "\"(),"))
+			return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
 	sb_adds(&sb, path);
@@ -40,6 +60,10 @@ char *nfs_render_dropin(const struct nfs_config *cfg)
 	for (size_t i = 0; i < cfg->n_exports; i++) {
 		const struct nfs_export *e = &cfg->exports[i];
 		char *l = nfs_render_line(e->path, &e->clients, &e->options);
+		if (!l) {
+			sb_release(&sb);
+			return NULL;
+		}
 		sb_addf(&sb, "%s\n", l);
 		free(l);
 	}
@@ -137,6 +161,14 @@ char *ganesha_ignored_options(const struct nfs_export *e)
 char *ganesha_render_block(const struct nfs_export *e, long id)
 {
 	const struct nfs_opts *o = &e->eff;
+	if (!field_ok(e->path, "\"") || !gram_line_ok(o->sec) || !gram_line_ok(o->fsid))
+		return NULL;
+	for (size_t i = 0; i < e->clients.n; i++)
+		if (!field_ok(e->clients.v[i], "\",;{}"))
+			return NULL;
+	for (size_t i = 0; i < e->options.n; i++)
+		if (!field_ok(e->options.v[i], ""))
+			return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
 	char *clients = nfs_join(&e->clients, ",");
@@ -187,6 +219,10 @@ char *ganesha_render_include(const struct nfs_config *cfg, const long *ids)
 		     "# blocks belong in the main ganesha config.\n");
 	for (size_t i = 0; i < cfg->n_exports; i++) {
 		char *b = ganesha_render_block(&cfg->exports[i], ids[i]);
+		if (!b) {
+			sb_release(&sb);
+			return NULL;
+		}
 		sb_addf(&sb, "\n%s\n", b);
 		free(b);
 	}
@@ -195,6 +231,8 @@ char *ganesha_render_include(const struct nfs_config *cfg, const long *ids)
 
 char *ganesha_conf_add_include(const char *text, const char *include)
 {
+	if (!field_ok(include, "\""))
+		return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
 	sb_adds(&sb, text ? text : "");
@@ -314,7 +352,7 @@ static enum nfs_export_state ganesha_status(const struct nfs_config *cfg, const 
 		return NFS_EXPORT_MISSING;
 	}
 	char *want = ganesha_render_block(e, ids[i]);
-	bool same = !strcmp(want, b->text);
+	bool same = want && !strcmp(want, b->text);
 	free(want);
 	if (!same) {
 		*detail = xasprintf("the EXPORT block in '%s' differs from the config", cfg->ganesha_include);
@@ -547,7 +585,7 @@ static void plan_kernel(const struct config_src *src, const struct nfs_config *c
 			for (size_t k = 1; k < old->opts.n; k++)
 				if (strcmp(old->opts.v[k], old->opts.v[0]))
 					same_opts = false;
-			if (strcmp(want, have) || !same_opts) {
+			if (!have || strcmp(want, have) || !same_opts) {
 				char *oc = clients_str(&old->clients);
 				char *oo = file_entry_opts(old);
 				plan_export_change(p, e, oc, oo, NULL);
@@ -742,6 +780,23 @@ void nfs_plan_build(const struct config_src *src, const struct nfs_config *cfg,
 {
 	if (!cfg->present)
 		return;
+	/* The renderers refuse a value that would break its line: nothing is planned then. */
+	bool renderable = true;
+	for (size_t i = 0; i < cfg->n_exports; i++) {
+		const struct nfs_export *e = &cfg->exports[i];
+		bool kernel = cfg->server == NFS_SERVER_KERNEL;
+		char *r = kernel ? nfs_render_line(e->path, &e->clients, &e->options) : ganesha_render_block(e, 1);
+		if (!r) {
+			char *m = xasprintf("refusing to write export '%s' into %s: a value is not one field of printable text",
+					    e->path ? e->path : "?", kernel ? cfg->dropin : cfg->ganesha_include);
+			pdiag(p, src, DIAG_ERROR, e->jpath, "fix the export in the config: validate should have refused it", m);
+			free(m);
+			renderable = false;
+		}
+		free(r);
+	}
+	if (!renderable)
+		return;
 	plan_roots(src, cfg, st, zfs_makes_root, p);
 	if (cfg->server == NFS_SERVER_KERNEL)
 		plan_kernel(src, cfg, st, root, p);
@@ -803,7 +858,8 @@ json_t *nfs_status_json(const struct nfs_config *cfg, const struct nfs_state *st
 		json_array_append_new(arr, x);
 		if (text) {
 			char *line = nfs_render_line(e->path, &e->clients, &e->options);
-			fprintf(text, "  %-8s %s%s%s\n", nfs_export_state_name(s), line, *detail ? ": " : "", detail);
+			fprintf(text, "  %-8s %s%s%s\n", nfs_export_state_name(s), line ? line : "(not renderable)",
+				*detail ? ": " : "", detail);
 			free(line);
 		}
 		free(detail);

@@ -18,9 +18,17 @@
 #include "plan/plan.h"
 #include "state/nfs_state.h"
 
-/* "/path c1(o1,o2) c2(o1,o2)" (bare clients when there are no options). Caller frees. */
+/*
+ * The renderers below return NULL, instead of text, when a value they would
+ * write is not one field of printable text (a control character, white space
+ * or a separator of the format): a value that slipped past validation never
+ * makes a second line or a second field. nfs_plan_build reports that as a
+ * plan error and plans nothing for NFS.
+ */
+
+/* "/path c1(o1,o2) c2(o1,o2)" (bare clients when there are no options), or NULL. Caller frees. */
 char *nfs_render_line(const char *path, const struct strvec *clients, const struct strvec *opts);
-/* The whole drop-in: the ownership header and one line per export. Caller frees. */
+/* The whole drop-in: the ownership header and one line per export, or NULL. Caller frees. */
 char *nfs_render_dropin(const struct nfs_config *cfg);
 
 /* The Export_Id a new path gets before collisions are resolved: 1..60000. */
@@ -32,11 +40,11 @@ long ganesha_default_id(const char *path);
  */
 void ganesha_assign_ids(const struct nfs_config *cfg, const struct ganesha_exports *ours,
 			const struct ganesha_exports *others, long *ids);
-/* One EXPORT block (VFS FSAL, one CLIENT block for all clients). Caller frees. */
+/* One EXPORT block (VFS FSAL, one CLIENT block for all clients), or NULL. Caller frees. */
 char *ganesha_render_block(const struct nfs_export *e, long id);
-/* The whole include file. Caller frees. */
+/* The whole include file, or NULL. Caller frees. */
 char *ganesha_render_include(const struct nfs_config *cfg, const long *ids);
-/* text with a %include line for include appended, every other byte kept. Caller frees. */
+/* text with a %include line for include appended, every other byte kept; NULL when include is not one quoted field. Caller frees. */
 char *ganesha_conf_add_include(const char *text, const char *include);
 /* "sync, no_subtree_check": options nfs-ganesha has no equivalent for; "" if none. Caller frees. */
 char *ganesha_ignored_options(const struct nfs_export *e);

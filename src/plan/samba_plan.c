@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "apply/samba_apply.h"
+#include "config/grammar.h"
 #include "plan/dirs_plan.h"
 #include "plan/zfs_plan.h"
 #include "util/fs.h"
@@ -15,6 +16,27 @@
 	"# Samba shares managed by phoenix-storage from the samba section of the\n" \
 	"# hypervisor config. Do not edit: apply rewrites this file. smb.conf\n"    \
 	"# includes it with one \"include =\" line.\n"
+
+/* A value of an smb.conf line: printable, and not ending in '\' (which joins the next line). */
+static bool smb_value_ok(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	return n && gram_line_ok(v) && v[n - 1] != '\\';
+}
+
+/* Every name and value of share sh fits one smb.conf line (the section name also has no ']'). */
+static bool share_renderable(const struct samba_share *sh, const char *real)
+{
+	if (!smb_value_ok(sh->name) || strchr(sh->name, ']') || !smb_value_ok(real))
+		return false;
+	for (size_t j = 0; j < sh->n_opts; j++)
+		if (!smb_value_ok(sh->opts[j].key) || strchr(sh->opts[j].key, '=') || !smb_value_ok(sh->opts[j].value))
+			return false;
+	for (size_t j = 0; j < sh->n_valid_users; j++)
+		if (!smb_value_ok(sh->valid_users[j]) || strchr(sh->valid_users[j], ','))
+			return false;
+	return true;
+}
 
 char *samba_render_shares(const struct samba_config *cfg, const char *root)
 {
@@ -26,6 +48,11 @@ char *samba_render_shares(const struct samba_config *cfg, const char *root)
 		if (!sh->name || !sh->path)
 			continue;
 		char *real = root_path(root, sh->path);
+		if (!share_renderable(sh, real)) {
+			free(real);
+			sb_release(&sb);
+			return NULL;
+		}
 		sb_addf(&sb, "\n[%s]\n\tpath = %s\n", sh->name, real);
 		free(real);
 		for (size_t j = 0; j < sh->n_opts; j++)
@@ -186,6 +213,14 @@ void samba_plan_build(const struct ph_ctx *ctx, const struct samba_config *cfg,
 	}
 	/* The shares file. */
 	char *content = samba_render_shares(cfg, ctx->root);
+	if (!content) {
+		char *m = xasprintf("refusing to write '%s': a share name, path, option or user is not one "
+				    "line of printable text", cfg->shares_file);
+		cfg_diag(&p->diags, src, DIAG_ERROR, "samba.shares",
+			 "fix the share in the config: validate should have refused it", "%s", m);
+		free(m);
+		return;
+	}
 	bool changed = st->shares_found ? strcmp(st->shares_text, content) != 0 : cfg->n_shares > 0;
 	struct action *last = NULL;
 	if (changed) {
@@ -385,7 +420,10 @@ static void samba_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text
 			smbconf_parse(run_out, &running);
 	}
 	char *content = samba_render_shares(cfg, ctx->root);
-	testparm_desired(content, &want, &want_err);
+	if (content)
+		testparm_desired(content, &want, &want_err);
+	else
+		want_err = xstrdup("the shares cannot be rendered");
 	free(content);
 	json_t *arr = json_array();
 	for (size_t i = 0; i < cfg->n_shares; i++) {

@@ -18,7 +18,10 @@
 /*
  * The managed shares file for cfg: a fixed header, then one section per share
  * in config order with path (root-prefixed, as smbd must see it), the options
- * as given and valid users. Pure; caller frees.
+ * as given and valid users. Pure; caller frees. NULL when a name, path,
+ * option or user would not stay on its line (a control character, a final
+ * '\' that joins the next line, ']' in a name): samba_plan_build reports that
+ * as a plan error and writes nothing.
  */
 char *samba_render_shares(const struct samba_config *cfg, const char *root);
 

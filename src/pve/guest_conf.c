@@ -1,12 +1,14 @@
 #include "pve/guest_conf.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "config/grammar.h"
 #include "util/strbuf.h"
 
 static bool is_space(char c)
@@ -175,8 +177,23 @@ static void terminate(struct gc_line *l)
 	}
 }
 
-void gc_set(struct guest_conf *g, const char *key, const char *value)
+/* A key Proxmox reads back as a key: [a-z][a-z_-]*[0-9]* (what classify() accepts). */
+static bool key_ok(const char *k)
 {
+	size_t i = 0;
+	if (!islower((unsigned char)k[0]))
+		return false;
+	while (islower((unsigned char)k[i]) || k[i] == '_' || k[i] == '-')
+		i++;
+	while (isdigit((unsigned char)k[i]))
+		i++;
+	return k[i] == '\0';
+}
+
+int gc_set(struct guest_conf *g, const char *key, const char *value)
+{
+	if (!key_ok(key) || !gram_line_ok(value) || !*value)
+		return -EINVAL;
 	char *raw = xasprintf("%s: %s\n", key, value);
 	size_t main_end = 0;     /* index after the last line of the main section */
 	size_t last_key = SIZE_MAX, last_content = SIZE_MAX;
@@ -188,7 +205,7 @@ void gc_set(struct guest_conf *g, const char *key, const char *value)
 			line_free(l);
 			line_init(l, raw, 0);
 			free(raw);
-			return;
+			return 0;
 		}
 	}
 	for (size_t i = 0; i < main_end; i++) {
@@ -200,7 +217,7 @@ void gc_set(struct guest_conf *g, const char *key, const char *value)
 		if (strcmp(l->key, key) > 0) {
 			insert_at(g, i, raw);
 			free(raw);
-			return;
+			return 0;
 		}
 		last_key = i;
 	}
@@ -212,6 +229,7 @@ void gc_set(struct guest_conf *g, const char *key, const char *value)
 		insert_at(g, after + 1, raw);
 	}
 	free(raw);
+	return 0;
 }
 
 void gc_unset(struct guest_conf *g, const char *key)

@@ -48,9 +48,12 @@ const char *gc_get(const struct guest_conf *g, const char *key);
 /*
  * Sets key in the main section: replaces its line, or inserts `KEY: VALUE`
  * before the first main-section key that sorts after it (after the last one
- * when none does), as Proxmox orders keys.
+ * when none does), as Proxmox orders keys. Returns 0, or -EINVAL (nothing
+ * changed) when key is not a Proxmox key, or value is empty or holds a
+ * newline or another control character: a value that slipped past validation never makes a
+ * second line.
  */
-void gc_set(struct guest_conf *g, const char *key, const char *value);
+int gc_set(struct guest_conf *g, const char *key, const char *value);
 /* Removes key from the main section (no-op when absent). */
 void gc_unset(struct guest_conf *g, const char *key);
 

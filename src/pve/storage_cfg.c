@@ -1,8 +1,11 @@
 #include "pve/storage_cfg.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "config/grammar.h"
 
 /* Splits text into lines that keep their '\n'. */
 static void split_lines(struct strvec *out, const char *text, size_t len)
@@ -230,9 +233,31 @@ static void terminate_line(struct strvec *sv, size_t i)
 	}
 }
 
+/* A section type, id or key: one word of printable text. */
+static bool word_ok(const char *s)
+{
+	if (!s || !*s || !gram_line_ok(s))
+		return false;
+	for (; *s; s++)
+		if (is_space(*s))
+			return false;
+	return true;
+}
+
+/* A property value: absent, or the rest of one line. */
+static bool value_ok(const char *v)
+{
+	return !v || gram_line_ok(v);
+}
+
 int storage_cfg_add(struct storage_cfg *c, const char *type, const char *id,
 		    const char *const *keys, const char *const *values, size_t n)
 {
+	if (!word_ok(type) || !word_ok(id))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!word_ok(keys[i]) || !value_ok(values[i]))
+			return -EINVAL;
 	if (storage_cfg_find(c, id))
 		return -1;
 	if (c->lines.n) {
@@ -256,6 +281,8 @@ int storage_cfg_add(struct storage_cfg *c, const char *type, const char *id,
 
 int storage_cfg_set(struct storage_cfg *c, const char *id, const char *key, const char *value)
 {
+	if (!word_ok(key) || !value_ok(value))
+		return -EINVAL;
 	const struct scfg_section *s = storage_cfg_find(c, id);
 	if (!s)
 		return -1;

@@ -56,11 +56,17 @@ const char *scfg_get(const struct scfg_section *s, const char *key);
  * Appends a new section in the layout Proxmox writes itself: header, then
  * `\tKEY VALUE` lines in the order given (keys/values are parallel arrays of
  * n entries), then an empty line. A blank line is added before it when the
- * file does not end with one. Returns 0, or -1 when the id exists already.
+ * file does not end with one. Returns 0, -1 when the id exists already, or
+ * -EINVAL (the file unchanged) when type, id or a key is not one word of
+ * printable text or a value holds a control character: a value that slipped
+ * past validation never makes a second line.
  */
 int storage_cfg_add(struct storage_cfg *c, const char *type, const char *id,
 		    const char *const *keys, const char *const *values, size_t n);
-/* Sets key to value in section id: the line is replaced, or added after the last property. 0 or -1 (no such id). */
+/*
+ * Sets key to value in section id: the line is replaced, or added after the
+ * last property. 0, -1 (no such id) or -EINVAL (as for storage_cfg_add).
+ */
 int storage_cfg_set(struct storage_cfg *c, const char *id, const char *key, const char *value);
 /* Removes the property line of key from section id. 0 (also when absent) or -1 (no such id). */
 int storage_cfg_unset(struct storage_cfg *c, const char *id, const char *key);

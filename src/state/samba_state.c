@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/grammar.h"
 #include "exec/exec.h"
 #include "util/fs.h"
 
@@ -191,10 +192,14 @@ size_t smbconf_count_include(const char *text, const char *path)
 	return count;
 }
 
-char *smbconf_with_include(const char *text, size_t len, const char *path, size_t *out_len)
+int smbconf_with_include(const char *text, size_t len, const char *path, char **out, size_t *out_len)
 {
+	*out = NULL;
+	size_t pl = strlen(path);
+	if (!pl || !gram_line_ok(path) || path[pl - 1] == '\\')
+		return -EINVAL;
 	if (smbconf_count_include(text, path))
-		return NULL;
+		return 0;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
 	sb_add(&sb, text, len);
@@ -206,7 +211,8 @@ char *smbconf_with_include(const char *text, size_t len, const char *path, size_
 	sb_addf(&sb, "include = %s\n", path);
 	if (out_len)
 		*out_len = sb.len;
-	return sb_detach(&sb);
+	*out = sb_detach(&sb);
+	return 0;
 }
 
 void pdbedit_parse_users(const char *text, struct strvec *users)

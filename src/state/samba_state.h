@@ -52,12 +52,14 @@ const char *smb_section_get(const struct smb_section *sec, const char *key);
 size_t smbconf_count_include(const char *text, const char *path);
 
 /*
- * Returns a new text (caller frees) that is text with the line
+ * *out gets a new text (caller frees) that is text with the line
  * "include = path" appended at the end, or NULL when text already has such a
  * line. Every existing byte is kept: a newline is added first only when the
  * text does not end with one (or ends in a continuation backslash).
+ * Returns 0, or -EINVAL (*out NULL) when path would not stay on that line
+ * (a control character, or a final '\' that joins the next line).
  */
-char *smbconf_with_include(const char *text, size_t len, const char *path, size_t *out_len);
+int smbconf_with_include(const char *text, size_t len, const char *path, char **out, size_t *out_len);
 
 /* Names in pdbedit -L output ("user:uid:full name" per line), into users. */
 void pdbedit_parse_users(const char *text, struct strvec *users);

@@ -197,6 +197,32 @@ test_duplicate_container_path_is_refused() {
 	assert_contains "$err" "container 202: '/models' is already mounted by lxc_configs.202.mount_points[0]"
 }
 
+# The reproductions of issue 8: a container path and NFS storage options that carry
+# extra lines for 201.conf and storage.cfg are refused; no file changes.
+test_injected_lines_are_refused_and_no_file_changes() {
+	apply_full || return 1
+	local before; before=$(sums)
+	jq '.lxc_configs["201"].mount_points += [{"host_path": "/mnt/'"$POOL"'/shared/inj",
+	     "container_path": "/data2\nlxc.apparmor.profile: unconfined\nlxc.cgroup2.devices.allow: a"}]' "$LXC" >"$WORK/inj-lxc.json"
+	jq '.nfs = {"exports": [{"path": "/srv/exp", "clients": ["10.0.0.0/24"], "options": ["rw", "sync", "no_subtree_check"],
+	     "outside_zfs": true, "proxmox": {"storage_id": "nfs-exp", "server": "10.0.0.13\nnfs: evil",
+	     "options": "vers=4.2\n\nnfs: evil2\n\texport /"}}]}' "$CFG" >"$WORK/inj-main.json"
+	ph apply -c "$CFG" --root "$A" --lxc-config "$WORK/inj-lxc.json" --yes
+	assert_rc 1
+	assert_contains "$err" "lxc_configs.201.mount_points[1].container_path: '/data2\nlxc.apparmor.profile: unconfined\nlxc.cgroup2.devices.allow: a' contains a newline"
+	assert_contains "$err" "nothing was changed"
+	ph apply -c "$WORK/inj-main.json" --root "$A" --lxc-config "$LXC" --yes
+	assert_rc 1
+	assert_contains "$err" "nfs.exports[0].proxmox.server: '10.0.0.13\nnfs: evil' contains a newline"
+	assert_contains "$err" "nfs.exports[0].proxmox.options: 'vers=4.2\n\nnfs: evil2\n\texport /' contains a newline"
+	assert_eq "$(sums)" "$before" "(files changed)"
+	assert_not_contains "$(cat "$A/etc/pve/lxc/201.conf")" "apparmor"
+	assert_not_contains "$(cat "$A/etc/pve/storage.cfg")" "evil"
+	# and the converged state still plans nothing
+	ph plan "${ARGS[@]}"
+	assert_rc 0
+}
+
 test_removal_needs_allow_destroy_and_no_user() {
 	apply_full || return 1
 	# the config drops both tank-ct (still used by 201 and 202) and the iso storage (unused)
