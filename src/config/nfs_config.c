@@ -61,6 +61,11 @@ int nfs_path_check(const char *path, char **msg, char **hint)
 			*hint = xstrdup("use a path made of letters, digits and -_.+@:, such as /tank/data");
 			return -1;
 		}
+		if (*c == '#') {
+			*msg = xasprintf("path '%s' contains '#', which starts a comment in an exports line", path);
+			*hint = xstrdup("use a path made of letters, digits and -_.+@:, such as /tank/data");
+			return -1;
+		}
 	}
 	char *norm = normalise_path(path);
 	if (strcmp(norm, path)) {

@@ -130,7 +130,8 @@ char *nfs_join(const struct strvec *sv, const char *sep);
 bool nfs_client_is_world(const char *client);
 
 /*
- * Path check: 0 when path is absolute and normalised; otherwise -1 with
+ * Path check: 0 when path is absolute, normalised and one field of an
+ * exports line (no white space, quote, backslash or '#'); otherwise -1 with
  * msg and hint (new strings, hint may be NULL) naming the problem.
  */
 int nfs_path_check(const char *path, char **msg, char **hint);

@@ -149,6 +149,11 @@ static void paths_must_be_absolute_and_normalised(void **state)
 	assert_int_equal(nfs_path_check("/a b", &m, &h), -1);
 	free(m);
 	free(h);
+	/* exports(5): '#' starts a comment; "/tank/a#x 10.0.0.1(rw)" would export /tank/a to every host */
+	assert_int_equal(nfs_path_check("/tank/a#x", &m, &h), -1);
+	assert_string_equal(m, "path '/tank/a#x' contains '#', which starts a comment in an exports line");
+	free(m);
+	free(h);
 }
 
 /* ---- config ---- */

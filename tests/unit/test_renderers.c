@@ -119,12 +119,12 @@ static void exports_line_refuses_bad_fields(void **state)
 {
 	(void)state;
 	/* path, client, option: a control character, white space or a separator of the line */
-	const char *bad_path[] = { "/tank/a\n/ *(rw,no_root_squash)", "/tank/a b", "/tank/\"a" };
-	const char *bad_client[] = { "10.0.0.1\n/ *", "10.0.0.1 *", "10.0.0.1(rw)", "" };
-	const char *bad_opt[] = { "rw\n", "rw,no_root_squash", "rw)", "r w" };
+	const char *bad_path[] = { "/tank/a\n/ *(rw,no_root_squash)", "/tank/a b", "/tank/\"a", "/tank/a#" };
+	const char *bad_client[] = { "10.0.0.1\n/ *", "10.0.0.1 *", "10.0.0.1(rw)", "", "10.0.0.1#" };
+	const char *bad_opt[] = { "rw\n", "rw,no_root_squash", "rw)", "r w", "rw#" };
 	for (size_t k = 0; k < 3; k++) {
 		const char *const *list = k == 0 ? bad_path : k == 1 ? bad_client : bad_opt;
-		size_t n = k == 0 ? 3 : 4;
+		size_t n = k == 0 ? 4 : 5;
 		for (size_t i = 0; i < n; i++) {
 			struct nfs_config cfg;
 			load_nfs(ONE_EXPORT("kernel"), &cfg);
