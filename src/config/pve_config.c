@@ -105,6 +105,16 @@ bool pve_storage_id_valid(const char *s)
 	return true;
 }
 
+/* Reports id at jpath when it is not a valid storage id; returns whether it is. */
+static bool storage_id_check(const struct config_src *src, const char *jpath, const char *id, struct diag_list *dl)
+{
+	if (pve_storage_id_valid(id))
+		return true;
+	cfg_diag(dl, src, DIAG_ERROR, jpath, "a storage id starts with a letter and holds letters, digits, '-', '_' and '.'",
+		 "invalid storage id '%s'", id);
+	return false;
+}
+
 const char *const *pve_content_allowed(const char *type)
 {
 	static const char *const zfspool[] = { "images", "rootdir", NULL };
@@ -373,10 +383,8 @@ static void load_dataset_storages(const struct ph_ctx *ctx, struct pve_config *p
 		if (!vals[k])
 			cfg_diag(dl, src, DIAG_ERROR, keyjp.v[k], "write the storage id as a string",
 				 "storage id must be a string");
-		else if (!pve_storage_id_valid(vals[k]))
-			cfg_diag(dl, src, DIAG_ERROR, keyjp.v[k],
-				 "a storage id starts with a letter and holds letters, digits, '-', '_' and '.'",
-				 "invalid storage id '%s'", vals[k]);
+		else
+			storage_id_check(src, keyjp.v[k], vals[k], dl);
 		k++;
 	}
 	pve_resolve_storage_keys(keys, vals, nk, pools, names, n, res);
@@ -556,12 +564,8 @@ static void load_nfs_storages(const struct ph_ctx *ctx, struct pve_config *pc, s
 		const char *path = cfg_get_string(src, px, jp, "path", false, dl);
 		const char *epath = json_string_value(json_object_get(e, "path"));
 		char *ijp = xasprintf("%s.storage_id", jp);
-		if (id && !pve_storage_id_valid(id)) {
-			cfg_diag(dl, src, DIAG_ERROR, ijp,
-				 "a storage id starts with a letter and holds letters, digits, '-', '_' and '.'",
-				 "invalid storage id '%s'", id);
+		if (id && !storage_id_check(src, ijp, id, dl))
 			id = NULL;
-		}
 		free(ijp);
 		struct strvec addrs = { 0 };
 		host_addresses(src, &addrs);
@@ -828,14 +832,10 @@ static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 				continue;
 			}
 			const char *pool = cfg_get_string(src, m, w.jpath, "pool", true, dl);
-			if (pool && !pve_storage_id_valid(pool)) {
-				char *pjp = xasprintf("%s.pool", w.jpath);
-				cfg_diag(dl, src, DIAG_ERROR, pjp,
-					 "a storage id starts with a letter and holds letters, digits, '-', '_' and '.'",
-					 "invalid storage id '%s'", pool);
-				free(pjp);
+			char *pjp = xasprintf("%s.pool", w.jpath);
+			if (pool && !storage_id_check(src, pjp, pool, dl))
 				pool = NULL;
-			}
+			free(pjp);
 			w.storage = pool ? xstrdup(pool) : NULL;
 			w.ct_path = path_field(src, m, w.jpath, "mount_point", GRAM_PVE_PROP, dl);
 			json_t *g = json_object_get(m, "size_gb");
