@@ -137,7 +137,8 @@ int lock_acquire(const char *name, int wait_s, struct diag_list *dl)
 			continue;
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (e == EWOULDBLOCK && now.tv_sec - t0.tv_sec < wait_s) {
+		long long waited_ms = (long long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (e == EWOULDBLOCK && waited_ms < (long long)wait_s * 1000) {
 			nanosleep(&(struct timespec){ .tv_nsec = 100 * 1000 * 1000 }, NULL);
 			continue;
 		}
