@@ -9,6 +9,7 @@
 #include "config/zprops.h"
 #include "plan/zfs_plan.h"
 #include "state/zfs_state.h"
+#include "sys/disk.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 
@@ -17,6 +18,23 @@ static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	*priv = NULL;
 	ctx->zcfg = xcalloc(1, sizeof(*ctx->zcfg));
 	int rc = zfs_config_load(&ctx->main, ctx->zcfg, dl);
+	/* Every configured disk, resolved to the device it is (real /sys, never --root: disks are real). */
+	ctx->zfacts = xcalloc(1, sizeof(*ctx->zfacts));
+	struct zfs_facts *f = ctx->zfacts;
+	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {
+		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
+		f->disks = xrealloc(f->disks, (f->n_disks + pc->n_disks) * sizeof(*f->disks));
+		for (size_t k = 0; k < pc->n_disks; k++) {
+			struct zfs_disk_fact *df = &f->disks[f->n_disks++];
+			memset(df, 0, sizeof(*df));
+			df->disk = xstrdup(pc->disks[k]);
+			disk_id_resolve(df->disk, "/sys", &df->id);
+		}
+	}
+	size_t before = diag_count(dl, DIAG_ERROR);
+	zfs_check_same_devices(ctx->zcfg, f, &ctx->main, dl);
+	if (diag_count(dl, DIAG_ERROR) > before)
+		rc = -1;
 	if (ctx->zcfg->allow_destructive)
 		cfg_diag(dl, &ctx->main, DIAG_WARNING, "zfs.settings.allow_destructive_operations",
 			 "pass --allow-wipe DISK to apply for each disk that may be wiped",
@@ -49,11 +67,65 @@ static void read_arc_facts(const struct ph_ctx *ctx, struct zfs_facts *f)
 		f->ram_bytes = (uint64_t)si.totalram * si.mem_unit;
 }
 
+/* The fact of a configured disk (every one has one, made at load). */
+static struct zfs_disk_fact *disk_fact(struct zfs_facts *f, const char *disk)
+{
+	for (size_t i = 0; i < f->n_disks; i++)
+		if (!strcmp(f->disks[i].disk, disk))
+			return &f->disks[i];
+	return NULL;
+}
+
+/*
+ * One warning per property whose value has a newline, TAB or other control
+ * character (set by anyone), on the dataset where it is set (not on every
+ * child inheriting it): it is read exactly where `zfs get -j` exists, and
+ * rebuilt by the tolerant text reader elsewhere. A property the config manages
+ * is compared as read (a config value never matches a value with a control
+ * character), so apply sets the config's value once and the next plan is
+ * empty; any other is left alone.
+ */
+static void warn_odd_values(const struct ph_ctx *ctx, struct diag_list *dl)
+{
+	const struct zfs_state *st = ctx->zst;
+	for (size_t i = 0; st->n_odd && i < st->n_datasets; i++) {
+		const struct zfs_dataset *ds = &st->datasets[i];
+		const struct zcfg_dataset *dc = zfs_config_dataset(ctx->zcfg, ds->name);
+		for (size_t k = 0; k < ds->n_props; k++) {
+			const struct zprop *z = &ds->props[k];
+			/* An inherited copy is fixed where the value is set: reported there only. */
+			if (!z->odd || !strncmp(z->source, "inherited from ", 15))
+				continue;
+			bool managed = dc && (zcfg_props_get(&dc->props, z->name) ||
+					      (dc->mountpoint && !strcmp(z->name, "mountpoint")) ||
+					      (dc->is_volume && !strcmp(z->name, "volsize")));
+			char *shown = zfs_value_display(z->value);
+			if (strlen(shown) > 60)
+				strcpy(shown + 57, "...");
+			char *hint = xasprintf("give it a one-line value with 'zfs set %s=VALUE %s', or remove it with 'zfs inherit %s %s'",
+					       z->name, ds->name, z->name, ds->name);
+			const char *fmt = "dataset '%s': property '%s' has a value with a newline, TAB or other control character ('%s'); %s";
+			if (managed) {
+				char *jp = xasprintf("%s.properties", dc->jpath);
+				cfg_diag(dl, &ctx->main, DIAG_WARNING, jp, NULL, fmt, ds->name, z->name, shown,
+					 "apply replaces it with the config's value");
+				free(jp);
+			} else {
+				diag_add(dl, DIAG_WARNING, NULL, 0, 0, NULL, hint, fmt, ds->name, z->name, shown,
+					 "phoenix-storage leaves it alone");
+			}
+			free(shown);
+			free(hint);
+		}
+	}
+}
+
 static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 {
 	(void)priv;
 	ctx->zst = xcalloc(1, sizeof(*ctx->zst));
-	ctx->zfacts = xcalloc(1, sizeof(*ctx->zfacts));
+	if (!ctx->zfacts)
+		ctx->zfacts = xcalloc(1, sizeof(*ctx->zfacts));
 	/*
 	 * Without pools in the config, every pool is read: other subsystems still
 	 * need the managed datasets (mount-before-use). Without a zfs section at all,
@@ -70,12 +142,15 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 		return -1;
 	if (!ctx->zcfg->present)
 		return 0;
+	warn_odd_values(ctx, dl);
 	/* Pools of the config that are not imported: look for them on their disks. */
 	struct strvec dirs = { 0 };
+	bool to_create = false;
 	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {
 		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
 		if (zfs_state_pool(ctx->zst, pc->name))
 			continue;
+		to_create = true;
 		for (size_t k = 0; k < pc->n_disks; k++) {
 			char *d = dir_of(pc->disks[k]);
 			bool seen = false;
@@ -87,18 +162,22 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 		}
 	}
 	int rc = dirs.n ? zfs_state_scan_importable(ctx->zst, &dirs, dl) : 0;
+	/* Every vdev of every pool read, as the device it is: no program, stat and /sys only. */
+	if (ctx->zcfg->n_pools)
+		zfs_state_resolve_vdevs(ctx->zst, &dirs, "/sys");
 	sv_free(&dirs);
-	/* Probe the disks of pools that will have to be created. */
 	struct zfs_facts *f = ctx->zfacts;
+	if (to_create)
+		disk_host_read(&f->host, "/proc", "/sys");
+	/* Probe the disks of pools that will have to be created. */
 	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {
 		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
 		if (zfs_state_pool(ctx->zst, pc->name))
 			continue;
-		f->disks = xrealloc(f->disks, (f->n_disks + pc->n_disks) * sizeof(*f->disks));
 		for (size_t k = 0; k < pc->n_disks; k++) {
-			struct zfs_disk_fact *df = &f->disks[f->n_disks++];
-			df->disk = xstrdup(pc->disks[k]);
-			disk_probe(pc->disks[k], &df->probe);
+			struct zfs_disk_fact *df = disk_fact(f, pc->disks[k]);
+			if (df && !df->probe.exists && !df->probe.error)
+				disk_probe(df->disk, &df->probe);
 		}
 	}
 	read_arc_facts(ctx, f);
@@ -218,8 +297,10 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 				free(q);
 				for (size_t k = 0; k < json_array_size(drift); k++) {
 					json_t *d = json_array_get(drift, k);
-					char *cur = zprop_display(json_string_value(json_object_get(d, "property")),
+					char *raw = zprop_display(json_string_value(json_object_get(d, "property")),
 								  json_string_value(json_object_get(d, "current")));
+					char *cur = zfs_value_display(raw);
+					free(raw);
 					char *want = zprop_display(json_string_value(json_object_get(d, "property")),
 								   json_string_value(json_object_get(d, "config")));
 					fprintf(text, "    drift: %s is %s, the config says %s\n",

@@ -21,16 +21,26 @@ void zfs_facts_free(struct zfs_facts *f)
 		disk_probe_free(&f->disks[i].probe);
 	}
 	free(f->disks);
+	disk_host_free(&f->host);
 	free(f->modprobe_text);
 	memset(f, 0, sizeof(*f));
 }
 
-static const struct disk_probe *fact_for(const struct zfs_facts *f, const char *disk)
+static const struct zfs_disk_fact *fact_for(const struct zfs_facts *f, const char *disk)
 {
 	for (size_t i = 0; f && i < f->n_disks; i++)
 		if (!strcmp(f->disks[i].disk, disk))
-			return &f->disks[i].probe;
+			return &f->disks[i];
 	return NULL;
+}
+
+static const struct disk_id no_id;
+
+/* The identity of a configured disk, or an unresolved one (then names are compared). */
+static const struct disk_id *id_of(const struct zfs_facts *f, const char *disk)
+{
+	const struct zfs_disk_fact *df = fact_for(f, disk);
+	return df ? &df->id : &no_id;
 }
 
 static bool wipe_allowed(const struct ph_ctx *ctx, const char *disk)
@@ -41,18 +51,91 @@ static bool wipe_allowed(const struct ph_ctx *ctx, const char *disk)
 	return false;
 }
 
-/* The imported pool that has disk as a vdev, or NULL. */
-static const struct zpool *pool_with_disk(const struct zfs_state *st, const char *disk, bool importable)
+/* Is vdev v (data or auxiliary) the disk, by identity (or by name when either is unresolved)? */
+static bool vdev_is(const struct vdev *v, const struct disk_id *id, const char *disk)
+{
+	return v->leaf && disk_matches(&v->id, v->was && v->name[0] != '/' ? v->was : v->name, id, disk);
+}
+
+/* The pool (imported, or importable when asked) that has disk as a vdev, or NULL; *vd gets the vdev. */
+static const struct zpool *pool_with_disk(const struct zfs_state *st, const struct disk_id *id, const char *disk,
+					  bool importable, const struct vdev **vd)
 {
 	for (size_t i = 0; i < st->n_pools; i++) {
 		const struct zpool *zp = &st->pools[i];
 		if (zp->importable != importable)
 			continue;
-		for (size_t k = 0; k < zp->n_vdevs; k++)
-			if (vdev_matches_disk(zp->vdevs[k].name, disk))
+		for (size_t k = 0; k < zp->n_vdevs + zp->n_aux; k++) {
+			const struct vdev *v = k < zp->n_vdevs ? &zp->vdevs[k] : &zp->aux[k - zp->n_vdevs];
+			if (vdev_is(v, id, disk)) {
+				*vd = v;
 				return zp;
+			}
+		}
 	}
 	return NULL;
+}
+
+/* "pool 'L'" plus the vdev's own name when it is not the configured one. Caller frees. */
+static char *pool_and_vdev(const struct zpool *zp, const struct vdev *v, const char *disk)
+{
+	return strcmp(v->name, disk) ? xasprintf("pool '%s' (vdev '%s')", zp->name, v->name)
+				     : xasprintf("pool '%s'", zp->name);
+}
+
+void zfs_check_same_devices(const struct zfs_config *cfg, const struct zfs_facts *f,
+			    const struct config_src *src, struct diag_list *dl)
+{
+	for (size_t pi = 0; pi < cfg->n_pools; pi++)
+		for (size_t di = 0; di < cfg->pools[pi].n_disks; di++) {
+			const char *d = cfg->pools[pi].disks[di];
+			const struct disk_id *id = id_of(f, d);
+			bool reported = false;
+			for (size_t pj = 0; pj <= pi && !reported && disk_id_known(id); pj++)
+				for (size_t dj = 0; dj < (pj == pi ? di : cfg->pools[pj].n_disks) && !reported; dj++) {
+					const char *e = cfg->pools[pj].disks[dj];
+					const struct disk_id *eid = id_of(f, e);
+					if (!strcmp(d, e) || !disk_id_overlaps(id, eid))
+						continue;
+					bool same = id->self.dev == eid->self.dev && id->self.ino == eid->self.ino;
+					const char *rel = same ? "is the same device as"
+							  : id->self.whole == eid->self.dev ? "is a partition of"
+							  : eid->self.whole == id->self.dev ? "holds the partition"
+							  : "is backed by the same file as";
+					char *jp = xasprintf("%s.disks[%zu]", cfg->pools[pi].jpath, di);
+					cfg_diag(dl, src, DIAG_ERROR, jp,
+						 "a device can belong to one pool only, named once; keep one of the two entries",
+						 "disk '%s' %s '%s' (%s.disks[%zu])", d, rel, e, cfg->pools[pj].jpath, dj);
+					free(jp);
+					reported = true;
+				}
+		}
+}
+
+char *zfs_value_display(const char *v)
+{
+	bool plain = true;
+	for (const char *c = v; *c && plain; c++)
+		plain = (unsigned char)*c >= 0x20 && *c != 0x7f;
+	if (plain)
+		return xstrdup(v);
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+		if (*c == '\n')
+			sb_adds(&sb, "\\n");
+		else if (*c == '\t')
+			sb_adds(&sb, "\\t");
+		else if (*c == '\r')
+			sb_adds(&sb, "\\r");
+		else if (*c == '\\')
+			sb_adds(&sb, "\\\\");
+		else if (*c < 0x20 || *c == 0x7f)
+			sb_addf(&sb, "\\x%02x", *c);
+		else
+			sb_addc(&sb, (char)*c);
+	}
+	return sb_detach(&sb);
 }
 
 static int depth_of(const char *name)
@@ -75,14 +158,16 @@ static char *describe_layout(const struct zcfg_pool *pc)
 }
 
 /* Checks an existing pool against the config: layout drift is reported, never "fixed". */
-static void check_existing_pool(const struct zcfg_pool *pc, const struct zpool *zp, struct plan *p)
+static void check_existing_pool(const struct zcfg_pool *pc, const struct zpool *zp, const struct zfs_facts *f,
+				struct plan *p)
 {
 	struct strbuf missing = STRBUF_INIT;
 	sb_init(&missing);
 	for (size_t i = 0; i < pc->n_disks; i++) {
+		const struct disk_id *id = id_of(f, pc->disks[i]);
 		bool found = false;
-		for (size_t k = 0; k < zp->n_vdevs && !found; k++)
-			found = vdev_matches_disk(zp->vdevs[k].name, pc->disks[i]);
+		for (size_t k = 0; k < zp->n_vdevs + zp->n_aux && !found; k++)
+			found = vdev_is(k < zp->n_vdevs ? &zp->vdevs[k] : &zp->aux[k - zp->n_vdevs], id, pc->disks[i]);
 		if (!found)
 			sb_addf(&missing, "%s'%s'", missing.len ? ", " : "", pc->disks[i]);
 	}
@@ -146,13 +231,22 @@ static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_po
 	for (size_t i = 0; i < pc->n_disks; i++) {
 		const char *disk = pc->disks[i];
 		char *jp = xasprintf("%s.disks[%zu]", pc->jpath, i);
-		const struct disk_probe *pr = fact_for(f, disk);
-		const struct zpool *in = pool_with_disk(ctx->zst, disk, false);
-		const struct zpool *exported = pool_with_disk(ctx->zst, disk, true);
+		const struct zfs_disk_fact *df = fact_for(f, disk);
+		const struct disk_probe *pr = df ? &df->probe : NULL;
+		const struct disk_id *id = df ? &df->id : &no_id;
+		const struct vdev *vd = NULL, *evd = NULL;
+		const struct zpool *in = pool_with_disk(ctx->zst, id, disk, false, &vd);
+		const struct zpool *exported = pool_with_disk(ctx->zst, id, disk, true, &evd);
+		const struct disk_user *user = f ? disk_host_user(&f->host, id) : NULL;
 		if (in) {
-			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
-				 "a disk of an imported pool is never wiped; detach it from that pool first",
-				 "cannot create pool '%s': disk '%s' is a member of pool '%s'", pc->name, disk, in->name);
+			/* In use: no flag overrides this, and the hint never offers --allow-wipe. */
+			char *who = pool_and_vdev(in, vd, disk);
+			char *hint = xasprintf("a disk in use is never wiped, not even with --allow-wipe; remove it from the config, "
+					       "or detach it from pool '%s' first", in->name);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint,
+				 "cannot create pool '%s': disk '%s' is a member of %s", pc->name, disk, who);
+			free(who);
+			free(hint);
 			blocked++;
 		} else if (!pr || !pr->exists) {
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
@@ -163,13 +257,19 @@ static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_po
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, NULL,
 				 "cannot create pool '%s': %s", pc->name, pr->error);
 			blocked++;
-		} else if (pr->mounted_at) {
-			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, "unmount it first; a mounted disk is never wiped",
-				 "cannot create pool '%s': disk '%s' is mounted at '%s'", pc->name, disk, pr->mounted_at);
+		} else if (user) {
+			char *hint = NULL;
+			char *why = disk_user_describe(user, disk, &hint);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint, "cannot create pool '%s': disk '%s' %s",
+				 pc->name, disk, why);
+			free(why);
+			free(hint);
 			blocked++;
 		} else if (pr->signature || exported) {
-			char *what = exported ? xasprintf("belongs to exported pool '%s'", exported->name)
+			char *who = exported ? pool_and_vdev(exported, evd, disk) : NULL;
+			char *what = exported ? xasprintf("belongs to exported %s", who)
 					      : xasprintf("is not empty (%s found)", pr->signature);
+			free(who);
 			if (wipe_allowed(ctx, disk)) {
 				struct action *a = plan_add(p, PHASE_DISK_WIPE, OP_REMOVE, "zfs", "wipe-disk", disk,
 							    "wipe %s (it %s) before creating pool %s", disk, what, pc->name);
@@ -357,8 +457,10 @@ static void plan_create_dataset(const struct ph_ctx *ctx, const struct zcfg_data
 static void add_set(const struct zcfg_dataset *dc, const char *name, const char *norm,
 		    const char *current, struct plan *p)
 {
-	char *from = current ? zprop_display(name, current) : xstrdup("(unset)");
+	char *shown = current ? zprop_display(name, current) : xstrdup("(unset)");
+	char *from = zfs_value_display(shown);
 	char *to = zprop_display(name, norm);
+	free(shown);
 	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", dc->full,
 				    "%s %s %s -> %s", dc->full, name, from, to);
 	a->depth = depth_of(dc->full);
@@ -565,7 +667,7 @@ void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct 
 		const struct zcfg_pool *pc = &cfg->pools[i];
 		const struct zpool *zp = zfs_state_pool(st, pc->name);
 		if (zp && !zp->importable)
-			check_existing_pool(pc, zp, p);
+			check_existing_pool(pc, zp, f, p);
 		else if (zp)
 			plan_import(pc, zp, p);
 		else
@@ -587,11 +689,18 @@ void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct 
 				 "the datasets of pool '%s' are planned once it is imported (apply does both in one run)",
 				 zp->name);
 	}
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct zpool *zp = zfs_state_pool(st, cfg->pools[i].name);
+		if (zp && !zp->importable && !zpool_readable(zp))
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, cfg->pools[i].jpath,
+				 "bring its disks back (see 'zpool status -x'), then plan again",
+				 "the datasets of pool '%s' cannot be read: the pool is %s", zp->name, zp->state);
+	}
 	for (size_t i = 0; i < cfg->n_datasets; i++) {
 		const struct zcfg_dataset *dc = &cfg->datasets[i];
 		const struct zfs_dataset *ds = zfs_state_dataset(st, dc->full);
 		const struct zpool *zp = zfs_state_pool(st, dc->pool);
-		if (zp && zp->importable)
+		if (zp && !zpool_readable(zp))
 			continue;
 		if (ds)
 			plan_existing_dataset(ctx, dc, ds, p);

@@ -8,15 +8,17 @@
 #include "config/zfs_config.h"
 #include "sys/disk.h"
 
-/* Host facts the ZFS planner needs beyond zfs/zpool output (read by discovery). */
+/* Host facts the ZFS planner needs beyond zfs/zpool output (read by the subsystem, not the planner). */
 struct zfs_disk_fact {
-	char *disk;
-	struct disk_probe probe;
+	char *disk;               /* as the config names it */
+	struct disk_id id;        /* the device it is; DISK_ID_NONE when it does not resolve */
+	struct disk_probe probe;  /* signatures; filled only for the disks of pools to be created */
 };
 
 struct zfs_facts {
-	struct zfs_disk_fact *disks;    /* the disks of pools that must be created */
+	struct zfs_disk_fact *disks;    /* every disk of the config (identities at load, probes at discovery) */
 	size_t n_disks;
+	struct disk_host host;          /* what holds devices now: mounts, swap, holders, loop devices */
 	bool arc_runtime_present;       /* <root>/sys/module/zfs/parameters/zfs_arc_max exists */
 	uint64_t arc_runtime;
 	char *modprobe_text;            /* <root>/etc/modprobe.d/zfs.conf, NULL when absent */
@@ -24,6 +26,23 @@ struct zfs_facts {
 };
 
 void zfs_facts_free(struct zfs_facts *f);
+
+/*
+ * Validation: two entries of zfs.pools[].disks naming one device under
+ * different names (a symlink and its target, hard links, /dev/sdb and its
+ * by-id name, a disk and its partition) are an error at the later entry, naming
+ * the earlier one's JSON path; identical names are zfs_config_load's error.
+ * Uses the identities in f (entries that did not resolve are skipped). Pure.
+ */
+void zfs_check_same_devices(const struct zfs_config *cfg, const struct zfs_facts *f,
+			    const struct config_src *src, struct diag_list *dl);
+
+/*
+ * A property value for display in a plan or status line: as is, or, when it
+ * holds a control character, with \n, \t, \r, \xNN and \\ escapes, so one
+ * value never takes more than one line. Caller frees.
+ */
+char *zfs_value_display(const char *v);
 
 /*
  * Adds the ZFS actions to p: pool imports and creations (with the disk checks

@@ -1,6 +1,7 @@
 #include "state/zfs_state.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,52 +30,354 @@ static struct zfs_dataset *add_dataset(struct zfs_state *st, const char *name)
 	return d;
 }
 
-/*
- * Parses `zfs get -H -p` output: one copy of the text is kept and split in
- * place (tabs and newlines become NULs), so 45,000 lines cost one allocation
- * and a few array growths, not three allocations a line.
- */
-int zfs_parse_get(const char *text, struct zfs_state *st, struct diag_list *dl)
+/* ---- a set of names (the datasets read so far), open addressing ---- */
+
+struct nameset {
+	struct span { const char *p; size_t n; } *v;
+	size_t cap, n;
+};
+
+static size_t span_hash(const char *p, size_t n)
 {
+	size_t h = 1469598103934665603ull & SIZE_MAX;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * (1099511628211ull & SIZE_MAX);
+	return h;
+}
+
+/* Adds p[0..n); returns false when it was there already. */
+static bool nameset_add(struct nameset *s, const char *p, size_t n)
+{
+	if (2 * (s->n + 1) > s->cap) {
+		struct nameset g = { xcalloc(s->cap ? s->cap * 2 : 64, sizeof(*g.v)), s->cap ? s->cap * 2 : 64, 0 };
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].p)
+				nameset_add(&g, s->v[i].p, s->v[i].n);
+		free(s->v);
+		*s = g;
+	}
+	for (size_t i = span_hash(p, n) % s->cap;; i = (i + 1) % s->cap) {
+		if (!s->v[i].p) {
+			s->v[i] = (struct span){ p, n };
+			s->n++;
+			return true;
+		}
+		if (s->v[i].n == n && !memcmp(s->v[i].p, p, n))
+			return false;
+	}
+}
+
+static bool nameset_has(const struct nameset *s, const char *p, size_t n)
+{
+	for (size_t i = s->cap ? span_hash(p, n) % s->cap : 0; s->cap && s->v[i].p; i = (i + 1) % s->cap)
+		if (s->v[i].n == n && !memcmp(s->v[i].p, p, n))
+			return true;
+	return false;
+}
+
+/* ---- zfs get -H -p: the tolerant reader ---- */
+
+struct get_reader {
+	struct zfs_state *st;
+	const struct strvec *pools;
+	struct nameset seen;          /* every dataset and snapshot name read so far */
+	const char *chain;            /* the current dataset (a snapshot's dataset), chain_n long */
+	size_t chain_n;
+	const char *name;             /* the name of the current records (dataset or snapshot) */
+	size_t name_n;
+	struct zfs_dataset *cur;      /* its dataset; NULL for a snapshot (not kept) */
+	/* The pending record: from rec to rec_end, its last line starting at last. */
+	char *rec, *rec_end, *last;
+	char *prop;                   /* its property name, prop_n long */
+	size_t prop_n;
+};
+
+static bool span_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && !memcmp(a, b, an);
+}
+
+/* a (an long) is anc itself or one of its parents: "p" and "p/a" for "p/a". */
+static bool is_self_or_parent(const char *a, size_t an, const char *anc, size_t ancn)
+{
+	return ancn >= an && !memcmp(a, anc, an) && (ancn == an || anc[an] == '/');
+}
+
+static bool is_pool_read(const struct get_reader *r, const char *p, size_t n)
+{
+	if (!r->pools)
+		return true;
+	for (size_t i = 0; i < r->pools->n; i++)
+		if (span_eq(r->pools->v[i], strlen(r->pools->v[i]), p, n))
+			return true;
+	return false;
+}
+
+/* May a record of dataset or snapshot p[0..n) come next in `zfs get -r` order? */
+static bool plausible_name(const struct get_reader *r, const char *p, size_t n)
+{
+	if (!n)
+		return false;
+	if (r->name && span_eq(p, n, r->name, r->name_n))
+		return true;
+	if (nameset_has(&r->seen, p, n))
+		return false;
+	size_t cut = n;
+	while (cut && p[cut - 1] != '@' && p[cut - 1] != '#')
+		cut--;
+	if (!cut) {
+		cut = n;
+		while (cut && p[cut - 1] != '/')
+			cut--;
+	}
+	if (!cut) /* a pool */
+		return !memchr(p, '@', n) && is_pool_read(r, p, n);
+	/* A child or snapshot of the current dataset or of one of its parents. */
+	return r->chain && is_self_or_parent(p, cut - 1, r->chain, r->chain_n);
+}
+
+static bool valid_prop(const char *p, size_t n)
+{
+	if (!n || p[0] < 'a' || p[0] > 'z')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_:.@-", p[i]))
+			return false;
+	return true;
+}
+
+static bool valid_source(const char *p, size_t n)
+{
+	static const char *const fixed[] = { "-", "local", "default", "temporary", "received", "none" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (span_eq(p, n, fixed[i], strlen(fixed[i])))
+			return true;
+	return n > 15 && !memcmp(p, "inherited from ", 15);
+}
+
+/* Was prop p[0..n) read already for the current dataset? */
+static bool prop_seen(const struct get_reader *r, const char *p, size_t n)
+{
+	if (r->rec && span_eq(p, n, r->prop, r->prop_n))
+		return true;
+	for (size_t i = 0; r->cur && i < r->cur->n_props; i++)
+		if (!strncmp(r->cur->props[i].name, p, n) && !r->cur->props[i].name[n])
+			return true;
+	return false;
+}
+
+/* Does the line [l, e) look like the start of a record? Fills its name and property. */
+static bool record_start(const struct get_reader *r, const char *l, const char *e, size_t *name_n,
+			 const char **prop, size_t *prop_n)
+{
+	const char *t1 = memchr(l, '\t', (size_t)(e - l));
+	const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(e - t1 - 1)) : NULL;
+	if (!t2)
+		return false;
+	*name_n = (size_t)(t1 - l);
+	*prop = t1 + 1;
+	*prop_n = (size_t)(t2 - t1 - 1);
+	if (!valid_prop(*prop, *prop_n) || !plausible_name(r, l, *name_n))
+		return false;
+	return !span_eq(l, *name_n, r->name, r->name ? r->name_n : 0) || !prop_seen(r, *prop, *prop_n);
+}
+
+/* Is the pending record complete: its last line ends with TAB source, after the value's TAB? */
+static bool record_complete(const struct get_reader *r)
+{
+	const char *t = NULL;
+	for (const char *q = r->rec_end; q > r->last; q--)
+		if (q[-1] == '\t') {
+			t = q - 1;
+			break;
+		}
+	return t && t > r->prop + r->prop_n && valid_source(t + 1, (size_t)(r->rec_end - t - 1));
+}
+
+static struct zprop *add_prop(struct zfs_dataset *d)
+{
+	if (d->n_props == d->cap_props) {
+		d->cap_props = d->cap_props ? d->cap_props * 2 : 64;
+		d->props = xrealloc(d->props, d->cap_props * sizeof(*d->props));
+	}
+	return &d->props[d->n_props++];
+}
+
+/* Splits the pending record in place into name, property, value and source; keeps it. */
+static void record_finish(struct get_reader *r)
+{
+	if (!r->rec)
+		return;
+	bool complete = record_complete(r);
+	*r->rec_end = '\0';
+	r->prop[-1] = '\0';
+	r->prop[r->prop_n] = '\0';
+	char *value = r->prop + r->prop_n + 1;
+	const char *source = "";
+	if (complete) {
+		char *t = strrchr(value, '\t');
+		*t = '\0';
+		source = t + 1;
+	}
+	if (r->cur) {
+		struct zprop *z = add_prop(r->cur);
+		*z = (struct zprop){ r->prop, value, source, false };
+		for (const char *c = value; *c && !z->odd; c++)
+			z->odd = (unsigned char)*c < 0x20 || *c == 0x7f;
+		z->odd |= !complete;
+		r->st->n_odd += z->odd;
+	}
+	r->rec = NULL;
+}
+
+/* Starts a record at line l (name_n, prop, prop_n from record_start). */
+static void record_begin(struct get_reader *r, char *l, char *e, size_t name_n, const char *prop, size_t prop_n)
+{
+	if (!r->name || !span_eq(l, name_n, r->name, r->name_n)) {
+		nameset_add(&r->seen, l, name_n);
+		r->name = l;
+		r->name_n = name_n;
+		size_t at = strcspn(l, "@#\t");
+		bool snap = at < name_n;
+		r->chain = l;
+		r->chain_n = snap ? at : name_n;
+		/* The dataset's name is NUL-terminated when its first record is finished. */
+		r->cur = snap ? NULL : add_dataset(r->st, l);
+	}
+	r->rec = l;
+	r->last = l;
+	r->rec_end = e;
+	r->prop = (char *)prop;
+	r->prop_n = prop_n;
+}
+
+int zfs_parse_get(const char *text, const struct strvec *pools, struct zfs_state *st, struct diag_list *dl)
+{
+	(void)dl;
 	char *buf = xstrdup(text);
 	st->bufs = xrealloc(st->bufs, (st->n_bufs + 1) * sizeof(*st->bufs));
 	st->bufs[st->n_bufs++] = buf;
-	struct zfs_dataset *cur = NULL;
-	size_t lineno = 0;
+	struct get_reader r = { .st = st, .pools = pools };
 	for (char *line = buf; *line;) {
 		char *eol = strchr(line, '\n');
-		if (eol)
-			*eol = '\0';
-		lineno++;
-		if (*line) {
-			/* Split on tabs only: names and values may contain spaces. */
-			char *f[4] = { line, NULL, NULL, NULL };
-			for (int k = 1; k < 4; k++) {
-				char *t = strchr(f[k - 1], '\t');
-				if (!t)
-					break;
-				*t = '\0';
-				f[k] = t + 1;
-			}
-			if (!f[3]) {
-				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, NULL,
-					 "unexpected output of 'zfs get' at line %zu: '%s'", lineno, line);
-				return -1;
-			}
-			if (!strpbrk(f[0], "@#")) {
-				if (!cur || strcmp(cur->name, f[0]))
-					cur = add_dataset(st, f[0]);
-				if (cur->n_props == cur->cap_props) {
-					cur->cap_props = cur->cap_props ? cur->cap_props * 2 : 64;
-					cur->props = xrealloc(cur->props, cur->cap_props * sizeof(*cur->props));
-				}
-				cur->props[cur->n_props++] = (struct zprop){ f[1], f[2], f[3] };
-			}
+		char *e = eol ? eol : line + strlen(line);
+		size_t name_n = 0, prop_n = 0;
+		const char *prop = NULL;
+		bool pending_open = r.rec && !record_complete(&r);
+		bool starts = !pending_open && record_start(&r, line, e, &name_n, &prop, &prop_n);
+		if (starts) {
+			record_finish(&r);
+			record_begin(&r, line, e, name_n, prop, prop_n);
+		} else if (r.rec) {
+			/* A continuation: the value goes on, its newline kept (so it is odd). */
+			r.rec_end = e;
+			r.last = line;
 		}
+		/* else: a line before the first record; nothing to keep */
 		if (!eol)
 			break;
 		line = eol + 1;
 	}
+	record_finish(&r);
+	free(r.seen.v);
+	return 0;
+}
+
+/* ---- zfs get -j -p (OpenZFS 2.3) ---- */
+
+/* A copy of s[0..n) in the state's string chunks (freed with the state). */
+static const char *keep_strn(struct zfs_state *st, const char *s, size_t n)
+{
+	if (n + 1 > st->chunk_left) {
+		size_t sz = n + 1 > 65536 ? n + 1 : 65536;
+		st->bufs = xrealloc(st->bufs, (st->n_bufs + 1) * sizeof(*st->bufs));
+		st->chunk = st->bufs[st->n_bufs++] = xmalloc(sz);
+		st->chunk_left = sz;
+	}
+	char *d = st->chunk;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	st->chunk += n + 1;
+	st->chunk_left -= n + 1;
+	return d;
+}
+
+static const char *keep_str(struct zfs_state *st, const char *s)
+{
+	return keep_strn(st, s, strlen(s));
+}
+
+/* The source as text output spells it, from {"type": "INHERITED", "data": "tank"}. */
+static const char *json_source(struct zfs_state *st, json_t *src)
+{
+	const char *type = json_string_value(json_object_get(src, "type"));
+	const char *data = json_string_value(json_object_get(src, "data"));
+	static const char *const map[][2] = { { "NONE", "-" }, { "DEFAULT", "default" }, { "LOCAL", "local" },
+					      { "TEMPORARY", "temporary" }, { "RECEIVED", "received" } };
+	if (!type)
+		return "-";
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(type, map[i][0]))
+			return map[i][1];
+	if (!strcmp(type, "INHERITED")) {
+		char *t = xasprintf("inherited from %s", data ? data : "-");
+		const char *k = keep_str(st, t);
+		free(t);
+		return k;
+	}
+	char *low = xstrdup(type);
+	for (char *c = low; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	const char *k = keep_str(st, low);
+	free(low);
+	return k;
+}
+
+/* A property value: a string, or a number (--json-int) printed as text. */
+static const char *json_value(struct zfs_state *st, json_t *v)
+{
+	if (json_is_string(v))
+		return keep_strn(st, json_string_value(v), json_string_length(v));
+	if (json_is_integer(v)) {
+		char b[32];
+		snprintf(b, sizeof(b), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return keep_str(st, b);
+	}
+	return "-";
+}
+
+int zfs_parse_get_json(const char *text, struct zfs_state *st, struct diag_list *dl)
+{
+	json_error_t je;
+	json_t *root = json_loads(text, 0, &je);
+	json_t *dss = root ? json_object_get(root, "datasets") : NULL;
+	if (!json_is_object(dss)) {
+		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, "report this with the output of 'zfs get -j -p all POOL'",
+			 "unexpected output of 'zfs get -j': %s", root ? "no \"datasets\" object" : je.text);
+		json_decref(root);
+		return -1;
+	}
+	const char *key;
+	json_t *ds;
+	json_object_foreach(dss, key, ds) {
+		if (strpbrk(key, "@#"))
+			continue;
+		struct zfs_dataset *d = add_dataset(st, keep_str(st, key));
+		const char *pname;
+		json_t *pv;
+		json_t *props = json_object_get(ds, "properties");
+		json_object_foreach(props, pname, pv) {
+			struct zprop *z = add_prop(d);
+			z->name = keep_str(st, pname);
+			z->value = json_value(st, json_object_get(pv, "value"));
+			z->source = json_source(st, json_object_get(pv, "source"));
+			z->odd = false;
+			for (const char *c = z->value; *c && !z->odd; c++)
+				z->odd = (unsigned char)*c < 0x20 || *c == 0x7f;
+			st->n_odd += z->odd;
+		}
+	}
+	json_decref(root);
 	return 0;
 }
 
@@ -104,13 +407,19 @@ static char *second_word(const char *s)
 	return first_word(s);
 }
 
-static void add_vdev(struct zpool *p, const char *name, const char *state, int depth)
+/* Appends a vdev; the previous one is a group (not a leaf) when this one is deeper. */
+static void add_vdev(struct vdev **v, size_t *n, const char *name, const char *state, const char *was, int depth)
 {
-	p->vdevs = xrealloc(p->vdevs, (p->n_vdevs + 1) * sizeof(*p->vdevs));
-	p->vdevs[p->n_vdevs].name = xstrdup(name);
-	p->vdevs[p->n_vdevs].state = xstrdup(state);
-	p->vdevs[p->n_vdevs].depth = depth;
-	p->n_vdevs++;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	if (*n && (*v)[*n - 1].depth < depth)
+		(*v)[*n - 1].leaf = false;
+	struct vdev *x = &(*v)[(*n)++];
+	memset(x, 0, sizeof(*x));
+	x->name = xstrdup(name);
+	x->state = xstrdup(state);
+	x->was = was ? xstrdup(was) : NULL;
+	x->depth = depth;
+	x->leaf = true;
 }
 
 static const char *layout_from_vdev(const char *name)
@@ -178,6 +487,9 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 			int depth = sp / 2;
 			char *name = first_word(t);
 			char *state = second_word(t);
+			/* An unavailable vdev: "1234... UNAVAIL 0 0 0 was /dev/disk/by-id/X-part1". */
+			const char *w = strstr(t, " was /");
+			char *was = w ? first_word(w + 5) : NULL;
 			if (!strcmp(name, "NAME") && !strcmp(state, "STATE")) {
 				/* header */
 			} else if (depth <= 1 && (!strcmp(name, "logs") || !strcmp(name, "cache") ||
@@ -187,15 +499,18 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 				in_aux = true;
 			} else if (depth == 0) {
 				in_aux = false;
-			} else if (!in_aux) {
+			} else if (in_aux) {
+				add_vdev(&cur->aux, &cur->n_aux, name, state, was, depth - 1);
+			} else {
 				if (depth == 1 && cur->n_vdevs == 0) {
 					free(cur->layout);
 					cur->layout = xstrdup(layout_from_vdev(name));
 				}
-				add_vdev(cur, name, state, depth - 1);
+				add_vdev(&cur->vdevs, &cur->n_vdevs, name, state, was, depth - 1);
 			}
 			free(name);
 			free(state);
+			free(was);
 		} else if (cur && in_config && *t == '\0') {
 			/* blank line inside config: keep going */
 		} else if (in_config && l[0] != '\t' && *t) {
@@ -273,6 +588,7 @@ int zfs_parse_caps(const char *usage, struct zfs_caps *caps)
 	}
 	caps->known = caps->props.n > 0;
 	caps->get_types = strstr(usage, "[-t type") != NULL;
+	caps->get_json = strstr(usage, "[-j") != NULL;
 	for (size_t i = 0; i < caps->compression.n; i++)
 		if (!strcmp(caps->compression.v[i], "lz4"))
 			caps->modern = true;
@@ -297,13 +613,9 @@ bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name)
 
 /* ---- discovery ---- */
 
-static int run_capture(const char *const argv[], struct exec_result *r, struct zfs_state *st,
-		       struct diag_list *dl, bool usage_ok)
+/* Adds the error of a failed program (its command, status and stderr) to dl. */
+static void report_failure(const char *const argv[], struct exec_result *r, struct diag_list *dl)
 {
-	int rc = exec_run(argv, NULL, r);
-	st->invocations++;
-	if (rc == 0 || (usage_ok && r->status > 0))
-		return 0;
 	char *cmd = exec_argv_display(argv);
 	char *why = exec_describe_status(r);
 	size_t el = strlen(r->err);
@@ -314,12 +626,111 @@ static int run_capture(const char *const argv[], struct exec_result *r, struct z
 		 "'%s' %s%s%s", cmd, why, el ? ": " : "", r->err);
 	free(cmd);
 	free(why);
+}
+
+/* Runs argv into r. Returns 0, or -1 with the error in dl (usage_ok: an exit status > 0 is fine). */
+static int run_capture(const char *const argv[], struct exec_result *r, struct zfs_state *st,
+		       struct diag_list *dl, bool usage_ok)
+{
+	int rc = exec_run(argv, NULL, r);
+	st->invocations++;
+	if (rc == 0 || (usage_ok && r->status > 0))
+		return 0;
+	report_failure(argv, r, dl);
 	return -1;
 }
 
 static int cmp_ds(const void *a, const void *b)
 {
 	return strcmp(((const struct zfs_dataset *)a)->name, ((const struct zfs_dataset *)b)->name);
+}
+
+/*
+ * zpool status, with -P (full vdev paths) where this zpool has it. zfs-fuse
+ * has neither -P nor `zfs get -t`, and prints the paths it was given; OpenZFS
+ * has both, so -P is tried when the `zfs get` usage just read lists -t. A
+ * zpool that refuses it answers with its usage text (exit status 2), and
+ * status is read again without it. Returns 0 or -1.
+ */
+static int read_status(struct zfs_state *st, struct diag_list *dl)
+{
+	struct exec_result r;
+	const char *with_p[] = { zpool_prog(), "status", "-P", NULL };
+	const char *plain[] = { zpool_prog(), "status", NULL };
+	bool try_p = st->caps.get_types;
+	int rc = exec_run(try_p ? with_p : plain, NULL, &r);
+	st->invocations++;
+	if (rc && try_p && r.status == 2 && strstr(r.err, "usage:")) {
+		exec_result_free(&r);
+		try_p = false;
+		rc = exec_run(plain, NULL, &r);
+		st->invocations++;
+	}
+	if (rc)
+		report_failure(try_p ? with_p : plain, &r, dl);
+	else
+		zpool_parse_status(r.out, st, false, dl);
+	st->status_paths = try_p && !rc;
+	exec_result_free(&r);
+	return rc ? -1 : 0;
+}
+
+/* Frees what one pool owns (not the pool struct itself). */
+static void zpool_free_one(struct zpool *p)
+{
+	free(p->name);
+	free(p->state);
+	free(p->layout);
+	free(p->errors);
+	free(p->import_id);
+	for (size_t k = 0; k < p->n_vdevs + p->n_aux; k++) {
+		struct vdev *v = k < p->n_vdevs ? &p->vdevs[k] : &p->aux[k - p->n_vdevs];
+		free(v->name);
+		free(v->state);
+		free(v->was);
+	}
+	free(p->vdevs);
+	free(p->aux);
+}
+
+/*
+ * Reading every pool (none configured), a pool another program destroyed or
+ * exported between `zpool status` and `zfs get` is not an error: zfs get still
+ * printed the others. True when every line of err is "cannot open 'P': dataset
+ * does not exist" for a pool P of st; those pools are removed from st.
+ */
+static bool drop_vanished_pools(struct zfs_state *st, const char *err)
+{
+	struct strvec gone = { 0 };
+	bool only = true;
+	for (const char *l = err; *l && only;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		const char *tail = "': dataset does not exist";
+		size_t tl = strlen(tail);
+		if (n) {
+			only = n > 13 + tl && !strncmp(l, "cannot open '", 13) && !strncmp(l + n - tl, tail, tl);
+			if (only) {
+				char *name = xstrndup(l + 13, n - 13 - tl);
+				only = zfs_state_pool(st, name) != NULL;
+				sv_push(&gone, name);
+				free(name);
+			}
+		}
+		l = e ? e + 1 : l + n;
+	}
+	only = only && gone.n;
+	for (size_t g = 0; only && g < gone.n; g++)
+		for (size_t i = 0; i < st->n_pools; i++)
+			if (!strcmp(st->pools[i].name, gone.v[g])) {
+				struct zpool *p = &st->pools[i];
+				zpool_free_one(p);
+				memmove(p, p + 1, (st->n_pools - i - 1) * sizeof(*p));
+				st->n_pools--;
+				break;
+			}
+	sv_free(&gone);
+	return only;
 }
 
 int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl)
@@ -335,18 +746,14 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 		zfs_parse_caps(r.out, &st->caps);
 	exec_result_free(&r);
 
-	const char *status_argv[] = { zpool_prog(), "status", NULL };
-	if (run_capture(status_argv, &r, st, dl, false)) {
-		exec_result_free(&r);
+	if (read_status(st, dl))
 		return -1;
-	}
-	zpool_parse_status(r.out, st, false, dl);
-	exec_result_free(&r);
 
+	/* One program for every property of every dataset: JSON where zfs has it (exact values). */
 	struct strvec argv = { 0 };
 	sv_push(&argv, zfs_prog());
 	sv_push(&argv, "get");
-	sv_push(&argv, "-H");
+	sv_push(&argv, st->caps.get_json ? "-j" : "-H");
 	sv_push(&argv, "-p");
 	sv_push(&argv, "-r");
 	if (st->caps.get_types) {
@@ -355,25 +762,65 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 	}
 	sv_push(&argv, "all");
 	size_t fixed = argv.n;
+	struct strvec wanted = { 0 };
 	for (size_t i = 0; i < st->n_pools; i++) {
-		bool wanted = !pools;
-		for (size_t k = 0; pools && k < pools->n && !wanted; k++)
-			wanted = !strcmp(pools->v[k], st->pools[i].name);
-		if (wanted)
+		/* A pool that cannot be opened has no datasets to read; asking would fail the whole read. */
+		if (!zpool_readable(&st->pools[i]))
+			continue;
+		bool want = !pools;
+		for (size_t k = 0; pools && k < pools->n && !want; k++)
+			want = !strcmp(pools->v[k], st->pools[i].name);
+		if (want) {
 			sv_push(&argv, st->pools[i].name);
+			sv_push(&wanted, st->pools[i].name);
+		}
 	}
 	int rc = 0;
 	if (argv.n > fixed) {
-		if (run_capture(sv_argv(&argv), &r, st, dl, false))
+		int erc = exec_run(sv_argv(&argv), NULL, &r);
+		st->invocations++;
+		if (erc && !(r.status == 1 && !pools && drop_vanished_pools(st, r.err))) {
+			report_failure(sv_argv(&argv), &r, dl);
 			rc = -1;
+		} else if (st->caps.get_json)
+			rc = zfs_parse_get_json(r.out, st, dl);
 		else
-			rc = zfs_parse_get(r.out, st, dl);
+			rc = zfs_parse_get(r.out, &wanted, st, dl);
 		exec_result_free(&r);
 		if (!rc)
 			qsort(st->datasets, st->n_datasets, sizeof(*st->datasets), cmp_ds);
 	}
 	sv_free(&argv);
+	sv_free(&wanted);
 	return rc;
+}
+
+bool zpool_readable(const struct zpool *p)
+{
+	return !p->importable && !(p->state && (!strcmp(p->state, "UNAVAIL") || !strcmp(p->state, "FAULTED")));
+}
+
+/* Resolves one vdev: its printed name (or, when unavailable, its last path) to a device. */
+static void resolve_vdev(struct vdev *v, const struct strvec *dirs, const char *sys)
+{
+	if (!v->leaf)
+		return;
+	char *path = disk_vdev_path(v->was && v->name[0] != '/' ? v->was : v->name, dirs);
+	if (path && disk_id_resolve(path, sys, &v->id))
+		memset(&v->id, 0, sizeof(v->id));
+	free(path);
+}
+
+void zfs_state_resolve_vdevs(struct zfs_state *st, const struct strvec *dirs, const char *sys)
+{
+	for (size_t i = 0; i < st->n_pools; i++) {
+		struct zpool *p = &st->pools[i];
+		const struct strvec *d = p->importable ? dirs : NULL;
+		for (size_t k = 0; k < p->n_vdevs; k++)
+			resolve_vdev(&p->vdevs[k], d, sys);
+		for (size_t k = 0; k < p->n_aux; k++)
+			resolve_vdev(&p->aux[k], d, sys);
+	}
 }
 
 int zfs_state_scan_importable(struct zfs_state *st, const struct strvec *import_dirs, struct diag_list *dl)
@@ -401,19 +848,8 @@ void zfs_state_free(struct zfs_state *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_pools; i++) {
-		struct zpool *p = &st->pools[i];
-		free(p->name);
-		free(p->state);
-		free(p->layout);
-		free(p->errors);
-		free(p->import_id);
-		for (size_t k = 0; k < p->n_vdevs; k++) {
-			free(p->vdevs[k].name);
-			free(p->vdevs[k].state);
-		}
-		free(p->vdevs);
-	}
+	for (size_t i = 0; i < st->n_pools; i++)
+		zpool_free_one(&st->pools[i]);
 	free(st->pools);
 	for (size_t i = 0; i < st->n_datasets; i++)
 		free(st->datasets[i].props);

@@ -8,14 +8,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sys/disk.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 
 /* Strings of zprop and zfs_dataset point into the state's text buffers (not freed one by one). */
 struct zprop {
 	const char *name;
-	const char *value;   /* exact (-p) value as zfs prints it */
+	const char *value;   /* exact (-p) value as zfs prints it; may hold a newline or TAB someone set */
 	const char *source;  /* "local", "default", "-", "inherited from X", ... */
+	bool odd;            /* the value has a control character, or had to be reconstructed from
+				several lines or fields of text output (see zfs_parse_get) */
 };
 
 struct zfs_dataset {
@@ -29,6 +32,9 @@ struct vdev {
 	char *name;    /* as zpool status prints it: a path, a short disk name or "mirror-0" */
 	char *state;
 	int depth;     /* 0 = top-level vdev under the pool */
+	bool leaf;     /* a disk or file, not a group such as mirror-0 */
+	char *was;     /* an unavailable vdev's last path ("was /dev/..."), or NULL */
+	struct disk_id id;   /* the device it is (zfs_state_resolve_vdevs); DISK_ID_NONE when unknown */
 };
 
 struct zpool {
@@ -37,6 +43,8 @@ struct zpool {
 	char *layout;         /* "stripe", "mirror", "raidz1", ... (of the first top-level vdev) */
 	struct vdev *vdevs;
 	size_t n_vdevs;
+	struct vdev *aux;     /* logs, cache, spares, special and dedup vdevs: in use, not data */
+	size_t n_aux;
 	char *errors;         /* the "errors:" line */
 	bool importable;      /* listed by zpool import, not imported */
 	char *import_id;
@@ -50,6 +58,7 @@ struct zfs_caps {
 	uint64_t max_recordsize;      /* 128K on old ZFS, 1M or 16M on modern */
 	bool modern;                  /* feature flags era (lz4/zstd named) */
 	bool get_types;               /* `zfs get` takes -t (skip snapshots while reading) */
+	bool get_json;                /* `zfs get` takes -j (OpenZFS 2.3: JSON, unambiguous values) */
 };
 
 struct zfs_state {
@@ -59,12 +68,39 @@ struct zfs_state {
 	size_t n_datasets;
 	struct zfs_caps caps;
 	unsigned invocations;           /* programs run to discover this */
-	char **bufs;                    /* copies of parsed `zfs get` output, owned */
+	size_t n_odd;                   /* properties with odd set */
+	bool status_paths;              /* zpool status was read with -P: vdev names are full paths */
+	char **bufs;                    /* copies of parsed `zfs get` output and string chunks, owned */
 	size_t n_bufs;
+	char *chunk;                    /* free room in the last string chunk (of bufs) */
+	size_t chunk_left;
 };
 
-/* Pure parsers (unit-tested); each returns 0 or -1 with a message in dl. */
-int zfs_parse_get(const char *text, struct zfs_state *st, struct diag_list *dl);
+/*
+ * Pure parsers (unit-tested).
+ *
+ * zfs_parse_get reads `zfs get -H -p` text (name TAB property TAB value TAB
+ * source per line) and never fails: a value with a newline continues on the
+ * next lines, a value with a TAB makes more fields. A line starts a record only
+ * when the record before it is complete (its last field is a source such as
+ * "local" or "inherited from X"), its first field is the current dataset or a
+ * plausible next one in `zfs get -r` order (a pool of pools, or a new child of
+ * the current dataset or of one of its parents; never one already read) and
+ * its second field a property name not yet read for that dataset; any other
+ * line continues the previous value. The value is everything between the
+ * property and the last TAB. Every value that has a control character, or was
+ * rebuilt that way, gets odd set (st->n_odd counts them). pools names the pools
+ * that were read (NULL: any). Returns 0.
+ */
+int zfs_parse_get(const char *text, const struct strvec *pools, struct zfs_state *st, struct diag_list *dl);
+/*
+ * Reads `zfs get -j -p` output (OpenZFS 2.3: {"datasets": {NAME: {"properties":
+ * {PROP: {"value", "source": {"type", "data"}}}}}}); values are exact, odd is set
+ * for those with a control character. Returns 0, or -1 with an error in dl when
+ * the text is not that JSON.
+ */
+int zfs_parse_get_json(const char *text, struct zfs_state *st, struct diag_list *dl);
+/* Other parsers return 0 or -1 with a message in dl. */
 int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, struct diag_list *dl);
 int zfs_parse_caps(const char *usage, struct zfs_caps *caps);
 
@@ -80,9 +116,19 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
  * with importable set. One program. Returns 0 or -1.
  */
 int zfs_state_scan_importable(struct zfs_state *st, const struct strvec *dirs, struct diag_list *dl);
+/*
+ * Resolves every leaf vdev (data and auxiliary) of every pool to the device it
+ * is (disk_vdev_path, then disk_id_resolve under sysfs root sys). Short names
+ * of importable pools are looked up in dirs first (the -d directories of the
+ * import scan). A vdev that cannot be resolved keeps DISK_ID_NONE and is then
+ * matched by name. No program is run.
+ */
+void zfs_state_resolve_vdevs(struct zfs_state *st, const struct strvec *dirs, const char *sys);
 void zfs_state_free(struct zfs_state *st);
 
 const struct zpool *zfs_state_pool(const struct zfs_state *st, const char *name);
+/* False for a pool whose datasets cannot be read: not imported, or imported but UNAVAIL/FAULTED. */
+bool zpool_readable(const struct zpool *p);
 const struct zfs_dataset *zfs_state_dataset(const struct zfs_state *st, const char *name);
 /* The property value, or NULL when the dataset does not have it. */
 const struct zprop *zfs_dataset_prop(const struct zfs_dataset *ds, const char *name);

@@ -14,6 +14,8 @@ mkdir -p "$V"
 for d in a b c; do truncate -s 128M "$V/$d"; done
 # The host lock inside the snapshot below: an invalid config is refused before it is even created.
 export PHOENIX_LOCK=$WORK/root/run/apply.lock
+ln -sfn a "$V/alink"    # other names of disk a (the same-device cases)
+ln -f "$V/a" "$V/ahard"
 
 snapshot_state() {
 	{ zpool list -H -o name 2>/dev/null | grep '^1\?phinv' || true

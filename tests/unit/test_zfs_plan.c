@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 #include <cmocka.h>
 
 #include "cmd/ctx.h"
@@ -41,7 +42,7 @@ static struct fixture *setup_fx(const char *json, const char *get, const char *s
 	if (status)
 		zpool_parse_status(status, &f->st, false, &f->dl);
 	if (get)
-		zfs_parse_get(get, &f->st, &f->dl);
+		zfs_parse_get(get, NULL, &f->st, &f->dl);
 	f->ctx.zcfg = &f->cfg;
 	f->ctx.zst = &f->st;
 	f->ctx.root = "";
@@ -296,6 +297,179 @@ static void locate_finds_nested_json_paths(void **state)
 	assert_int_equal(col, 5);
 }
 
+/* ---- disks by identity ---- */
+
+static struct disk_id file_id(unsigned ino)
+{
+	struct disk_id id = { { 0 }, { 0 } };
+	id.self.kind = DISK_ID_FILE;
+	id.self.dev = 40;
+	id.self.ino = ino;
+	return id;
+}
+
+static struct disk_id block_id(unsigned minor, unsigned whole_minor)
+{
+	struct disk_id id = { { 0 }, { 0 } };
+	id.self.kind = DISK_ID_BLOCK;
+	id.self.dev = makedev(8, minor);
+	id.self.whole = makedev(8, whole_minor);
+	return id;
+}
+
+static void set_fact_id(struct fixture *f, const char *disk, struct disk_id id)
+{
+	for (size_t i = 0; i < f->facts.n_disks; i++)
+		if (!strcmp(f->facts.disks[i].disk, disk))
+			f->facts.disks[i].id = id;
+}
+
+static const char *status_live =
+	"  pool: live\n state: ONLINE\nconfig:\n\n"
+	"\tNAME              STATE     READ WRITE CKSUM\n"
+	"\tlive              ONLINE       0     0     0\n"
+	"\t  /srv/f          ONLINE       0     0     0\n"
+	"\tspares\n"
+	"\t  sdx             AVAIL\n\n"
+	"errors: No known data errors\n";
+
+static const char *new_pool_on(const char *disk)
+{
+	static char buf[256];
+	snprintf(buf, sizeof(buf), "{\"zfs\":{\"pools\":[{\"name\":\"new\",\"raid_level\":\"single\",\"disks\":[\"%s\"]}]}}", disk);
+	return buf;
+}
+
+/* Each case: the configured disk's identity against the live pool's vdevs; refused with --allow-wipe given. */
+static void disk_of_a_live_pool_is_refused_by_identity_whatever_its_name(void **state)
+{
+	(void)state;
+	const struct {
+		const char *name, *disk;
+		struct disk_id disk_id, vdev_id, spare_id;
+		const char *msg;
+	} cases[] = {
+		{ "a symlink of the file vdev", "/srv/flink", file_id(7), file_id(7), block_id(80, 80),
+		  "cannot create pool 'new': disk '/srv/flink' is a member of pool 'live' (vdev '/srv/f')" },
+		{ "the disk a partition vdev is on", "/dev/disk/by-id/ata-X", block_id(16, 16), block_id(17, 16), block_id(80, 80),
+		  "cannot create pool 'new': disk '/dev/disk/by-id/ata-X' is a member of pool 'live' (vdev '/srv/f')" },
+		{ "a spare of the pool, by another name", "/dev/disk/by-id/wwn-0x1", block_id(32, 32), file_id(7), block_id(32, 32),
+		  "cannot create pool 'new': disk '/dev/disk/by-id/wwn-0x1' is a member of pool 'live' (vdev 'sdx')" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case: %s\n", cases[i].name);
+		struct fixture *f = setup_fx(new_pool_on(cases[i].disk), NULL, status_live);
+		f->st.pools[0].vdevs[0].id = cases[i].vdev_id;
+		f->st.pools[0].aux[0].id = cases[i].spare_id;
+		add_disk_fact(f, cases[i].disk, "zfs_member");
+		set_fact_id(f, cases[i].disk, cases[i].disk_id);
+		sv_push(&f->ctx.allow_wipe, cases[i].disk);
+		zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+		assert_true(has_diag(&f->plan.diags, DIAG_ERROR, cases[i].msg));
+		assert_null(find_action(&f->plan, "wipe-disk", cases[i].disk, NULL));
+		for (size_t k = 0; k < f->plan.diags.n; k++)
+			assert_null(strstr(f->plan.diags.v[k].hint ? f->plan.diags.v[k].hint : "", "run apply with --allow-wipe"));
+		teardown_fx(f);
+	}
+	/* another file on the same file system is free: only its signature counts */
+	struct fixture *f = setup_fx(new_pool_on("/srv/g"), NULL, status_live);
+	f->st.pools[0].vdevs[0].id = file_id(7);
+	add_disk_fact(f, "/srv/g", NULL);
+	set_fact_id(f, "/srv/g", file_id(8));
+	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	assert_int_equal(diag_count(&f->plan.diags, DIAG_ERROR), 0);
+	assert_non_null(find_action(&f->plan, "create-pool", "new", NULL));
+	teardown_fx(f);
+}
+
+static void disk_held_by_the_host_is_refused_even_with_allow_wipe(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(new_pool_on("/dev/disk/by-id/ata-X"), NULL, NULL);
+	add_disk_fact(f, "/dev/disk/by-id/ata-X", "ext4 filesystem");
+	set_fact_id(f, "/dev/disk/by-id/ata-X", block_id(16, 16));
+	struct disk_id part = block_id(17, 16);
+	disk_host_add(&f->facts.host, DISK_USE_MOUNT, &part, "/srv/data", "/dev/sdb1");
+	sv_push(&f->ctx.allow_wipe, "/dev/disk/by-id/ata-X");
+	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	assert_true(has_diag(&f->plan.diags, DIAG_ERROR,
+			     "cannot create pool 'new': disk '/dev/disk/by-id/ata-X' is mounted at '/srv/data' (as '/dev/sdb1')"));
+	assert_null(find_action(&f->plan, "wipe-disk", "/dev/disk/by-id/ata-X", NULL));
+	teardown_fx(f);
+}
+
+static void one_device_named_twice_is_a_validation_error(void **state)
+{
+	(void)state;
+	const char *cfg = "{\"zfs\":{\"pools\":[\n"
+			  "{\"name\":\"a\",\"raid_level\":\"mirror\",\"disks\":[\"/srv/f\",\"/srv/fhard\"]},\n"
+			  "{\"name\":\"b\",\"raid_level\":\"single\",\"disks\":[\"/dev/sdb1\"]},\n"
+			  "{\"name\":\"c\",\"raid_level\":\"mirror\",\"disks\":[\"/dev/sdb\",\"/dev/sdc\"]}]}}";
+	struct fixture *f = setup_fx(cfg, NULL, NULL);
+	const struct {
+		const char *disk;
+		struct disk_id id;
+	} ids[] = { { "/srv/f", file_id(7) }, { "/srv/fhard", file_id(7) }, { "/dev/sdb1", block_id(17, 16) },
+		    { "/dev/sdb", block_id(16, 16) }, { "/dev/sdc", block_id(32, 32) } };
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		add_disk_fact(f, ids[i].disk, NULL);
+		set_fact_id(f, ids[i].disk, ids[i].id);
+	}
+	struct diag_list dl = { 0 };
+	zfs_check_same_devices(&f->cfg, &f->facts, &f->ctx.main, &dl);
+	assert_int_equal(dl.n, 2);
+	assert_string_equal(dl.v[0].jpath, "zfs.pools[0].disks[1]");
+	assert_string_equal(dl.v[0].msg, "disk '/srv/fhard' is the same device as '/srv/f' (zfs.pools[0].disks[0])");
+	assert_int_equal(dl.v[0].line, 2);
+	assert_string_equal(dl.v[1].jpath, "zfs.pools[2].disks[0]");
+	assert_string_equal(dl.v[1].msg, "disk '/dev/sdb' holds the partition '/dev/sdb1' (zfs.pools[1].disks[0])");
+	assert_int_equal(dl.v[1].line, 4);
+	diag_list_free(&dl);
+	teardown_fx(f);
+}
+
+static void value_with_a_newline_is_shown_escaped_and_replaced(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(
+		"{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\",\"disks\":[\"/d/a\"]}],"
+		"\"datasets\":[{\"name\":\"d\",\"pool\":\"tank\",\"properties\":{\"phoenix:note\":\"one line\"}}]}}",
+		"tank\ttype\tfilesystem\t-\n"
+		"tank/d\ttype\tfilesystem\t-\n"
+		"tank/d\tphoenix:managed\ttrue\tlocal\n"
+		"tank/d\tphoenix:note\ttwo\nlines\tlocal\n",
+		status_tank);
+	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	assert_string_equal(f->plan.v[0].summary, "tank/d phoenix:note two\\nlines -> one line");
+	assert_string_equal(f->plan.v[0].cmds[0].v[2], "phoenix:note=one line");
+	teardown_fx(f);
+	char *s = zfs_value_display("a\tb\\c\x01");
+	assert_string_equal(s, "a\\tb\\\\c\\x01");
+	free(s);
+	s = zfs_value_display("C:\\plain");
+	assert_string_equal(s, "C:\\plain");
+	free(s);
+}
+
+static void datasets_of_an_unavailable_pool_are_not_planned(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(
+		"{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\",\"disks\":[\"/d/a\"]}],"
+		"\"datasets\":[{\"name\":\"d\",\"pool\":\"tank\"}]}}",
+		NULL,
+		"  pool: tank\n state: UNAVAIL\nconfig:\n\n"
+		"\tNAME        STATE     READ WRITE CKSUM\n"
+		"\ttank        UNAVAIL      0     0     0\n"
+		"\t  /d/a      UNAVAIL      0     0     0\n\n");
+	assert_false(zpool_readable(&f->st.pools[0]));
+	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	assert_int_equal(f->plan.n, 0);
+	assert_true(has_diag(&f->plan.diags, DIAG_ERROR, "the datasets of pool 'tank' cannot be read: the pool is UNAVAIL"));
+	teardown_fx(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +483,11 @@ int main(void)
 		cmocka_unit_test(arc_line_is_merged_into_modprobe_file),
 		cmocka_unit_test(path_maps_to_deepest_managed_dataset),
 		cmocka_unit_test(locate_finds_nested_json_paths),
+		cmocka_unit_test(disk_of_a_live_pool_is_refused_by_identity_whatever_its_name),
+		cmocka_unit_test(disk_held_by_the_host_is_refused_even_with_allow_wipe),
+		cmocka_unit_test(one_device_named_twice_is_a_validation_error),
+		cmocka_unit_test(value_with_a_newline_is_shown_escaped_and_replaced),
+		cmocka_unit_test(datasets_of_an_unavailable_pool_are_not_planned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

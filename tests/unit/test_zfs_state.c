@@ -9,6 +9,12 @@
 
 #include "state/zfs_state.h"
 #include "sys/disk.h"
+#include "util/fs.h"
+
+static int cmp_dataset_names(const void *a, const void *b)
+{
+	return strcmp(((const struct zfs_dataset *)a)->name, ((const struct zfs_dataset *)b)->name);
+}
 
 static void get_output_is_split_on_tabs_and_grouped_by_dataset(void **state)
 {
@@ -24,7 +30,7 @@ static void get_output_is_split_on_tabs_and_grouped_by_dataset(void **state)
 		"tank/vol\tvolsize\t1073741824\tlocal\n";
 	struct zfs_state st = { 0 };
 	struct diag_list dl = { 0 };
-	assert_int_equal(zfs_parse_get(text, &st, &dl), 0);
+	assert_int_equal(zfs_parse_get(text, NULL, &st, &dl), 0);
 	assert_int_equal(st.n_datasets, 3); /* the snapshot is skipped */
 	const struct zfs_dataset *d = &st.datasets[1];
 	assert_string_equal(d->name, "tank/my data");
@@ -36,16 +42,141 @@ static void get_output_is_split_on_tabs_and_grouped_by_dataset(void **state)
 	diag_list_free(&dl);
 }
 
-static void truncated_get_line_is_an_error(void **state)
+/* ---- the tolerant reader of `zfs get -H -p` ---- */
+
+struct want_prop {
+	const char *dataset, *prop, *value, *source;
+	bool odd;
+};
+
+struct get_case {
+	const char *name;
+	const char *text;
+	size_t n_datasets;
+	size_t n_odd;
+	struct want_prop want[4];
+};
+
+#define HEAD "p\ttype\tfilesystem\t-\np/d\ttype\tfilesystem\t-\n"
+
+static const struct get_case get_cases[] = {
+	{ "newline in a value", HEAD "p/d\tphoenix:note\ta\nb\tlocal\np/d\tquota\t0\tdefault\n", 2, 1,
+	  { { "p/d", "phoenix:note", "a\nb", "local", true }, { "p/d", "quota", "0", "default", false } } },
+	{ "several newlines, one empty line", HEAD "p/d\tphoenix:note\tl1\nl2\n\nl4\tlocal\np/d\tatime\ton\tdefault\n", 2, 1,
+	  { { "p/d", "phoenix:note", "l1\nl2\n\nl4", "local", true }, { "p/d", "atime", "on", "default", false } } },
+	{ "TAB in a value: the source is the last field", HEAD "p/d\tphoenix:tab\tx\ty\tlocal\np/d\tphoenix:t2\tx\tlocal\tlocal\n", 2, 2,
+	  { { "p/d", "phoenix:tab", "x\ty", "local", true }, { "p/d", "phoenix:t2", "x\tlocal", "local", true } } },
+	{ "a value that ends with a newline", HEAD "p/d\tphoenix:trail\tend\n\tlocal\np/d\tquota\t0\tdefault\n", 2, 1,
+	  { { "p/d", "phoenix:trail", "end\n", "local", true }, { "p/d", "quota", "0", "default", false } } },
+	{ "a line like a record of a property already read", HEAD
+	  "p/d\tphoenix:fake\tq\tlocal\np/d\ttype\tvolume\tlocal\np/d\tquota\t0\tdefault\n", 2, 1,
+	  { { "p/d", "phoenix:fake", "q\tlocal\np/d\ttype\tvolume", "local", true }, { "p/d", "type", "filesystem", "-", false },
+	    { "p/d", "quota", "0", "default", false } } },
+	{ "a line like a record after an unfinished one", HEAD
+	  "p/d\tphoenix:fake\tq\np/d\tcompression\tgzip\tlocal\tlocal\np/d\tcompression\toff\tdefault\n", 2, 1,
+	  { { "p/d", "phoenix:fake", "q\np/d\tcompression\tgzip\tlocal", "local", true },
+	    { "p/d", "compression", "off", "default", false } } },
+	{ "a line like a record of a dataset already read", HEAD
+	  "p/d\tphoenix:fake\tz\tlocal\np\tquota\t1\tlocal\tlocal\np/d\tquota\t0\tdefault\n", 2, 1,
+	  { { "p/d", "phoenix:fake", "z\tlocal\np\tquota\t1\tlocal", "local", true }, { "p/d", "quota", "0", "default", false },
+	    { "p", "type", "filesystem", "-", false } } },
+	{ "a line like a record of a pool that is not read", HEAD "p/d\tphoenix:x\tz\tlocal\nq\tquota\t1\tlocal\n", 2, 1,
+	  { { "p/d", "phoenix:x", "z\tlocal\nq\tquota\t1", "local", true } } },
+	{ "an empty value", HEAD "p/d\tphoenix:e\t\tlocal\np/d\tquota\t0\tdefault\n", 2, 0,
+	  { { "p/d", "phoenix:e", "", "local", false }, { "p/d", "quota", "0", "default", false } } },
+	{ "the last line without a newline", HEAD "p/d\tquota\t0\tdefault", 2, 0,
+	  { { "p/d", "quota", "0", "default", false } } },
+	{ "output cut inside a record", HEAD "p/d\tquota\t0", 2, 1,
+	  { { "p/d", "quota", "0", "", true } } },
+	{ "children and snapshots in -r order", HEAD "p/d@s\ttype\tsnapshot\t-\np/d/c\ttype\tfilesystem\t-\n"
+	  "p/e\ttype\tfilesystem\t-\np/e\tmountpoint\t/p/e x\tinherited from p\n", 4, 0,
+	  { { "p/d/c", "type", "filesystem", "-", false }, { "p/e", "mountpoint", "/p/e x", "inherited from p", false } } },
+};
+
+static void get_reader_rebuilds_odd_values(void **state)
 {
 	(void)state;
+	struct strvec pools = { 0 };
+	sv_push(&pools, "p");
+	for (size_t c = 0; c < sizeof(get_cases) / sizeof(get_cases[0]); c++) {
+		const struct get_case *gc = &get_cases[c];
+		struct zfs_state st = { 0 };
+		struct diag_list dl = { 0 };
+		print_message("case: %s\n", gc->name);
+		assert_int_equal(zfs_parse_get(gc->text, &pools, &st, &dl), 0);
+		assert_int_equal(dl.n, 0);
+		assert_int_equal(st.n_datasets, gc->n_datasets);
+		assert_int_equal(st.n_odd, gc->n_odd);
+		for (size_t k = 0; k < 4 && gc->want[k].dataset; k++) {
+			const struct want_prop *w = &gc->want[k];
+			const struct zfs_dataset *d = NULL;
+			for (size_t i = 0; i < st.n_datasets; i++)
+				if (!strcmp(st.datasets[i].name, w->dataset))
+					d = &st.datasets[i];
+			assert_non_null(d);
+			const struct zprop *z = zfs_dataset_prop(d, w->prop);
+			assert_non_null(z);
+			assert_string_equal(z->value, w->value);
+			assert_string_equal(z->source, w->source);
+			assert_int_equal(z->odd, w->odd);
+		}
+		zfs_state_free(&st);
+		diag_list_free(&dl);
+	}
+	sv_free(&pools);
+}
+
+static char *fixture(const char *name)
+{
+	char *path = xasprintf("tests/unit/data/%s", name);
+	char *text = NULL;
+	assert_int_equal(read_file(path, &text, NULL), 0);
+	free(path);
+	return text;
+}
+
+static const struct zprop *prop_of(const struct zfs_state *st, const char *ds, const char *prop)
+{
+	const struct zfs_dataset *d = zfs_state_dataset(st, ds);
+	assert_non_null(d);
+	return zfs_dataset_prop(d, prop);
+}
+
+/* Real zfs-fuse output with hand-set values holding newlines, TABs and lines that look like records. */
+static void get_reader_reads_real_zfs_fuse_output_with_odd_values(void **state)
+{
+	(void)state;
+	char *text = fixture("zfs-get-H-zfs-fuse.txt");
+	struct strvec pools = { 0 };
+	sv_push(&pools, "fx");
 	struct zfs_state st = { 0 };
 	struct diag_list dl = { 0 };
-	assert_int_equal(zfs_parse_get("tank\tquota\t0\n", &st, &dl), -1);
-	assert_int_equal(dl.n, 1);
-	assert_non_null(strstr(dl.v[0].msg, "unexpected output of 'zfs get' at line 1"));
+	assert_int_equal(zfs_parse_get(text, &pools, &st, &dl), 0);
+	qsort(st.datasets, st.n_datasets, sizeof(*st.datasets), cmp_dataset_names);
+	assert_int_equal(st.n_datasets, 4); /* fx, fx/d, fx/d/c, fx/e; the snapshot is not kept */
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:note")->value, "a\nb");
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:multi")->value, "l1\nl2\n\nl4");
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:tab")->value, "x\ty");
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:trail")->value, "end\n");
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:fake1")->value, "q\tlocal\nfx/d\tcompression\tgzip");
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:fake2")->value, "q\nfx/d\tcompression\tgzip\tlocal");
+	assert_string_equal(prop_of(&st, "fx/d", "phoenix:fake3")->value, "z\tlocal\nfx\tquota\t1\tlocal");
+	assert_true(prop_of(&st, "fx/d", "phoenix:fake3")->odd);
+	/* the records the fakes imitate are the real ones */
+	assert_string_equal(prop_of(&st, "fx/d", "compression")->value, "off");
+	assert_false(prop_of(&st, "fx/d", "compression")->odd);
+	assert_string_equal(prop_of(&st, "fx", "quota")->value, "0");
+	/* inherited copies are read too, with their source */
+	assert_string_equal(prop_of(&st, "fx/d/c", "phoenix:note")->value, "a\nb");
+	assert_string_equal(prop_of(&st, "fx/d/c", "phoenix:note")->source, "inherited from fx/d");
+	assert_string_equal(prop_of(&st, "fx/d/c", "quota")->value, "10485760");
+	assert_string_equal(prop_of(&st, "fx/e", "phoenix:plain")->value, "ok");
+	assert_false(prop_of(&st, "fx/e", "phoenix:plain")->odd);
+	assert_int_equal(st.n_odd, 14); /* 7 odd values on fx/d, inherited by fx/d/c */
 	zfs_state_free(&st);
 	diag_list_free(&dl);
+	sv_free(&pools);
+	free(text);
 }
 
 /* zpool status as zfs-fuse prints it (file vdevs, full paths). */
@@ -224,7 +355,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(get_output_is_split_on_tabs_and_grouped_by_dataset),
-		cmocka_unit_test(truncated_get_line_is_an_error),
+		cmocka_unit_test(get_reader_rebuilds_odd_values),
+		cmocka_unit_test(get_reader_reads_real_zfs_fuse_output_with_odd_values),
 		cmocka_unit_test(status_gives_pools_layouts_and_disks),
 		cmocka_unit_test(degraded_modern_status_is_read),
 		cmocka_unit_test(import_listing_marks_pools_importable),
