@@ -97,11 +97,15 @@ void zfs_check_same_devices(const struct zfs_config *cfg, const struct zfs_facts
 					const struct disk_id *eid = id_of(f, e);
 					if (!strcmp(d, e) || !disk_id_overlaps(id, eid))
 						continue;
-					bool same = id->self.dev == eid->self.dev && id->self.ino == eid->self.ino;
+					const struct disk_ref *a = &id->self, *b = &eid->self;
+					bool same = a->kind == b->kind && a->dev == b->dev && a->ino == b->ino;
 					const char *rel = same ? "is the same device as"
-							  : id->self.whole == eid->self.dev ? "is a partition of"
-							  : eid->self.whole == id->self.dev ? "holds the partition"
-							  : "is backed by the same file as";
+							  : a->kind != b->kind ? (a->kind == DISK_ID_BLOCK ? "is a loop device on"
+												      : "is the file behind")
+							  : a->kind == DISK_ID_FILE ? "is on the same file as"
+							  : a->whole == b->dev ? "is a partition of"
+							  : b->whole == a->dev ? "holds the partition"
+							  : "is a loop device on the same file as";
 					char *jp = xasprintf("%s.disks[%zu]", cfg->pools[pi].jpath, di);
 					cfg_diag(dl, src, DIAG_ERROR, jp,
 						 "a device can belong to one pool only, named once; keep one of the two entries",

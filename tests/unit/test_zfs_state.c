@@ -146,7 +146,7 @@ static const struct zprop *prop_of(const struct zfs_state *st, const char *ds, c
 static void get_reader_reads_real_zfs_fuse_output_with_odd_values(void **state)
 {
 	(void)state;
-	char *text = fixture("zfs-get-H-zfs-fuse.txt");
+	char *text = fixture("zfs-fuse-zfs-get-H.txt");
 	struct strvec pools = { 0 };
 	sv_push(&pools, "fx");
 	struct zfs_state st = { 0 };
@@ -176,6 +176,131 @@ static void get_reader_reads_real_zfs_fuse_output_with_odd_values(void **state)
 	zfs_state_free(&st);
 	diag_list_free(&dl);
 	sv_free(&pools);
+	free(text);
+}
+
+/* Real `zfs get -j -p -r -t filesystem,volume all cap` of OpenZFS 2.3.2 with the same hand-set values. */
+static void json_reader_reads_real_openzfs_2_3_output(void **state)
+{
+	(void)state;
+	char *text = fixture("openzfs-2.3-zfs-get-j.json");
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	assert_int_equal(zfs_parse_get_json(text, &st, &dl), 0);
+	qsort(st.datasets, st.n_datasets, sizeof(*st.datasets), cmp_dataset_names);
+	assert_int_equal(st.n_datasets, 4);
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:note")->value, "a\nb");
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:tab")->value, "x\ty");
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:fake")->value, "q\tlocal\ncap/d\tcompression\tgzip\tlocal");
+	assert_true(prop_of(&st, "cap/d", "phoenix:fake")->odd);
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:note")->source, "local");
+	assert_string_equal(prop_of(&st, "cap/d/c", "phoenix:note")->source, "inherited from cap/d");
+	assert_string_equal(prop_of(&st, "cap/d", "compression")->value, "on");
+	assert_string_equal(prop_of(&st, "cap/d", "compression")->source, "default");
+	assert_string_equal(prop_of(&st, "cap/d", "type")->source, "-");
+	assert_string_equal(prop_of(&st, "cap/e", "phoenix:empty")->value, "");
+	assert_false(prop_of(&st, "cap/e", "phoenix:empty")->odd);
+	assert_string_equal(prop_of(&st, "cap", "mountpoint")->value, "/srv/cap");
+	assert_int_equal(st.n_odd, 6); /* note, tab, fake on cap/d and inherited by cap/d/c */
+	zfs_state_free(&st);
+	free(text);
+	assert_int_equal(zfs_parse_get_json("{\"output_version\": {}}", &st, &dl), -1);
+	assert_int_equal(zfs_parse_get_json("not json", &st, &dl), -1);
+	assert_non_null(strstr(dl.v[0].msg, "unexpected output of 'zfs get -j'"));
+	zfs_state_free(&st);
+	diag_list_free(&dl);
+}
+
+/* The text reader, on the -H output of the same datasets, reads exactly what JSON says. */
+static void text_and_json_readers_agree_on_real_openzfs_2_3_output(void **state)
+{
+	(void)state;
+	char *j = fixture("openzfs-2.3-zfs-get-j.json"), *t = fixture("openzfs-2.3-zfs-get-H.txt");
+	struct zfs_state sj = { 0 }, stx = { 0 };
+	struct diag_list dl = { 0 };
+	struct strvec pools = { 0 };
+	sv_push(&pools, "cap");
+	assert_int_equal(zfs_parse_get_json(j, &sj, &dl), 0);
+	assert_int_equal(zfs_parse_get(t, &pools, &stx, &dl), 0);
+	qsort(sj.datasets, sj.n_datasets, sizeof(*sj.datasets), cmp_dataset_names);
+	qsort(stx.datasets, stx.n_datasets, sizeof(*stx.datasets), cmp_dataset_names);
+	assert_int_equal(sj.n_datasets, stx.n_datasets);
+	size_t compared = 0;
+	for (size_t i = 0; i < sj.n_datasets; i++) {
+		const struct zfs_dataset *a = &sj.datasets[i], *b = &stx.datasets[i];
+		assert_string_equal(a->name, b->name);
+		assert_int_equal(a->n_props, b->n_props);
+		for (size_t k = 0; k < a->n_props; k++) {
+			const struct zprop *x = &a->props[k], *y = zfs_dataset_prop(b, x->name);
+			print_message("%s %s\n", a->name, x->name);
+			assert_non_null(y);
+			assert_string_equal(x->value, y->value);
+			assert_string_equal(x->source, y->source);
+			assert_int_equal(x->odd, y->odd);
+			compared++;
+		}
+	}
+	assert_true(compared > 250);
+	assert_int_equal(sj.n_odd, stx.n_odd);
+	zfs_state_free(&sj);
+	zfs_state_free(&stx);
+	diag_list_free(&dl);
+	sv_free(&pools);
+	free(j);
+	free(t);
+}
+
+static void caps_tell_json_and_types_from_the_real_usage_texts(void **state)
+{
+	(void)state;
+	const struct {
+		const char *file;
+		bool json, types;
+	} cases[] = { { "openzfs-2.3-zfs-get-usage.txt", true, true }, { "zfs-fuse-zfs-get-usage.txt", false, false } };
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *u = fixture(cases[i].file);
+		struct zfs_caps caps = { 0 };
+		assert_int_equal(zfs_parse_caps(u, &caps), 0);
+		assert_int_equal(caps.get_json, cases[i].json);
+		assert_int_equal(caps.get_types, cases[i].types);
+		sv_free(&caps.props);
+		sv_free(&caps.compression);
+		free(u);
+	}
+}
+
+/* zpool status -P of OpenZFS 2.3: a mirror of by-id whole disks with a cache and a spare. */
+static void status_with_full_paths_keeps_auxiliary_vdevs(void **state)
+{
+	(void)state;
+	char *text = fixture("openzfs-2.3-zpool-status-P.txt");
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	zpool_parse_status(text, &st, false, &dl);
+	const struct zpool *p = zfs_state_pool(&st, "capb");
+	assert_non_null(p);
+	assert_string_equal(p->layout, "mirror");
+	assert_int_equal(p->n_vdevs, 3);
+	assert_false(p->vdevs[0].leaf); /* mirror-0 */
+	assert_true(p->vdevs[1].leaf);
+	assert_string_equal(p->vdevs[1].name, "/dev/disk/by-id/virtio-phx-disk-4-part1");
+	assert_int_equal(p->n_aux, 2);
+	assert_string_equal(p->aux[0].name, "/dev/disk/by-id/virtio-phx-disk-2-part1");
+	assert_string_equal(p->aux[1].name, "/dev/disk/by-id/virtio-phx-disk-1-part1");
+	assert_string_equal(p->aux[1].state, "AVAIL");
+	assert_true(p->aux[1].leaf);
+	zfs_state_free(&st);
+	free(text);
+	/* the import listing names them short, relative to the -d directory */
+	text = fixture("openzfs-2.3-zpool-import-d-dev.txt");
+	zpool_parse_status(text, &st, true, &dl);
+	p = zfs_state_pool(&st, "capb");
+	assert_true(p->importable);
+	assert_string_equal(p->vdevs[1].name, "vde");
+	assert_int_equal(p->n_aux, 2);
+	assert_string_equal(p->aux[1].name, "vdb");
+	zfs_state_free(&st);
+	diag_list_free(&dl);
 	free(text);
 }
 
@@ -357,6 +482,10 @@ int main(void)
 		cmocka_unit_test(get_output_is_split_on_tabs_and_grouped_by_dataset),
 		cmocka_unit_test(get_reader_rebuilds_odd_values),
 		cmocka_unit_test(get_reader_reads_real_zfs_fuse_output_with_odd_values),
+		cmocka_unit_test(json_reader_reads_real_openzfs_2_3_output),
+		cmocka_unit_test(text_and_json_readers_agree_on_real_openzfs_2_3_output),
+		cmocka_unit_test(caps_tell_json_and_types_from_the_real_usage_texts),
+		cmocka_unit_test(status_with_full_paths_keeps_auxiliary_vdevs),
 		cmocka_unit_test(status_gives_pools_layouts_and_disks),
 		cmocka_unit_test(degraded_modern_status_is_read),
 		cmocka_unit_test(import_listing_marks_pools_importable),
