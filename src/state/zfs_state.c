@@ -30,7 +30,7 @@ static struct zfs_dataset *add_dataset(struct zfs_state *st, const char *name)
 	return d;
 }
 
-/* ---- a set of names (the datasets read so far), open addressing ---- */
+/* ---- a set of names (datasets, properties) pointing into the text, open addressing ---- */
 
 struct nameset {
 	struct span { const char *p; size_t n; } *v;
@@ -67,6 +67,14 @@ static bool nameset_add(struct nameset *s, const char *p, size_t n)
 	}
 }
 
+/* Empties the set, keeping its room. */
+static void nameset_clear(struct nameset *s)
+{
+	if (s->cap)
+		memset(s->v, 0, s->cap * sizeof(*s->v));
+	s->n = 0;
+}
+
 static bool nameset_has(const struct nameset *s, const char *p, size_t n)
 {
 	for (size_t i = s->cap ? span_hash(p, n) % s->cap : 0; s->cap && s->v[i].p; i = (i + 1) % s->cap)
@@ -81,6 +89,7 @@ struct get_reader {
 	struct zfs_state *st;
 	const struct strvec *pools;
 	struct nameset seen;          /* every dataset and snapshot name read so far */
+	struct nameset props;         /* the properties read so far for the current name */
 	const char *chain;            /* the current dataset (a snapshot's dataset), chain_n long */
 	size_t chain_n;
 	const char *name;             /* the name of the current records (dataset or snapshot) */
@@ -136,13 +145,17 @@ static bool plausible_name(const struct get_reader *r, const char *p, size_t n)
 	return r->chain && is_self_or_parent(p, cut - 1, r->chain, r->chain_n);
 }
 
+/* A property name as zfs prints it: [a-z][a-z0-9_:.@-]* (user properties have a ':'). */
 static bool valid_prop(const char *p, size_t n)
 {
 	if (!n || p[0] < 'a' || p[0] > 'z')
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789_:.@-", p[i]))
+	for (size_t i = 1; i < n; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '.' ||
+		      c == '@' || c == '-'))
 			return false;
+	}
 	return true;
 }
 
@@ -155,15 +168,10 @@ static bool valid_source(const char *p, size_t n)
 	return n > 15 && !memcmp(p, "inherited from ", 15);
 }
 
-/* Was prop p[0..n) read already for the current dataset? */
+/* Was prop p[0..n) read already for the current dataset or snapshot? */
 static bool prop_seen(const struct get_reader *r, const char *p, size_t n)
 {
-	if (r->rec && span_eq(p, n, r->prop, r->prop_n))
-		return true;
-	for (size_t i = 0; r->cur && i < r->cur->n_props; i++)
-		if (!strncmp(r->cur->props[i].name, p, n) && !r->cur->props[i].name[n])
-			return true;
-	return false;
+	return nameset_has(&r->props, p, n);
 }
 
 /* Does the line [l, e) look like the start of a record? Fills its name and property. */
@@ -243,7 +251,9 @@ static void record_begin(struct get_reader *r, char *l, char *e, size_t name_n, 
 		r->chain_n = snap ? at : name_n;
 		/* The dataset's name is NUL-terminated when its first record is finished. */
 		r->cur = snap ? NULL : add_dataset(r->st, l);
+		nameset_clear(&r->props);
 	}
+	nameset_add(&r->props, prop, prop_n);
 	r->rec = l;
 	r->last = l;
 	r->rec_end = e;
@@ -280,6 +290,7 @@ int zfs_parse_get(const char *text, const struct strvec *pools, struct zfs_state
 	}
 	record_finish(&r);
 	free(r.seen.v);
+	free(r.props.v);
 	return 0;
 }
 
