@@ -250,13 +250,40 @@ static void text_and_json_readers_agree_on_real_openzfs_2_3_output(void **state)
 	free(t);
 }
 
+/* OpenZFS 2.1 has no -j: its -H output with the same hand-set values is rebuilt exactly. */
+static void text_reader_reads_real_openzfs_2_1_output(void **state)
+{
+	(void)state;
+	char *text = fixture("openzfs-2.1-zfs-get-H.txt");
+	struct strvec pools = { 0 };
+	sv_push(&pools, "cap");
+	struct zfs_state st = { 0 };
+	struct diag_list dl = { 0 };
+	assert_int_equal(zfs_parse_get(text, &pools, &st, &dl), 0);
+	qsort(st.datasets, st.n_datasets, sizeof(*st.datasets), cmp_dataset_names);
+	assert_int_equal(st.n_datasets, 4);
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:note")->value, "a\nb");
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:tab")->value, "x\ty");
+	assert_string_equal(prop_of(&st, "cap/d", "phoenix:fake")->value, "q\tlocal\ncap/d\tcompression\tgzip\tlocal");
+	assert_string_equal(prop_of(&st, "cap/d/c", "phoenix:fake")->source, "inherited from cap/d");
+	assert_string_equal(prop_of(&st, "cap/d", "compression")->value, "off"); /* 2.1's default; the fake says gzip */
+	assert_string_equal(prop_of(&st, "cap/e", "phoenix:empty")->value, "");
+	assert_string_equal(prop_of(&st, "cap/d/c", "mountpoint")->value, "/srv/cap/d/c");
+	assert_int_equal(st.n_odd, 6);
+	zfs_state_free(&st);
+	diag_list_free(&dl);
+	sv_free(&pools);
+	free(text);
+}
+
 static void caps_tell_json_and_types_from_the_real_usage_texts(void **state)
 {
 	(void)state;
 	const struct {
 		const char *file;
 		bool json, types;
-	} cases[] = { { "openzfs-2.3-zfs-get-usage.txt", true, true }, { "zfs-fuse-zfs-get-usage.txt", false, false } };
+	} cases[] = { { "openzfs-2.3-zfs-get-usage.txt", true, true }, { "openzfs-2.1-zfs-get-usage.txt", false, true },
+		      { "zfs-fuse-zfs-get-usage.txt", false, false } };
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *u = fixture(cases[i].file);
 		struct zfs_caps caps = { 0 };
@@ -484,6 +511,7 @@ int main(void)
 		cmocka_unit_test(get_reader_reads_real_zfs_fuse_output_with_odd_values),
 		cmocka_unit_test(json_reader_reads_real_openzfs_2_3_output),
 		cmocka_unit_test(text_and_json_readers_agree_on_real_openzfs_2_3_output),
+		cmocka_unit_test(text_reader_reads_real_openzfs_2_1_output),
 		cmocka_unit_test(caps_tell_json_and_types_from_the_real_usage_texts),
 		cmocka_unit_test(status_with_full_paths_keeps_auxiliary_vdevs),
 		cmocka_unit_test(status_gives_pools_layouts_and_disks),
