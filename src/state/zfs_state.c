@@ -798,7 +798,7 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 		else
 			rc = zfs_parse_get(r.out, &wanted, st, dl);
 		exec_result_free(&r);
-		if (!rc)
+		if (!rc && st->n_datasets)
 			qsort(st->datasets, st->n_datasets, sizeof(*st->datasets), cmp_ds);
 	}
 	sv_free(&argv);
