@@ -96,8 +96,9 @@ int zfs_parse_get(const char *text, const struct strvec *pools, struct zfs_state
 /*
  * Reads `zfs get -j -p` output (OpenZFS 2.3: {"datasets": {NAME: {"properties":
  * {PROP: {"value", "source": {"type", "data"}}}}}}); values are exact, odd is set
- * for those with a control character. Returns 0, or -1 with an error in dl when
- * the text is not that JSON.
+ * for those with a control character. Empty text (no dataset asked for exists)
+ * reads as no datasets. Returns 0, or -1 with an error in dl when the text is
+ * not that JSON.
  */
 int zfs_parse_get_json(const char *text, struct zfs_state *st, struct diag_list *dl);
 /* Other parsers return 0 or -1 with a message in dl. */

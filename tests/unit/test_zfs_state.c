@@ -204,6 +204,10 @@ static void json_reader_reads_real_openzfs_2_3_output(void **state)
 	assert_int_equal(st.n_odd, 6); /* note, tab, fake on cap/d and inherited by cap/d/c */
 	zfs_state_free(&st);
 	free(text);
+	assert_int_equal(zfs_parse_get_json("", &st, &dl), 0);
+	assert_int_equal(zfs_parse_get_json("\n", &st, &dl), 0);
+	assert_int_equal(st.n_datasets, 0);
+	assert_int_equal(dl.n, 0);
 	assert_int_equal(zfs_parse_get_json("{\"output_version\": {}}", &st, &dl), -1);
 	assert_int_equal(zfs_parse_get_json("not json", &st, &dl), -1);
 	assert_non_null(strstr(dl.v[0].msg, "unexpected output of 'zfs get -j'"));
