@@ -102,12 +102,14 @@ c.json:3:$c3: error: zfs.pools[1].disks[0]: disk '$WORK/link-$a' is the same dev
 
 test_swap_file_is_never_wiped() {
 	local q; q=$(pool_name s1)
-	local s="$WORK/swapfile"
+	# Not in /tmp: a tmpfs cannot hold swap.
+	local sd; sd=$(mktemp -d /var/tmp/phoenix-swap.XXXXXX)
+	local s="$sd/swapfile"
+	trap "swapoff '$s' 2>/dev/null || true; rm -rf '$sd'" EXIT
 	dd if=/dev/zero of="$s" bs=1M count=64 status=none
 	chmod 600 "$s"
 	mkswap "$s" >/dev/null || skip "mkswap failed"
 	swapon "$s" 2>/dev/null || skip "this host does not allow swapon (no swap to test)"
-	trap "swapoff '$s' 2>/dev/null || true" EXIT
 	ln -s "$s" "$WORK/swaplink"
 	one_pool "$WORK/c.json" "$q" "$WORK/swaplink"
 	refused_in_use "$WORK/c.json" "$WORK/swaplink" "cannot create pool '$q': disk '$WORK/swaplink' is in use as swap ('$s')"
