@@ -171,6 +171,22 @@ static void stdin_data_reaches_the_program_and_stdin_is_dev_null_otherwise(void 
 	exec_result_free(&r);
 }
 
+static void a_program_that_does_not_read_its_stdin_does_not_kill_the_caller(void **state)
+{
+	(void)state;
+	/* more than a pipe holds: the write after `true` exits gets EPIPE, never SIGPIPE */
+	size_t n = 1u << 20;
+	char *data = calloc(n, 1);
+	assert_non_null(data);
+	struct exec_result r;
+	const char *argv[] = { "true", NULL };
+	struct exec_opts o = { .stdin_data = data, .stdin_len = n };
+	assert_int_equal(exec_run(argv, &o, &r), 0);
+	assert_int_equal(r.status, 0);
+	exec_result_free(&r);
+	free(data);
+}
+
 static void output_beyond_the_cap_is_read_and_dropped(void **state)
 {
 	(void)state;
@@ -318,6 +334,7 @@ int main(void)
 		cmocka_unit_test(stdout_stderr_and_status_are_kept_apart),
 		cmocka_unit_test(a_signal_is_reported_as_128_plus_its_number),
 		cmocka_unit_test(stdin_data_reaches_the_program_and_stdin_is_dev_null_otherwise),
+		cmocka_unit_test(a_program_that_does_not_read_its_stdin_does_not_kill_the_caller),
 		cmocka_unit_test(output_beyond_the_cap_is_read_and_dropped),
 		cmocka_unit_test(programs_run_with_lc_all_c_and_without_lang),
 		cmocka_unit_test(the_deadline_stops_a_program_with_sigterm),
