@@ -8,6 +8,9 @@
  * argv[0] without '/' is the program named by its PHOENIX_* variable when
  * that is set (exec_program), else the first executable of that name in
  * EXEC_TRUSTED_PATH. PATH is never consulted.
+ *
+ * exec_run runs one program; exec_pipeline (exec/pipeline.h) runs N joined
+ * by pipes. Both go through the same steps (exec/job.c).
  */
 #ifndef PH_EXEC_H
 #define PH_EXEC_H
@@ -61,10 +64,11 @@ void exec_result_free(struct exec_result *r);
 /* The argv quoted for display (copy-paste into a shell); caller frees. */
 char *exec_argv_display(const char *const argv[]);
 
-/* How many programs exec_run started in this process. */
+/* How many programs exec_run and exec_pipeline started in this process (each stage counts). */
 unsigned exec_count(void);
 
-/* When set, every command is echoed to stderr as "+ cmd" before it runs. */
+/* When set, every command is echoed to stderr as "+ cmd" before it runs (a pipeline as
+ * "+ cmd1 | cmd2"), with the full path of each program run. */
 void exec_set_trace(bool on);
 
 /* Short description of a failure: "exited with status 1", "killed by signal 9", ... */

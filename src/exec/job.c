@@ -65,6 +65,7 @@ void job_init(struct job *r, const char *const *const argvs[], size_t n)
 	r->out_cap = r->err_cap = 64u << 20;
 	r->progress_ms = 1000;
 	r->first_cause = -1;
+	r->null_fd = -1;
 }
 
 void job_free(struct job *r)
@@ -78,6 +79,7 @@ void job_free(struct job *r)
 		sb_release(&s->err);
 	}
 	free(r->st);
+	close_fd(&r->null_fd);
 	sb_release(&r->out);
 	sb_release(&r->error);
 	memset(r, 0, sizeof(*r));
@@ -227,6 +229,8 @@ static int job_spawn(struct job *r)
 	r->start = job_now_ms();
 	r->deadline = r->start + r->timeout_ms;
 	r->next_progress = r->start + r->progress_ms;
+	if (!r->capture)
+		r->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	char **env = child_env();
 	int rc = 0;
 	for (size_t i = 0; i < r->n && rc == 0; i++) {
@@ -399,8 +403,9 @@ static void moved(const struct job *r, struct job_stage *s, size_t k)
 		s->tokens -= (double)k;
 }
 
-/* Reads what is in *fd into sb, keeping at most cap bytes of it (the rest is read and
- * dropped); closes *fd at its end or on an error. Returns the bytes read. */
+/* Reads up to want bytes (64 KiB at most) from *fd; with keep, appends them to sb while sb
+ * holds less than cap (the rest is read and dropped). Closes *fd at its end or on an error.
+ * Returns the bytes read. */
 static size_t drain(int *fd, struct strbuf *sb, size_t cap, size_t want, bool keep)
 {
 	char buf[65536];
@@ -431,14 +436,16 @@ static void feed(struct job *r)
 }
 
 /* Stage i+1 stopped reading: close both ends of link i, so stage i gets SIGPIPE (or EPIPE)
- * at its next write instead of blocking on a pipe nobody reads. */
+ * at its next write instead of blocking on a pipe nobody reads. Stage i is marked cut when
+ * this can still change how it ends (it has not been reaped). */
 static void cut(struct job *r, size_t i)
 {
 	close_fd(&r->st[i + 1].in_w);
 	r->st[i + 1].in_full = false;
 	if (r->st[i].out_r >= 0) {
 		close_fd(&r->st[i].out_r);
-		r->st[i].cut = true;
+		if (!r->st[i].reaped)
+			r->st[i].cut = true;
 	}
 }
 
@@ -475,6 +482,28 @@ static void relay(struct job *r, size_t i)
 		cut(r, i);
 		r->stop_requested = true;
 	}
+}
+
+/* The last stage's stdout: captured (capped) into r->out, or spliced into /dev/null (read
+ * and dropped if that fails), as much as the limiter allows; closed at its end. */
+static void take_output(struct job *r, struct job_stage *s)
+{
+	long long unused = LLONG_MAX;
+	size_t want = budget(r, s, job_now_ms(), &unused);
+	if (!want)
+		return;
+	if (!r->capture && r->null_fd >= 0) {
+		ssize_t k = splice(s->out_r, NULL, r->null_fd, NULL, want < (1u << 20) ? want : (1u << 20),
+				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (k > 0)
+			moved(r, s, (size_t)k);
+		else if (k == 0)
+			close_fd(&s->out_r);
+		else if (errno != EAGAIN && errno != EINTR)
+			close_fd(&r->null_fd); /* read and drop from now on */
+		return;
+	}
+	moved(r, s, drain(&s->out_r, &r->out, r->out_cap, want, r->capture));
 }
 
 enum { FD_ERR, FD_OUT, FD_IN };
@@ -515,7 +544,6 @@ static void handle(struct job *r, struct slot sl, short revents)
 {
 	struct job_stage *s = &r->st[sl.stage];
 	bool last = sl.stage + 1 == r->n;
-	long long unused = LLONG_MAX;
 	switch (sl.kind) {
 	case FD_ERR:
 		if (s->err_r >= 0)
@@ -534,11 +562,8 @@ static void handle(struct job *r, struct slot sl, short revents)
 	case FD_OUT:
 		if (!last)
 			relay(r, sl.stage);
-		else if (s->out_r >= 0) {
-			size_t want = budget(r, s, job_now_ms(), &unused);
-			if (want)
-				moved(r, s, drain(&s->out_r, &r->out, r->out_cap, want, r->capture));
-		}
+		else if (s->out_r >= 0)
+			take_output(r, s);
 		break;
 	}
 }
@@ -578,24 +603,34 @@ static void job_pump(struct job *r)
 	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 	struct pollfd *pf = xcalloc(3 * r->n, sizeof(*pf));
 	struct slot *sl = xcalloc(3 * r->n, sizeof(*sl));
+	bool reap_due = true;
+	long long reaped_at = 0;
 	while (any_fd(r)) {
-		reap_ready(r, WNOHANG);
-		long long now = job_now_ms();
+		/* waitpid costs: call it when a stage may have ended (a pipe hung up, or nothing
+		 * happened), and at least every idle_tick while data flows */
+		long long now = job_now_ms(), tick = idle_tick(r);
+		if (reap_due || now - reaped_at >= tick) {
+			reap_ready(r, WNOHANG);
+			reaped_at = now;
+		}
 		long long wait = escalate(r, now);
 		if (r->killed)
 			break;
 		if (r->progress && r->next_progress - now < wait)
 			wait = r->next_progress - now;
 		int n = pollset(r, pf, sl, now, &wait);
-		long long tick = idle_tick(r);
 		if (wait > tick)
 			wait = tick;
 		int k = poll(pf, (nfds_t)n, wait < 0 ? 0 : (int)wait);
 		if (k < 0 && errno != EINTR)
 			break;
-		for (int j = 0; j < n && k > 0; j++)
+		reap_due = k == 0;
+		for (int j = 0; j < n && k > 0; j++) {
+			if (pf[j].revents & (POLLHUP | POLLERR))
+				reap_due = true;
 			if (pf[j].revents)
 				handle(r, sl[j], pf[j].revents);
+		}
 		now = job_now_ms();
 		if (r->progress && now >= r->next_progress) {
 			r->progress(r->st[0].bytes_out, r->progress_arg);

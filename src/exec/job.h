@@ -13,7 +13,7 @@
  * a reader that goes away is seen at once: the parent closes the writer's
  * stdout, so a writer never blocks on a dead reader (it gets SIGPIPE, or
  * EPIPE when it ignores SIGPIPE). The last stage's stdout is read into a
- * buffer (capture) or read and dropped.
+ * buffer (capture) or spliced into /dev/null.
  */
 #ifndef PH_EXEC_JOB_H
 #define PH_EXEC_JOB_H
@@ -64,6 +64,7 @@ struct job {
 	bool timed_out;                 /* the deadline (not a failure) started the escalation */
 	/* internal state */
 	size_t in_off;
+	int null_fd;                    /* /dev/null, where splice drops the last stdout without capture */
 	long long start, deadline, kill_at, next_progress;
 	bool stop_requested, termed, killed;
 	unsigned n_reaped;
