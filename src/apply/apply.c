@@ -4,15 +4,20 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
-/* Trims trailing white space of a command's stderr for display. */
-static char *trimmed(const char *s)
+void apply_exec_failed(struct diag_list *dl, const char *summary, const char *const argv[],
+		       const struct exec_result *r, const char *hint)
 {
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return xstrndup(s, n);
+	char *cmd = exec_argv_display(argv);
+	char *why = exec_describe_status(r);
+	char *err = str_rtrim_dup(r->err);
+	diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r->hint ? r->hint : hint, "%s failed: '%s' %s%s%s", summary, cmd,
+		 why, *err ? ": " : "", err);
+	free(cmd);
+	free(why);
+	free(err);
 }
 
 static void report_done(const struct plan *p, size_t upto, struct diag_list *dl)
@@ -34,12 +39,9 @@ int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		if (a->destructive)
-			fprintf(ax->out, "! destructive: %s\n", a->summary);
-		else
-			fprintf(ax->out, "%c %s\n", a->op, a->summary);
+		action_print(ax->out, a);
 		fflush(ax->out);
-		if (a->before && a->before(a, ax, dl)) {
+		if (apply_executor(a->before, a, ax, dl)) {
 			report_done(p, i, dl);
 			return -1;
 		}
@@ -47,22 +49,14 @@ int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 			struct exec_result r;
 			const char *const *argv = sv_argv(&a->cmds[j]);
 			if (exec_run(argv, NULL, &r)) {
-				char *cmd = exec_argv_display(argv);
-				char *why = exec_describe_status(&r);
-				char *err = trimmed(r.err);
-				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint,
-					 "%s failed: '%s' %s%s%s", a->summary, cmd, why,
-					 *err ? ": " : "", err);
-				free(cmd);
-				free(why);
-				free(err);
+				apply_exec_failed(dl, a->summary, argv, &r, NULL);
 				exec_result_free(&r);
 				report_done(p, i, dl);
 				return -1;
 			}
 			exec_result_free(&r);
 		}
-		if (a->fn && a->fn(a, ax, dl)) {
+		if (apply_executor(a->after, a, ax, dl)) {
 			report_done(p, i, dl);
 			return -1;
 		}

@@ -5,23 +5,6 @@
 
 #include "util/strbuf.h"
 
-struct dirs_action_data *dirs_action_data_new(const char *path, const struct safe_dir_req *req)
-{
-	struct dirs_action_data *d = xcalloc(1, sizeof(*d));
-	d->path = xstrdup(path);
-	d->req = *req;
-	return d;
-}
-
-void dirs_action_data_free(void *data)
-{
-	struct dirs_action_data *d = data;
-	if (!d)
-		return;
-	free(d->path);
-	free(d);
-}
-
 int dirs_apply_dir(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	const struct dirs_action_data *d = a->data;

@@ -9,20 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config/grammar.h"
 #include "exec/exec.h"
-#include "plan/nfs_plan.h"
 #include "state/nfs_state.h"
 #include "util/fs.h"
+#include "util/str.h"
 #include "util/strbuf.h"
-
-static char *trim(const char *s)
-{
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	return xstrndup(s, n);
-}
 
 int nfs_apply_write(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
@@ -39,15 +30,8 @@ int nfs_apply_write(const struct action *a, struct apply_ctx *ax, struct diag_li
 	const char *argv[] = { nfs_exportfs_prog(), "-ra", NULL };
 	struct exec_result r;
 	if (exec_run(argv, NULL, &r)) {
-		char *cmd = exec_argv_display(argv);
-		char *why = exec_describe_status(&r);
-		char *err = trim(r.err);
-		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL,
-			 r.hint ? r.hint : "the file is written; fix the problem exportfs names and run apply again",
-			 "%s failed: '%s' %s%s%s", a->summary, cmd, why, *err ? ": " : "", err);
-		free(cmd);
-		free(why);
-		free(err);
+		apply_exec_failed(dl, a->summary, argv, &r,
+				  "the file is written; fix the problem exportfs names and run apply again");
 		exec_result_free(&r);
 		return -1;
 	}
@@ -75,7 +59,7 @@ int nfs_apply_include(const struct action *a, struct apply_ctx *ax, struct diag_
 	mode_t mode = stat(d->conf, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
 	char *out = ganesha_conf_add_include(text, d->include);
 	if (!out) {
-		char *shown = gram_escape(d->include);
+		char *shown = str_escape(d->include);
 		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, "fix nfs.ganesha.include_file in the config",
 			 "%s failed: refusing to write include path '%s': it is not one quoted field of printable text",
 			 a->summary, shown);
@@ -148,42 +132,4 @@ int nfs_apply_root(const struct action *a, struct apply_ctx *ax, struct diag_lis
 	}
 	close(fd);
 	return rc;
-}
-
-void nfs_write_data_free(void *p)
-{
-	struct nfs_write_data *d = p;
-	if (!d)
-		return;
-	free(d->path);
-	free(d->text);
-	free(d);
-}
-
-void nfs_include_data_free(void *p)
-{
-	struct nfs_include_data *d = p;
-	if (!d)
-		return;
-	free(d->conf);
-	free(d->include);
-	free(d);
-}
-
-void nfs_reload_data_free(void *p)
-{
-	struct nfs_reload_data *d = p;
-	if (!d)
-		return;
-	free(d->pid_file);
-	free(d);
-}
-
-void nfs_root_data_free(void *p)
-{
-	struct nfs_root_data *d = p;
-	if (!d)
-		return;
-	free(d->path);
-	free(d);
 }

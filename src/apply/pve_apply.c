@@ -5,44 +5,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pve/guest_conf.h"
-#include "pve/pve_state.h"
-#include "pve/storage_cfg.h"
+#include "formats/guest_conf.h"
+#include "state/pve_state.h"
+#include "formats/storage_cfg.h"
 #include "util/fs.h"
-
-struct pve_edit *pve_edit_new(enum pve_edit_kind kind, const char *file, const char *type, const char *id)
-{
-	struct pve_edit *e = xcalloc(1, sizeof(*e));
-	e->kind = kind;
-	e->file = file ? xstrdup(file) : NULL;
-	e->type = type ? xstrdup(type) : NULL;
-	e->id = id ? xstrdup(id) : NULL;
-	return e;
-}
-
-void pve_edit_free(void *p)
-{
-	struct pve_edit *e = p;
-	if (!e)
-		return;
-	free(e->file);
-	free(e->type);
-	free(e->id);
-	free(e->fp_key);
-	free(e->fp_value);
-	sv_free(&e->keys);
-	sv_free(&e->values);
-	free(e);
-}
-
-void pve_action_set_edit(struct action *a, struct pve_edit *e)
-{
-	if (e->own)
-		a->before = pve_apply_intent;
-	a->fn = pve_apply_edit;
-	a->data = e;
-	a->free_data = pve_edit_free;
-}
 
 /* Reads path (missing = empty). Returns 0 or -errno; *mode gets the file's mode (dflt when new). */
 static int read_or_empty(const char *path, char **text, size_t *len, mode_t *mode, mode_t dflt)

@@ -7,36 +7,9 @@
 #include <unistd.h>
 
 #include "exec/exec.h"
-#include "cmd/ctx.h"
 #include "state/samba_state.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
-
-struct samba_action_data *samba_action_data_new(const char *smb_conf, const char *shares_file,
-						const char *content, const char *user,
-						const char *password_file)
-{
-	struct samba_action_data *d = xcalloc(1, sizeof(*d));
-	d->smb_conf = smb_conf ? xstrdup(smb_conf) : NULL;
-	d->shares_file = shares_file ? xstrdup(shares_file) : NULL;
-	d->content = content ? xstrdup(content) : NULL;
-	d->user = user ? xstrdup(user) : NULL;
-	d->password_file = password_file ? xstrdup(password_file) : NULL;
-	return d;
-}
-
-void samba_action_data_free(void *data)
-{
-	struct samba_action_data *d = data;
-	if (!d)
-		return;
-	free(d->smb_conf);
-	free(d->shares_file);
-	free(d->content);
-	free(d->user);
-	free(d->password_file);
-	free(d);
-}
 
 /* A private temporary directory (caller removes it with tmpdir_remove). */
 static char *tmpdir_make(void)
@@ -240,7 +213,7 @@ int samba_apply_user(const struct action *a, struct apply_ctx *ax, struct diag_l
 	int rc;
 	if (!d->password_file) {
 		/* --samba-password-stdin: the command read it before anything ran. */
-		const char *given = ax->ctx ? ax->ctx->samba_password : NULL;
+		const char *given = ax->samba_password;
 		if (!given) {
 			diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, "pipe the password into apply --samba-password-stdin",
 				 "%s failed: no password was given on stdin", a->summary);
@@ -283,15 +256,7 @@ int samba_apply_user(const struct action *a, struct apply_ctx *ax, struct diag_l
 	rc = exec_run(add, &o, &r);
 	wipe_free(in, in_len);
 	if (rc) {
-		char *cmd = exec_argv_display(add);
-		char *why = exec_describe_status(&r);
-		size_t el = strlen(r.err);
-		while (el && (r.err[el - 1] == '\n' || r.err[el - 1] == ' '))
-			r.err[--el] = '\0';
-		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "%s failed: '%s' %s%s%s", a->summary, cmd,
-			 why, *r.err ? ": " : "", r.err);
-		free(cmd);
-		free(why);
+		apply_exec_failed(dl, a->summary, add, &r, NULL);
 		exec_result_free(&r);
 		return -1;
 	}

@@ -1,29 +1,13 @@
 /*
- * samba_apply: the Samba actions' callbacks. Each re-reads what it changes,
+ * samba_apply: the executors of the Samba actions (payload: struct
+ * samba_action_data, plan/samba_plan.h). Each re-reads what it changes,
  * so running it when nothing is left to do changes nothing. Files are checked
  * with testparm before they are put in place and written atomically.
  */
 #ifndef PH_SAMBA_APPLY_H
 #define PH_SAMBA_APPLY_H
-#include <sys/types.h>
-
 #include "apply/apply.h"
-#include "plan/plan.h"
-
-/* What a Samba action needs; every path is the real one (with --root). Owned by the action. */
-struct samba_action_data {
-	char *smb_conf;
-	char *shares_file;
-	char *content;        /* the whole desired shares file */
-	char *user;
-	char *password_file;
-};
-
-struct samba_action_data *samba_action_data_new(const char *smb_conf, const char *shares_file,
-						const char *content, const char *user,
-						const char *password_file);
-/* free_data for actions (accepts NULL). */
-void samba_action_data_free(void *data);
+#include "plan/samba_plan.h"
 
 /*
  * Writes the shares file when it differs from data->content, after testparm

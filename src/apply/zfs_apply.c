@@ -8,16 +8,6 @@
 #include "util/fs.h"
 #include "util/strbuf.h"
 
-void arc_write_free(void *data)
-{
-	struct arc_write *w = data;
-	if (!w)
-		return;
-	free(w->path);
-	free(w->content);
-	free(w);
-}
-
 int zfs_apply_arc_write(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	(void)ax;

@@ -5,7 +5,8 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
-#include "cmd/run.h"
+#include "cmd/cmd.h"
+#include "subsys/table.h"
 #include "util/lock.h"
 #include "util/strbuf.h"
 
@@ -22,28 +23,25 @@ static bool confirm(size_t n)
 	return !strcmp(buf, "y") || !strcmp(buf, "yes");
 }
 
-static bool has_kind(const struct plan *p, const char *kind)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (!strcmp(p->v[i].kind, kind))
-			return true;
-	return false;
-}
-
 /*
- * One pass: load, discover, plan, confirm, run. *again is set when the pass
- * imported a pool, whose datasets can only be planned after the import.
+ * One pass: load, discover, plan, confirm, run. password: what
+ * --samba-password-stdin carried, or NULL. prev: NULL for the first pass,
+ * else the note of the action after which this second pass plans again.
+ * *again gets the note of this pass's own such action (a pool import, whose
+ * datasets can only be planned after it), or NULL.
  */
-static int apply_pass(const struct options *o, bool first, bool *again)
+static int apply_pass(const struct options *o, const char *password, const struct replan_note *prev,
+		      const struct replan_note **again)
 {
+	bool first = !prev;
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
 	struct plan p = { 0 };
 	int code = EXIT_ERROR;
-	*again = false;
-	if (run_to_plan(&ctx, o, &dl, &p)) {
+	*again = NULL;
+	if (run_to_plan(&ctx, &subsystems, &o->run, &dl, &p)) {
 		print_diags(&dl);
-		fprintf(stderr, first ? "nothing was changed\n" : "stopped after the import\n");
+		fprintf(stderr, "%s\n", first ? "nothing was changed" : prev->stopped);
 		goto out;
 	}
 	size_t errors = diag_count(&dl, DIAG_ERROR);
@@ -51,7 +49,7 @@ static int apply_pass(const struct options *o, bool first, bool *again)
 		plan_print(stdout, &p, false);
 		print_diags(&dl);
 		fprintf(stderr, "refusing to apply: the plan has %zu error%s; %s\n", errors, errors == 1 ? "" : "s",
-			first ? "nothing was changed" : "stopped after the import");
+			first ? "nothing was changed" : prev->stopped);
 		goto out;
 	}
 	if (!p.n) {
@@ -79,13 +77,13 @@ static int apply_pass(const struct options *o, bool first, bool *again)
 		print_diags(&dl);
 		diag_list_free(&dl);
 	}
-	struct apply_ctx ax = { .ctx = &ctx, .root = ctx.root, .out = stdout };
+	struct apply_ctx ax = { .root = ctx.root, .out = stdout, .samba_password = password };
 	if (apply_plan(&p, &ax, &dl)) {
 		print_diags(&dl);
 		goto out;
 	}
 	printf("Applied %zu change%s.\n", p.n, p.n == 1 ? "" : "s");
-	*again = has_kind(&p, "import-pool");
+	*again = plan_replan(&p);
 	code = EXIT_OK;
 out:
 	plan_free(&p);
@@ -106,32 +104,27 @@ static char *read_password_line(void)
 	return pw;
 }
 
-int cmd_apply(const struct options *o)
+/* After the lock: the first pass, and a second one when the first did what the rest depends on. */
+static int apply_passes(const struct options *o, const char *password)
 {
-	if (o->samba_password_stdin) {
-		if (!o->yes) {
-			fprintf(stderr, "error: --samba-password-stdin needs --yes: stdin carries the password, "
-					"not the confirmation\n  hint: review the plan with 'phoenix-storage plan' first\n");
-			return EXIT_ERROR;
-		}
-		char *pw = read_password_line();
-		if (!pw) {
-			fprintf(stderr, "error: --samba-password-stdin: no password on stdin\n"
-					"  hint: pipe it in, e.g. phoenix-storage apply --yes --samba-password-stdin < /root/samba.pass\n");
-			return EXIT_ERROR;
-		}
-		struct options with_pw = *o;
-		with_pw.samba_password = pw;
-		with_pw.samba_password_stdin = false;
-		int code = cmd_apply(&with_pw);
-		memset(pw, 0, strlen(pw));
-		free(pw);
-		return code;
+	const struct replan_note *again = NULL;
+	int code = apply_pass(o, password, NULL, &again);
+	if (code == EXIT_OK && again) {
+		/* Without --yes the second pass shows its own plan and asks again. */
+		const struct replan_note *first = again;
+		printf("%s\n", first->again);
+		code = apply_pass(o, password, first, &again);
 	}
+	return code;
+}
+
+/* The host lock, then the passes. Returns the exit code. */
+static int apply_locked(const struct options *o, const char *password)
+{
 	struct diag_list dl = { 0 };
 	/* A config error stops here, before anything (even the lock file) is written. */
 	struct ph_ctx pre;
-	int bad = run_load(&pre, o, &dl);
+	int bad = run_load(&pre, &subsystems, &o->run, &dl);
 	run_free(&pre);
 	if (bad) {
 		print_diags(&dl);
@@ -155,13 +148,28 @@ int cmd_apply(const struct options *o)
 		diag_list_free(&dl);
 		return EXIT_ERROR;
 	}
-	bool again = false;
-	int code = apply_pass(o, true, &again);
-	if (code == EXIT_OK && again) {
-		/* Without --yes the second pass shows its own plan and asks again. */
-		printf("Pool imported; planning its datasets.\n");
-		code = apply_pass(o, false, &again);
-	}
+	int code = apply_passes(o, password);
 	lock_release(lock);
+	return code;
+}
+
+int cmd_apply(const struct options *o)
+{
+	if (!o->run.samba_password_stdin)
+		return apply_locked(o, NULL);
+	if (!o->yes) {
+		fprintf(stderr, "error: --samba-password-stdin needs --yes: stdin carries the password, "
+				"not the confirmation\n  hint: review the plan with 'phoenix-storage plan' first\n");
+		return EXIT_ERROR;
+	}
+	char *pw = read_password_line();
+	if (!pw) {
+		fprintf(stderr, "error: --samba-password-stdin: no password on stdin\n"
+				"  hint: pipe it in, e.g. phoenix-storage apply --yes --samba-password-stdin < /root/samba.pass\n");
+		return EXIT_ERROR;
+	}
+	int code = apply_locked(o, pw);
+	memset(pw, 0, strlen(pw));
+	free(pw);
 	return code;
 }

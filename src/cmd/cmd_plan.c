@@ -1,8 +1,14 @@
 /* phoenix-storage plan: read the real state and show what apply would do. */
 #include <stdlib.h>
 
-#include "cmd/run.h"
+#include "cmd/cmd.h"
+#include "subsys/table.h"
 #include "util/strbuf.h"
+
+void print_diags(const struct diag_list *dl)
+{
+	diag_print(stderr, dl);
+}
 
 void print_plan_summary(FILE *f, const struct plan *p)
 {
@@ -24,7 +30,7 @@ int cmd_plan(const struct options *o)
 	struct diag_list dl = { 0 };
 	struct plan p = { 0 };
 	int code = EXIT_ERROR;
-	if (run_to_plan(&ctx, o, &dl, &p)) {
+	if (run_to_plan(&ctx, &subsystems, &o->run, &dl, &p)) {
 		print_diags(&dl);
 		goto out;
 	}
@@ -32,24 +38,15 @@ int cmd_plan(const struct options *o)
 	if (o->json) {
 		json_t *j = plan_to_json(&p);
 		json_t *diags = json_object_get(j, "diagnostics");
-		for (size_t i = 0; i < dl.n; i++) {
-			const struct diag *d = &dl.v[i];
-			json_t *x = json_pack("{s:s, s:s}", "level",
-					      d->level == DIAG_ERROR ? "error" : d->level == DIAG_WARNING ? "warning" : "note",
-					      "message", d->msg);
-			if (d->jpath)
-				json_object_set_new(x, "path", json_string(d->jpath));
-			if (d->hint)
-				json_object_set_new(x, "hint", json_string(d->hint));
-			json_array_append_new(diags, x);
-		}
+		for (size_t i = 0; i < dl.n; i++)
+			json_array_append_new(diags, diag_to_json(&dl.v[i]));
 		json_object_set_new(j, "ok", json_boolean(errors == 0));
 		char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(s);
 		free(s);
 		json_decref(j);
 	} else {
-		plan_print(stdout, &p, o->verbose);
+		plan_print(stdout, &p, o->run.verbose);
 		print_plan_summary(stdout, &p);
 	}
 	print_diags(&dl);

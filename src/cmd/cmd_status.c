@@ -1,21 +1,20 @@
 /* phoenix-storage status: pools, managed datasets, drift and everything else each subsystem reports. */
 #include <stdlib.h>
 
-#include "cmd/run.h"
+#include "cmd/cmd.h"
+#include "subsys/table.h"
 
 int cmd_status(const struct options *o)
 {
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
 	int code = EXIT_ERROR;
-	if (run_load(&ctx, o, &dl) || run_discover(&ctx, &dl)) {
+	if (run_load(&ctx, &subsystems, &o->run, &dl) || run_discover(&ctx, &dl)) {
 		print_diags(&dl);
 		goto out;
 	}
 	json_t *out = json_object();
-	for (size_t i = 0; i < n_subsystems; i++)
-		if (subsystems[i]->status)
-			subsystems[i]->status(&ctx, ctx.sub[i], out, o->json ? NULL : stdout);
+	run_status(&ctx, out, o->json ? NULL : stdout);
 	if (o->json) {
 		char *s = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		puts(s);

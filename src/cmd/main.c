@@ -7,7 +7,7 @@
 
 #include "exec/exec.h"
 
-#include "cmd/run.h"
+#include "cmd/cmd.h"
 #include "util/strbuf.h"
 
 #define VERSION "0.1.0"
@@ -122,16 +122,16 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 	while ((ch = getopt_long(argc, argv, ":c:yvh", longopts, &li)) != -1) {
 		unsigned need = 0;
 		switch (ch) {
-		case 'c': need = O_CONFIG; o->config = optarg; break;
-		case L_ROOT: need = O_ROOT; o->root = optarg; break;
+		case 'c': need = O_CONFIG; o->run.config = optarg; break;
+		case L_ROOT: need = O_ROOT; o->run.root = optarg; break;
 		case L_JSON: need = O_JSON; o->json = true; break;
 		case 'y': need = O_YES; o->yes = true; break;
-		case L_WIPE: need = O_WIPE; sv_push(&o->allow_wipe, optarg); break;
-		case L_DESTROY: need = O_DESTROY; o->allow_destroy = true; break;
-		case L_LXC: need = O_GUESTS; o->lxc_config = optarg; break;
-		case L_VM: need = O_GUESTS; o->vm_config = optarg; break;
-		case 'v': need = O_VERBOSE; o->verbose = true; break;
-		case L_SAMBA_PW: need = O_SAMBA_PW; o->samba_password_stdin = true; break;
+		case L_WIPE: need = O_WIPE; sv_push(&o->run.allow_wipe, optarg); break;
+		case L_DESTROY: need = O_DESTROY; o->run.allow_destroy = true; break;
+		case L_LXC: need = O_GUESTS; o->run.lxc_config = optarg; break;
+		case L_VM: need = O_GUESTS; o->run.vm_config = optarg; break;
+		case 'v': need = O_VERBOSE; o->run.verbose = true; break;
+		case L_SAMBA_PW: need = O_SAMBA_PW; o->run.samba_password_stdin = true; break;
 		case L_WAIT:
 			need = O_WAIT;
 			if (parse_seconds(optarg, &o->wait_s)) {
@@ -165,8 +165,8 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 			argv[optind], c->name);
 		return -1;
 	}
-	if (o->root && o->root[0] != '/') {
-		fprintf(stderr, "error: --root '%s' is not an absolute path\n", o->root);
+	if (o->run.root && o->run.root[0] != '/') {
+		fprintf(stderr, "error: --root '%s' is not an absolute path\n", o->run.root);
 		return -1;
 	}
 	return 0;
@@ -208,7 +208,7 @@ int main(int argc, char **argv)
 		}
 		else
 			rc = rc > 0 ? EXIT_OK : EXIT_ERROR;
-		sv_free(&o.allow_wipe);
+		sv_free(&o.run.allow_wipe);
 		return rc;
 	}
 	fprintf(stderr, "error: unknown command '%s'\n  hint: run 'phoenix-storage --help' for the list\n", argv[1]);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/grammar.h"
+#include "util/str.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 
@@ -247,9 +247,9 @@ void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_leve
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	/* Config values quoted in a message never break its line: control characters are escaped. */
-	char *m = gram_escape(sb_str(&sb));
-	char *h = hint ? gram_escape(hint) : NULL;
-	char *j = jpath ? gram_escape(jpath) : NULL;
+	char *m = str_escape(sb_str(&sb));
+	char *h = hint ? str_escape(hint) : NULL;
+	char *j = jpath ? str_escape(jpath) : NULL;
 	diag_add(dl, level, src ? src->path : NULL, line, col, j, h, "%s", m);
 	free(m);
 	free(h);
@@ -293,14 +293,19 @@ const char *cfg_string(const struct config_src *src, json_t *v, const char *jpat
 	if (!json_is_string(v))
 		return NULL;
 	const char *s = json_string_value(v);
-	return cfg_check_value(src, dl, jpath, GRAM_TEXT, NULL, s) ? s : NULL;
+	const char *why = str_ctrl_problem(s);
+	if (!why)
+		return s;
+	/* cfg_diag writes the control characters of the value escaped */
+	cfg_diag(dl, src, DIAG_ERROR, jpath, str_ctrl_hint, "'%s' %s", s, why);
+	return NULL;
 }
 
 const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
 			   const char *key, bool required, struct diag_list *dl)
 {
 	json_t *v = get_typed(src, obj, jpath, key, required, dl, JSON_STRING, "a string");
-	if (!v || gram_line_ok(json_string_value(v)))
+	if (!v || str_line_ok(json_string_value(v)))
 		return v ? json_string_value(v) : NULL;
 	char *path = jpath && *jpath ? xasprintf("%s.%s", jpath, key) : xstrdup(key);
 	const char *s = cfg_string(src, v, path, dl);

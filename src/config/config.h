@@ -17,6 +17,13 @@ struct config_src {
 	json_t *root; /* NULL when the file did not parse */
 };
 
+/* The config files of a run: the main config and the guest configs (their root is NULL when absent). */
+struct config_sources {
+	const struct config_src *main;   /* phoenix_hypervisor_config.json */
+	const struct config_src *lxc;    /* phoenix_lxc_configs.json */
+	const struct config_src *vm;     /* phoenix_vm_configs.json */
+};
+
 /*
  * Reads and parses path (prefixing nothing: the caller decides about --root).
  * Returns 0 on success; -1 with an error in dl (missing file, JSON syntax error

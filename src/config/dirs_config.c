@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/ctx.h"
 #include "config/grammar.h"
 #include "config/samba_config.h"
 #include "sys/idmap.h"
@@ -61,7 +60,7 @@ struct ct_map {
 };
 
 struct loader {
-	const struct ph_ctx *ctx;
+	const struct config_sources *cs;
 	struct dirs_config *cfg;
 	struct diag_list *dl;
 	int errors;
@@ -209,9 +208,9 @@ static int parse_id(struct loader *L, const struct config_src *src, json_t *v, c
 	return -1;
 }
 
-static json_t *lxc_configs(const struct ph_ctx *ctx)
+static json_t *lxc_configs(const struct config_sources *cs)
 {
-	json_t *all = ctx->lxc.root ? json_object_get(ctx->lxc.root, "lxc_configs") : NULL;
+	json_t *all = cs->lxc->root ? json_object_get(cs->lxc->root, "lxc_configs") : NULL;
 	return json_is_object(all) ? all : NULL;
 }
 
@@ -225,7 +224,7 @@ static const struct idmap *ct_idmap(struct loader *L, const char *ctid, json_t *
 	struct ct_map *cm = &L->maps[L->n_maps++];
 	cm->ctid = xstrdup(ctid);
 	cm->ok = true;
-	const struct config_src *src = &L->ctx->lxc;
+	const struct config_src *src = L->cs->lxc;
 	json_t *unpriv = json_object_get(ct, "unprivileged");
 	char *jp = xasprintf("lxc_configs.%s.unprivileged", ctid);
 	if (unpriv && !json_is_boolean(unpriv)) {
@@ -308,7 +307,7 @@ static const char *const dir_keys[] = { "path", "owner", "group", "mode", "servi
 
 static void load_persistent(struct loader *L)
 {
-	const struct config_src *src = &L->ctx->main;
+	const struct config_src *src = L->cs->main;
 	json_t *ps = src->root ? json_object_get(src->root, "persistent_storage") : NULL;
 	if (!ps || json_is_null(ps))
 		return;
@@ -388,7 +387,7 @@ static void load_persistent(struct loader *L)
 			char *cp = xasprintf("%s.ctid", jp);
 			ctid = json_is_integer(ctid_v) ? xasprintf("%lld", (long long)json_integer_value(ctid_v))
 			       : json_is_string(ctid_v) ? xstrdup(json_string_value(ctid_v)) : NULL;
-			json_t *ct = ctid && lxc_configs(L->ctx) ? json_object_get(lxc_configs(L->ctx), ctid) : NULL;
+			json_t *ct = ctid && lxc_configs(L->cs) ? json_object_get(lxc_configs(L->cs), ctid) : NULL;
 			if (!ctid) {
 				cfg_diag(L->dl, src, DIAG_ERROR, cp, NULL, "ctid must be a number");
 				L->errors++;
@@ -476,10 +475,10 @@ static void load_persistent(struct loader *L)
 
 static void load_lxc(struct loader *L)
 {
-	json_t *all = lxc_configs(L->ctx);
+	json_t *all = lxc_configs(L->cs);
 	if (!all)
 		return;
-	const struct config_src *src = &L->ctx->lxc;
+	const struct config_src *src = L->cs->lxc;
 	const char *ctid;
 	json_t *ct;
 	json_object_foreach(all, ctid, ct) {
@@ -569,7 +568,7 @@ static void load_lxc(struct loader *L)
 
 static void load_vm(struct loader *L)
 {
-	const struct config_src *src = &L->ctx->vm;
+	const struct config_src *src = L->cs->vm;
 	json_t *vms = src->root ? json_object_get(src->root, "vms") : NULL;
 	if (!json_is_array(vms))
 		return;
@@ -620,7 +619,7 @@ static void load_vm(struct loader *L)
 
 static void load_samba(struct loader *L)
 {
-	const struct config_src *src = &L->ctx->main;
+	const struct config_src *src = L->cs->main;
 	json_t *s = src->root ? json_object_get(src->root, "samba") : NULL;
 	json_t *shares = json_is_object(s) ? json_object_get(s, "shares") : NULL;
 	if (!json_is_array(shares))
@@ -654,10 +653,10 @@ static int cmp_want(const void *a, const void *b)
 	return strcmp(((const struct dir_want *)a)->path, ((const struct dir_want *)b)->path);
 }
 
-int dirs_config_load(const struct ph_ctx *ctx, struct dirs_config *cfg, struct diag_list *dl)
+int dirs_config_load(const struct config_sources *cs, struct dirs_config *cfg, struct diag_list *dl)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	struct loader L = { ctx, cfg, dl, 0, NULL, 0 };
+	struct loader L = { cs, cfg, dl, 0, NULL, 0 };
 	load_persistent(&L);
 	load_lxc(&L);
 	load_vm(&L);

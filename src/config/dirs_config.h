@@ -32,8 +32,6 @@
 #include "config/config.h"
 #include "util/diag.h"
 
-struct ph_ctx;
-
 struct dir_want {
 	char *path;            /* absolute, normalised, as in the config (without --root) */
 	bool set_uid;
@@ -59,11 +57,11 @@ struct dirs_config {
 };
 
 /*
- * Reads every source of directories from ctx (main, lxc and vm configs);
+ * Reads every source of directories from cs (main, lxc and vm configs);
  * problems go to dl (all at once). Returns 0 when no error was found. Runs no
  * program (user and group names are looked up with getpwnam/getgrnam).
  */
-int dirs_config_load(const struct ph_ctx *ctx, struct dirs_config *cfg, struct diag_list *dl);
+int dirs_config_load(const struct config_sources *cs, struct dirs_config *cfg, struct diag_list *dl);
 void dirs_config_free(struct dirs_config *cfg);
 
 /* Parses "0750", "750" or "2775" (1-4 octal digits). Returns 0 or -1. */

@@ -5,60 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str.h"
 #include "util/strbuf.h"
-
-static const char ctrl_hint[] =
-	"a value must be one line of printable text: it is written into a line of a file or one argument of a command";
-
-long gram_ctrl_at(const char *s)
-{
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
-			return (long)(c - (const unsigned char *)s);
-	return -1;
-}
-
-bool gram_line_ok(const char *s)
-{
-	return s && gram_ctrl_at(s) < 0;
-}
-
-char *gram_escape(const char *s)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '\n')
-			sb_adds(&sb, "\\n");
-		else if (*c == '\r')
-			sb_adds(&sb, "\\r");
-		else if (*c == '\t')
-			sb_adds(&sb, "\\t");
-		else if (*c < 0x20 || *c == 0x7f)
-			sb_addf(&sb, "\\x%02x", *c);
-		else
-			sb_addc(&sb, (char)*c);
-	}
-	return sb_detach(&sb);
-}
-
-/* The phrase for the first control character of s, or NULL when there is none. */
-static const char *ctrl_problem(const char *s)
-{
-	long at = gram_ctrl_at(s);
-	if (at < 0)
-		return NULL;
-	switch (s[at]) {
-	case '\n':
-		return "contains a newline";
-	case '\r':
-		return "contains a carriage return";
-	case '\t':
-		return "contains a tab";
-	default:
-		return "contains a control character";
-	}
-}
 
 /* ---- Proxmox ------------------------------------------------------------------ */
 
@@ -288,9 +236,9 @@ bool gram_mode_world_writable(unsigned mode)
 const char *gram_check(enum gram_target t, const char *s, const char **hint)
 {
 	const char *h = NULL;
-	const char *why = ctrl_problem(s);
+	const char *why = str_ctrl_problem(s);
 	if (why) {
-		h = ctrl_hint;
+		h = str_ctrl_hint;
 	} else {
 		switch (t) {
 		case GRAM_TEXT:
@@ -339,7 +287,7 @@ bool cfg_check_value(const struct config_src *src, struct diag_list *dl, const c
 	if (!why)
 		return true;
 	/* cfg_diag writes the control characters of the value escaped */
-	if (!what || hint == ctrl_hint)
+	if (!what || hint == str_ctrl_hint)
 		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "'%s' %s", value, why);
 	else
 		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "%s '%s' %s", what, value, why);

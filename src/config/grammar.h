@@ -3,7 +3,7 @@
  * file (storage.cfg, guest configs, exports, ganesha and smb.conf) or an argv
  * (zfs, zpool, pct, pvesm), and which values are dangerous. One small pure
  * function per target grammar; every config loader uses them, and the
- * renderers of foreign files re-check gram_line_ok() on what they write, so a
+ * renderers of foreign files re-check str_line_ok() (util/str.h) on what they write, so a
  * value that slipped past validation makes an error, never a second line.
  *
  * Where every config value goes and which rule checks it: README, "Values
@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "util/diag.h"
+#include "util/str.h"
 
 enum gram_target {
 	GRAM_TEXT,          /* any value: one line of printable text (no C0 control character, no DEL) */
@@ -38,16 +39,6 @@ enum gram_target {
  * static string or NULL.
  */
 const char *gram_check(enum gram_target t, const char *s, const char **hint);
-
-/* Offset of the first C0 control character or DEL in s, or -1 when there is none. */
-long gram_ctrl_at(const char *s);
-/* True when s can be written inside one line of a text file (gram_ctrl_at(s) < 0; NULL is false). */
-bool gram_line_ok(const char *s);
-/*
- * s with every control character written as \n, \r, \t or \xNN (backslashes
- * kept), so a message that quotes a value stays on one line. Caller frees.
- */
-char *gram_escape(const char *s);
 
 /*
  * The system directory a mountpoint is at or under ("/" only for "/" itself;

@@ -504,15 +504,6 @@ bool nfs_opts_equal(const struct nfs_opts *a, const struct nfs_opts *b)
 	       !strcmp(a->sec, b->sec);
 }
 
-char *nfs_join(const struct strvec *sv, const char *sep)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	for (size_t i = 0; i < sv->n; i++)
-		sb_addf(&sb, "%s%s", i ? sep : "", sv->v[i]);
-	return sb_detach(&sb);
-}
-
 /* ---- loading -------------------------------------------------------------- */
 
 static int nfs_option_check_quiet(const char *opt)

@@ -123,9 +123,6 @@ void nfs_opts_from_list(const char *const *opts, size_t n, bool table_form, stru
 /* True when a and b mean the same export (insecure compared only when both know it). */
 bool nfs_opts_equal(const struct nfs_opts *a, const struct nfs_opts *b);
 
-/* "rw,sync,no_subtree_check" from a strvec; caller frees. */
-char *nfs_join(const struct strvec *sv, const char *sep);
-
 /* True when the client lets every host in (`*`, 0.0.0.0/0, ::/0). */
 bool nfs_client_is_world(const char *client);
 

@@ -6,11 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cmd/ctx.h"
 #include "config/grammar.h"
 #include "config/zfs_config.h"
-#include "plan/zfs_plan.h"
-#include "pve/storage_cfg.h"
+#include "util/fs.h"
+#include "formats/storage_cfg.h"
 
 /* ---------- pure helpers ---------- */
 
@@ -175,7 +174,6 @@ static void storage_free(struct pve_storage_want *s)
 	free(s->type);
 	free(s->pool);
 	free(s->path);
-	free(s->zfs_mountpoint);
 	free(s->server);
 	free(s->export);
 	free(s->options);
@@ -305,6 +303,19 @@ static bool dir_path_valid(const char *p)
 	return true;
 }
 
+bool pve_dir_path_check(const struct config_src *src, const char *jpath, const char *id, const char *mountpoint,
+			const char *root, struct diag_list *dl)
+{
+	/* under --root the host sees the dataset at its path inside the root */
+	char *path = root_strip(root, mountpoint);
+	bool ok = dir_path_valid(path);
+	if (!ok)
+		cfg_diag(dl, src, DIAG_ERROR, jpath, "give the dataset a mountpoint such as /pool/name (letters, digits, -_.@)",
+			 "dir storage '%s' needs a usable mountpoint, the dataset's is '%s'", id, path);
+	free(path);
+	return ok;
+}
+
 static struct pve_storage_want *add_storage(struct pve_config *pc)
 {
 	pc->storages = xrealloc(pc->storages, (pc->n_storages + 1) * sizeof(*pc->storages));
@@ -315,20 +326,19 @@ static struct pve_storage_want *add_storage(struct pve_config *pc)
 }
 
 /* json value of a dataset of the config, found from its jpath "zfs.datasets[N]". */
-static json_t *dataset_json(const struct ph_ctx *ctx, const char *jpath)
+static json_t *dataset_json(const struct config_src *src, const char *jpath)
 {
 	const char *b = strchr(jpath, '[');
-	if (!b || !ctx->main.root)
+	if (!b || !src->root)
 		return NULL;
 	size_t i = strtoul(b + 1, NULL, 10);
-	json_t *zfs = json_object_get(ctx->main.root, "zfs");
+	json_t *zfs = json_object_get(src->root, "zfs");
 	return json_array_get(json_object_get(zfs, "datasets"), i);
 }
 
-static void load_dataset_storages(const struct ph_ctx *ctx, struct pve_config *pc, struct diag_list *dl)
+static void load_dataset_storages(const struct config_src *src, const struct zfs_config *z, const char *root,
+				  struct pve_config *pc, struct diag_list *dl)
 {
-	const struct config_src *src = &ctx->main;
-	const struct zfs_config *z = ctx->zcfg;
 	if (!z)
 		return;
 	/* datasets that become storages */
@@ -444,7 +454,7 @@ static void load_dataset_storages(const struct ph_ctx *ctx, struct pve_config *p
 			s->content = check_content(src, jp, s->type, d->pve_content, dl);
 			free(jp);
 		}
-		json_t *dj = dataset_json(ctx, d->jpath);
+		json_t *dj = dataset_json(src, d->jpath);
 		if (!strcmp(s->type, "zfspool")) {
 			s->pool = xstrdup(d->full);
 			json_t *sp = json_object_get(dj, "proxmox_sparse");
@@ -466,21 +476,11 @@ static void load_dataset_storages(const struct ph_ctx *ctx, struct pve_config *p
 				free(jp);
 			}
 		} else {
-			s->path = zfs_expected_mountpoint(ctx, d->full);
-			s->zfs_mountpoint = xstrdup(s->path);
-			/* under --root the host sees the dataset at its path inside the root */
-			size_t rl = ctx->root ? strlen(ctx->root) : 0;
-			while (rl > 1 && ctx->root[rl - 1] == '/')
-				rl--;
-			if (rl > 1 && !strncmp(s->path, ctx->root, rl) && s->path[rl] == '/') {
-				char *t = xstrdup(s->path + rl);
-				free(s->path);
-				s->path = t;
-			}
-			if (!dir_path_valid(s->path))
-				cfg_diag(dl, src, DIAG_ERROR, d->jpath,
-					 "give the dataset a mountpoint such as /pool/name (letters, digits, -_.@)",
-					 "dir storage '%s' needs a usable mountpoint, the dataset's is '%s'", id, s->path);
+			/* the path is resolved by the planner (the dataset may exist with its own mountpoint);
+			   what the config makes it must already be usable */
+			char *mp = zfs_config_mountpoint(z, d->full, NULL, NULL);
+			pve_dir_path_check(src, d->jpath, id, mp, root, dl);
+			free(mp);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -541,9 +541,8 @@ static char *join_options(json_t *o)
 	return sb_detach(&sb);
 }
 
-static void load_nfs_storages(const struct ph_ctx *ctx, struct pve_config *pc, struct diag_list *dl)
+static void load_nfs_storages(const struct config_src *src, struct pve_config *pc, struct diag_list *dl)
 {
-	const struct config_src *src = &ctx->main;
 	json_t *exports = json_object_get(json_object_get(src->root, "nfs"), "exports");
 	size_t i;
 	json_t *e;
@@ -753,9 +752,9 @@ static char *path_field(const struct config_src *src, json_t *o, const char *jpa
 	return n;
 }
 
-static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct diag_list *dl)
+static void load_lxc(const struct config_sources *cs, struct pve_config *pc, struct diag_list *dl)
 {
-	const struct config_src *src = &ctx->lxc;
+	const struct config_src *src = cs->lxc;
 	json_t *cfgs = src->root ? json_object_get(src->root, "lxc_configs") : NULL;
 	if (src->root && cfgs && !json_is_object(cfgs)) {
 		cfg_diag(dl, src, DIAG_ERROR, "lxc_configs", "write {\"<ctid>\": {...}}", "lxc_configs must be an object");
@@ -858,7 +857,7 @@ static void load_lxc(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 	}
 
 	/* shared_volumes of the main config: bind mounts into several containers */
-	const struct config_src *msrc = &ctx->main;
+	const struct config_src *msrc = cs->main;
 	json_t *sv = json_object_get(msrc->root, "shared_volumes");
 	if (sv && !json_is_object(sv)) {
 		cfg_diag(dl, msrc, DIAG_ERROR, "shared_volumes", "write {\"name\": {\"host_path\": ..., \"mounts\": {...}}}",
@@ -966,10 +965,10 @@ static char *guest_mount_options(const char *given)
 }
 
 /* Checks that the host exports path to the VM (when the server is this host). */
-static void check_vm_nfs(const struct ph_ctx *ctx, const struct pve_vm_want *vm, const struct pve_nfs_mount *m,
+static void check_vm_nfs(const struct config_sources *cs, const struct pve_vm_want *vm, const struct pve_nfs_mount *m,
 			 const struct strvec *addrs, struct diag_list *dl)
 {
-	const struct config_src *vsrc = &ctx->vm;
+	const struct config_src *vsrc = cs->vm;
 	bool local = false;
 	for (size_t i = 0; i < addrs->n; i++)
 		local |= !strcmp(addrs->v[i], m->server);
@@ -979,7 +978,7 @@ static void check_vm_nfs(const struct ph_ctx *ctx, const struct pve_vm_want *vm,
 			 vm->vmid, m->server);
 		return;
 	}
-	json_t *exports = json_object_get(json_object_get(ctx->main.root, "nfs"), "exports");
+	json_t *exports = json_object_get(json_object_get(cs->main->root, "nfs"), "exports");
 	json_t *best = NULL;
 	size_t best_len = 0, best_i = 0, i;
 	json_t *e;
@@ -1031,9 +1030,9 @@ static void check_vm_nfs(const struct ph_ctx *ctx, const struct pve_vm_want *vm,
 	free(hint);
 }
 
-static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct diag_list *dl)
+static void load_vms(const struct config_sources *cs, struct pve_config *pc, struct diag_list *dl)
 {
-	const struct config_src *src = &ctx->vm;
+	const struct config_src *src = cs->vm;
 	if (!src->root)
 		return;
 	json_t *defs = json_object_get(src->root, "vm_defaults");
@@ -1045,7 +1044,7 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 		def_size = NULL;
 	}
 	struct strvec addrs = { 0 };
-	host_addresses(&ctx->main, &addrs);
+	host_addresses(cs->main, &addrs);
 	json_t *vms = cfg_get_array(src, src->root, "", "vms", false, dl);
 	size_t i;
 	json_t *v;
@@ -1152,19 +1151,21 @@ static void load_vms(const struct ph_ctx *ctx, struct pve_config *pc, struct dia
 			nm->options = guest_mount_options(opts);
 			free(opts);
 			nm->jpath = mjp;
-			check_vm_nfs(ctx, w, nm, &addrs, dl);
+			check_vm_nfs(cs, w, nm, &addrs, dl);
 		}
 	}
 	sv_free(&addrs);
 }
 
-int pve_config_load(const struct ph_ctx *ctx, struct pve_config *pc, struct diag_list *dl)
+int pve_config_load(const struct config_sources *cs, const struct zfs_config *zcfg, const char *root,
+		    struct pve_config *pc, struct diag_list *dl)
 {
 	memset(pc, 0, sizeof(*pc));
 	struct diag_list mine = { 0 };
-	if (ctx->main.root) {
-		load_dataset_storages(ctx, pc, &mine);
-		load_nfs_storages(ctx, pc, &mine);
+	if (cs->main->root) {
+		if (zcfg)
+			load_dataset_storages(cs->main, zcfg, root, pc, &mine);
+		load_nfs_storages(cs->main, pc, &mine);
 	}
 	/* one id, one storage */
 	for (size_t i = 0; i < pc->n_storages; i++)
@@ -1177,10 +1178,10 @@ int pve_config_load(const struct ph_ctx *ctx, struct pve_config *pc, struct diag
 					 pc->storages[i].dataset ? pc->storages[i].dataset : pc->storages[i].jpath);
 				break;
 			}
-	load_lxc(ctx, pc, &mine);
+	load_lxc(cs, pc, &mine);
 	if (pc->n_cts)
 		qsort(pc->cts, pc->n_cts, sizeof(*pc->cts), cmp_ct);
-	load_vms(ctx, pc, &mine);
+	load_vms(cs, pc, &mine);
 	if (pc->n_vms)
 		qsort(pc->vms, pc->n_vms, sizeof(*pc->vms), cmp_vm);
 	int rc = diag_count(&mine, DIAG_ERROR) ? -1 : 0;

@@ -13,7 +13,8 @@
  *
  * Every record keeps its source file and JSON path for diagnostics.
  * Ownership: struct pve_config owns everything; pve_config_free releases it
- * (accepts a zeroed struct). The config_src pointers are borrowed from ctx.
+ * (accepts a zeroed struct). The config_src pointers are borrowed from the
+ * caller's config_sources.
  */
 #ifndef PH_PVE_CONFIG_H
 #define PH_PVE_CONFIG_H
@@ -22,17 +23,16 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "config/zfs_config.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
-
-struct ph_ctx;
 
 struct pve_storage_want {
 	char *id;
 	char *type;          /* "zfspool", "dir", "nfs" */
 	char *pool;          /* zfspool: pool/dataset */
-	char *path;          /* dir: the dataset's mountpoint (inside --root); nfs: local mount path */
-	char *zfs_mountpoint;/* dir: the mountpoint as ZFS has it (outside --root) */
+	char *path;          /* nfs: local mount path; dir: NULL (the planner resolves the dataset's
+				mountpoint through the ZFS view; pve_dir_path_check) */
 	char *server;        /* nfs */
 	char *export;        /* nfs */
 	char *options;       /* nfs mount options, NULL = none */
@@ -105,11 +105,14 @@ struct pve_config {
 };
 
 /*
- * Reads and checks everything above from ctx (main, lxc and vm configs, and
- * ctx->zcfg for the datasets). All problems go to dl at once. Returns 0 when
- * no error was found; pc is filled with what could be read either way.
+ * Reads and checks everything above from cs (main, lxc and vm configs) and
+ * zcfg (the datasets; may be NULL). root is --root: a dir storage's path is
+ * its dataset's mountpoint as seen inside it. All problems go to dl at once.
+ * Returns 0 when no error was found; pc is filled with what could be read
+ * either way.
  */
-int pve_config_load(const struct ph_ctx *ctx, struct pve_config *pc, struct diag_list *dl);
+int pve_config_load(const struct config_sources *cs, const struct zfs_config *zcfg, const char *root,
+		    struct pve_config *pc, struct diag_list *dl);
 void pve_config_free(struct pve_config *pc);
 
 const struct pve_storage_want *pve_config_storage(const struct pve_config *pc, const char *id);
@@ -133,6 +136,15 @@ int pve_storage_key_matches(const char *key, const char *pool, const char *name)
  */
 void pve_resolve_storage_keys(const char *const *keys, const char *const *values, size_t n_keys,
 			      const char *const *pools, const char *const *names, size_t n_ds, int *out);
+
+/*
+ * The path of a dir storage on a dataset mounted at mountpoint: the
+ * mountpoint as the host sees it inside root (--root). An error at jpath of
+ * src naming storage id when that path is not usable (absolute, not "/",
+ * letters, digits and -_.@). Returns whether it is.
+ */
+bool pve_dir_path_check(const struct config_src *src, const char *jpath, const char *id, const char *mountpoint,
+			const char *root, struct diag_list *dl);
 
 /* True when s is a valid Proxmox storage id ([a-z][a-z0-9._-]*[a-z0-9], any case). */
 bool pve_storage_id_valid(const char *s);

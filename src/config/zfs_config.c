@@ -613,3 +613,61 @@ const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, cons
 			return &cfg->datasets[i];
 	return NULL;
 }
+
+char *zfs_config_mountpoint(const struct zfs_config *cfg, const char *full, zfs_current_mountpoint current,
+			    const void *arg)
+{
+	const struct zcfg_dataset *dc = cfg ? zfs_config_dataset(cfg, full) : NULL;
+	if (dc && dc->mountpoint)
+		return xstrdup(dc->mountpoint);
+	const struct zcfg_prop *mp = dc ? zcfg_props_get(&dc->props, "mountpoint") : NULL;
+	if (mp)
+		return xstrdup(mp->norm);
+	const char *now = current ? current(arg, full) : NULL;
+	if (now)
+		return xstrdup(now);
+	const char *slash = strrchr(full, '/');
+	if (!slash) {
+		const struct zcfg_pool *pc = cfg ? zfs_config_pool(cfg, full) : NULL;
+		if (pc && pc->mountpoint)
+			return xstrdup(pc->mountpoint);
+		return xasprintf("/%s", full);
+	}
+	char *parent = xstrndup(full, (size_t)(slash - full));
+	char *pm = zfs_config_mountpoint(cfg, parent, current, arg);
+	free(parent);
+	char *r;
+	if (!strcmp(pm, "none") || !strcmp(pm, "legacy"))
+		r = xstrdup(pm);
+	else
+		r = xasprintf("%s/%s", strcmp(pm, "/") ? pm : "", slash + 1);
+	free(pm);
+	return r;
+}
+
+/* prop of props when it shares (set, and not "off"). */
+static const struct zcfg_prop *sharing(const struct zcfg_props *props, const char *prop)
+{
+	const struct zcfg_prop *pr = zcfg_props_get(props, prop);
+	return pr && strcmp(pr->norm, "off") ? pr : NULL;
+}
+
+const struct zcfg_prop *zfs_config_shares_path(const struct zfs_config *z, const char *prop, const char *path,
+					       const char **dataset)
+{
+	for (size_t i = 0; z && i < z->n_pools + z->n_datasets; i++) {
+		bool pool = i < z->n_pools;
+		const char *name = pool ? z->pools[i].name : z->datasets[i - z->n_pools].full;
+		const struct zcfg_prop *pr = sharing(pool ? &z->pools[i].options : &z->datasets[i - z->n_pools].props, prop);
+		if (!pr)
+			continue;
+		char *mp = zfs_config_mountpoint(z, name, NULL, NULL);
+		bool same = !strcmp(mp, path);
+		free(mp);
+		if (same) {
+			*dataset = name;
+			return pr;
+		}
+	}
+	return NULL;
+}

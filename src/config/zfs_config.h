@@ -74,4 +74,28 @@ const struct zcfg_pool *zfs_config_pool(const struct zfs_config *cfg, const char
 const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, const char *full);
 const struct zcfg_prop *zcfg_props_get(const struct zcfg_props *props, const char *name);
 
+/* The mountpoint ZFS has now for dataset full, or NULL (zfs_config_mountpoint's hook). */
+typedef const char *(*zfs_current_mountpoint)(const void *arg, const char *full);
+
+/*
+ * Where dataset full (of the config, or any dataset below a pool of it) is
+ * mounted: its own mountpoint in the config (the mountpoint member, then the
+ * mountpoint property), else what current(arg, full) says ZFS has now (current
+ * may be NULL: the config alone), else its parent's with its name appended
+ * ("none" and "legacy" are inherited as they are), the pool's -m or /POOL.
+ * Pure; caller frees.
+ */
+char *zfs_config_mountpoint(const struct zfs_config *cfg, const char *full, zfs_current_mountpoint current,
+			    const void *arg);
+
+/*
+ * The sharenfs or sharesmb property (prop; set and not "off") by which a
+ * dataset or pool root of the config shares path itself through ZFS (at the
+ * mountpoint the config gives it), or NULL. *dataset gets its full name (owned
+ * by cfg). Used by the nfs and samba loaders: the same path shared by ZFS and
+ * by their section is an error.
+ */
+const struct zcfg_prop *zfs_config_shares_path(const struct zfs_config *cfg, const char *prop, const char *path,
+					       const char **dataset);
+
 #endif

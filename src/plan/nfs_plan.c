@@ -3,53 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/nfs_apply.h"
-#include "cmd/ctx.h"
-#include "config/grammar.h"
-#include "config/zfs_config.h"
-#include "plan/zfs_plan.h"
-#include "state/zfs_state.h"
 #include "util/fs.h"
 #include "util/path.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 /* ---- rendering ---------------------------------------------------------------- */
-
-/* One field of an exports line or a ganesha list: printable, no white space and none of bad. */
-static bool field_ok(const char *s, const char *bad)
-{
-	if (!s || !*s || !gram_line_ok(s))
-		return false;
-	for (; *s; s++)
-		if (*s == ' ' || strchr(bad, *s))
-			return false;
-	return true;
-}
-
-char *nfs_render_line(const char *path, const struct strvec *clients, const struct strvec *opts)
-{
-	/* '#' starts a comment anywhere in an exports line */
-	if (!field_ok(path, "\"#"))
-		return NULL;
-	for (size_t i = 0; i < clients->n; i++)
-		if (!field_ok(clients->v[i], "\"()#"))
-			return NULL;
-	for (size_t i = 0; i < opts->n; i++)
-		if (!field_ok(opts->v[i], "\"(),#"))
-			return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	sb_adds(&sb, path);
-	char *o = nfs_join(opts, ",");
-	for (size_t i = 0; i < clients->n; i++) {
-		if (*o)
-			sb_addf(&sb, " %s(%s)", clients->v[i], o);
-		else
-			sb_addf(&sb, " %s", clients->v[i]);
-	}
-	free(o);
-	return sb_detach(&sb);
-}
 
 char *nfs_render_dropin(const struct nfs_config *cfg)
 {
@@ -162,53 +121,13 @@ char *ganesha_ignored_options(const struct nfs_export *e)
 char *ganesha_render_block(const struct nfs_export *e, long id)
 {
 	const struct nfs_opts *o = &e->eff;
-	if (!field_ok(e->path, "\"") || !gram_line_ok(o->sec) || !gram_line_ok(o->fsid))
-		return NULL;
-	for (size_t i = 0; i < e->clients.n; i++)
-		if (!field_ok(e->clients.v[i], "\",;{}"))
-			return NULL;
-	for (size_t i = 0; i < e->options.n; i++)
-		if (!field_ok(e->options.v[i], ""))
-			return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	char *clients = nfs_join(&e->clients, ",");
-	char *opts = nfs_join(&e->options, ",");
-	const char *squash = o->all_squash ? "All_Squash" : o->no_root_squash ? "No_Root_Squash" : "Root_Squash";
-	sb_addf(&sb, "EXPORT {\n\t# phoenix: clients=%s options=%s\n", clients, opts);
-	sb_addf(&sb, "\tExport_Id = %ld;\n\tPath = \"%s\";\n\tPseudo = \"%s\";\n", id, e->path, e->path);
-	sb_adds(&sb, "\tProtocols = 3, 4;\n\tAccess_Type = None;\n");
-	sb_addf(&sb, "\tSquash = %s;\n", squash);
-	struct strbuf sec = STRBUF_INIT;
-	sb_init(&sec);
-	for (const char *p = o->sec; *p; p++)
-		if (*p == ':')
-			sb_adds(&sec, ", ");
-		else
-			sb_addc(&sec, *p);
-	sb_addf(&sb, "\tSecType = %s;\n", sec.buf);
-	sb_release(&sec);
-	if (o->fsid[0] && strcmp(o->fsid, "0") && strspn(o->fsid, "0123456789") == strlen(o->fsid))
-		sb_addf(&sb, "\tFilesystem_Id = %s.%s;\n", o->fsid, o->fsid);
-	sb_adds(&sb, "\tFSAL {\n\t\tName = VFS;\n\t}\n");
-	sb_adds(&sb, "\tCLIENT {\n");
-	sb_adds(&sb, "\t\tClients = ");
-	for (size_t i = 0; i < e->clients.n; i++)
-		sb_addf(&sb, "%s%s", i ? ", " : "", e->clients.v[i]);
-	sb_adds(&sb, ";\n");
-	sb_addf(&sb, "\t\tAccess_Type = %s;\n\t\tSquash = %s;\n", o->rw ? "RW" : "RO", squash);
-	/* always written: ganesha's own default differs from the kernel's 65534 */
-	sb_addf(&sb, "\t\tAnonymous_Uid = %lld;\n\t\tAnonymous_Gid = %lld;\n", o->anonuid, o->anongid);
-	for (size_t i = 0; i < e->options.n; i++) {
-		if (!strcmp(e->options.v[i], "secure"))
-			sb_adds(&sb, "\t\tPrivilegedPort = true;\n");
-		if (!strcmp(e->options.v[i], "insecure"))
-			sb_adds(&sb, "\t\tPrivilegedPort = false;\n");
-	}
-	sb_adds(&sb, "\t}\n}");
-	free(clients);
-	free(opts);
-	return sb_detach(&sb);
+	struct ganesha_block b = {
+		.id = id, .path = e->path, .clients = &e->clients, .options = &e->options, .rw = o->rw,
+		.squash = o->all_squash ? GANESHA_ALL_SQUASH : o->no_root_squash ? GANESHA_NO_ROOT_SQUASH
+										  : GANESHA_ROOT_SQUASH,
+		.sec = o->sec, .fsid = o->fsid, .anonuid = o->anonuid, .anongid = o->anongid,
+	};
+	return ganesha_block_render(&b);
 }
 
 char *ganesha_render_include(const struct nfs_config *cfg, const long *ids)
@@ -227,19 +146,6 @@ char *ganesha_render_include(const struct nfs_config *cfg, const long *ids)
 		sb_addf(&sb, "\n%s\n", b);
 		free(b);
 	}
-	return sb_detach(&sb);
-}
-
-char *ganesha_conf_add_include(const char *text, const char *include)
-{
-	if (!field_ok(include, "\""))
-		return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	sb_adds(&sb, text ? text : "");
-	if (sb.len && sb.buf[sb.len - 1] != '\n')
-		sb_addc(&sb, '\n');
-	sb_addf(&sb, "\n# Added by phoenix-storage: the exports of its nfs section.\n%%include \"%s\"\n", include);
 	return sb_detach(&sb);
 }
 
@@ -383,7 +289,7 @@ enum nfs_export_state nfs_export_status(const struct nfs_config *cfg, const stru
 
 static char *clients_str(const struct strvec *c)
 {
-	return nfs_join(c, ", ");
+	return sv_join(c, ", ");
 }
 
 static void pdiag(struct plan *p, const struct config_src *src, enum diag_level lvl, const char *jpath,
@@ -393,6 +299,78 @@ static void pdiag(struct plan *p, const struct config_src *src, enum diag_level 
 		cfg_diag(&p->diags, src, lvl, jpath, hint, "%s", msg);
 	else
 		diag_add(&p->diags, lvl, NULL, 0, 0, jpath, hint, "%s", msg);
+}
+
+/* The dataset that should hold path: below the deepest dataset (or pool) whose mountpoint covers it. */
+static char *guess_dataset(const struct zfs_view *v, const char *path)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; v->st && i < v->st->n_datasets; i++) {
+		const struct zprop *m = zfs_dataset_prop(&v->st->datasets[i], "mountpoint");
+		size_t l = m ? path_covers(m->value, path) : 0;
+		if (l > best_len) {
+			best_len = l;
+			best = v->st->datasets[i].name;
+		}
+	}
+	for (size_t i = 0; v->cfg && i < v->cfg->n_pools; i++) {
+		const struct zcfg_pool *pc = &v->cfg->pools[i];
+		char *mp = pc->mountpoint ? xstrdup(pc->mountpoint) : xasprintf("/%s", pc->name);
+		size_t l = path_covers(mp, path);
+		free(mp);
+		if (l > best_len) {
+			best_len = l;
+			best = pc->name;
+		}
+	}
+	if (!best)
+		return xstrdup(path + 1);
+	const char *rest = path + (best_len == 1 ? 0 : best_len);
+	return xasprintf("%s%s", best, rest);
+}
+
+/* Mount-before-use: every export (unless outside_zfs) lives on a mounted managed dataset. */
+void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, const struct nfs_config *cfg, bool *made,
+		      struct plan *p)
+{
+	for (size_t i = 0; i < cfg->n_exports; i++) {
+		const struct nfs_export *e = &cfg->exports[i];
+		if (e->outside_zfs || !e->path)
+			continue;
+		char *mp = NULL;
+		bool mounted = false;
+		const char *ds = zfs_view_dataset_for_path(v, e->path, &mp, &mounted);
+		char *jp = xasprintf("%s.path", e->jpath);
+		if (!ds) {
+			char *want = guess_dataset(v, e->path);
+			char *m = xasprintf("export '%s' is not on a managed zfs dataset: expected dataset '%s' mounted at '%s'",
+					    e->path, want, e->path);
+			char *h = xasprintf("declare '%s' in zfs.datasets (or mark an existing dataset "
+					    "phoenix:managed=true), or set \"outside_zfs\": true on this export",
+					    want);
+			free(want);
+			pdiag(p, src, DIAG_ERROR, jp, h, m);
+			free(m);
+			free(h);
+		} else if (!mounted) {
+			const struct zfs_dataset *zd = v->st ? zfs_state_dataset(v->st, ds) : NULL;
+			const struct zprop *mnt = zd ? zfs_dataset_prop(zd, "mounted") : NULL;
+			/* mounted elsewhere: the zfs part of this plan moves its mountpoint */
+			if (zd && !(mnt && !strcmp(mnt->value, "yes"))) {
+				char *m = xasprintf("dataset '%s' that holds export '%s' is not mounted (mountpoint '%s')",
+						    ds, e->path, mp ? mp : "?");
+				char *h = xasprintf("mount it with 'zfs mount %s' and run again", ds);
+				pdiag(p, src, DIAG_ERROR, jp, h, m);
+				free(m);
+				free(h);
+			} else if (mp && !strcmp(mp, e->path)) {
+				made[i] = true;
+			}
+		}
+		free(jp);
+		free(mp);
+	}
 }
 
 /* Owner, group and mode of the export roots. */
@@ -472,9 +450,7 @@ static void plan_roots(const struct config_src *src, const struct nfs_config *cf
 		}
 		sb_release(&sb);
 		if (a) {
-			a->fn = nfs_apply_root;
-			a->data = d;
-			a->free_data = nfs_root_data_free;
+			action_set_executor(a, AX_NFS_ROOT, d, nfs_root_data_free);
 		} else {
 			nfs_root_data_free(d);
 		}
@@ -509,7 +485,7 @@ static struct action *plan_export_change(struct plan *p, const struct nfs_export
 					 const char *why)
 {
 	char *cl = clients_str(&e->clients);
-	char *op = nfs_join(&e->options, ",");
+	char *op = sv_join(&e->options, ",");
 	struct action *a;
 	if (!old_clients) {
 		a = plan_add(p, PHASE_NFS, OP_CREATE, "nfs", "export", e->path, "nfs export %s to %s (%s)",
@@ -641,9 +617,7 @@ static void plan_kernel(const struct config_src *src, const struct nfs_config *c
 					    "nfs write %s (%zu export%s) and run exportfs -ra", shown,
 					    cfg->n_exports, cfg->n_exports == 1 ? "" : "s");
 		a->depth = 1;
-		a->fn = nfs_apply_write;
-		a->data = d;
-		a->free_data = nfs_write_data_free;
+		action_set_executor(a, AX_NFS_WRITE, d, nfs_write_data_free);
 	}
 	free(text);
 	free(shown);
@@ -687,7 +661,7 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 			a = plan_export_change(p, e, NULL, NULL, NULL);
 		} else if (strcmp(want, b->text)) {
 			char *cl = clients_str(&e->clients);
-			char *op = nfs_join(&e->options, ",");
+			char *op = sv_join(&e->options, ",");
 			struct strvec ocv = { 0 };
 			split_opts(b->clients ? b->clients : "?", &ocv);
 			char *oc = clients_str(&ocv);
@@ -732,9 +706,7 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 					    "write-exports", cfg->ganesha_include, "nfs write %s (%zu export%s)",
 					    inc, cfg->n_exports, cfg->n_exports == 1 ? "" : "s");
 		a->depth = 1;
-		a->fn = nfs_apply_write;
-		a->data = d;
-		a->free_data = nfs_write_data_free;
+		action_set_executor(a, AX_NFS_WRITE, d, nfs_write_data_free);
 		wrote = true;
 	}
 	free(text);
@@ -746,9 +718,7 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 					    "nfs add '%%include \"%s\"' to %s (every other line kept)",
 					    cfg->ganesha_include, conf);
 		a->depth = 2;
-		a->fn = nfs_apply_include;
-		a->data = d;
-		a->free_data = nfs_include_data_free;
+		action_set_executor(a, AX_NFS_INCLUDE, d, nfs_include_data_free);
 		wrote = true;
 	}
 	if (wrote && st->ganesha_pid) {
@@ -758,9 +728,7 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 					    "nfs reload nfs-ganesha (SIGHUP to pid %ld; other exports keep serving)",
 					    (long)st->ganesha_pid);
 		a->depth = 3;
-		a->fn = nfs_apply_reload;
-		a->data = d;
-		a->free_data = nfs_reload_data_free;
+		action_set_executor(a, AX_NFS_RELOAD, d, nfs_reload_data_free);
 	} else if (wrote || cfg->n_exports) {
 		if (!st->ganesha_pid) {
 			char *m = xasprintf("nfs-ganesha is not running (no live pid in '%s'): the exports take effect when it starts",
@@ -805,211 +773,40 @@ void nfs_plan_build(const struct config_src *src, const struct nfs_config *cfg,
 		plan_ganesha(src, cfg, st, root, p);
 }
 
-/* ---- status -------------------------------------------------------------------------- */
-
-json_t *nfs_status_json(const struct nfs_config *cfg, const struct nfs_state *st, FILE *text)
+void nfs_write_data_free(void *p)
 {
-	json_t *o = json_object();
-	bool kernel = cfg->server == NFS_SERVER_KERNEL;
-	json_object_set_new(o, "server", json_string(kernel ? "kernel" : "ganesha"));
-	json_object_set_new(o, "file", json_string(kernel ? cfg->dropin : cfg->ganesha_include));
-	if (!kernel)
-		json_object_set_new(o, "running", json_boolean(st->ganesha_pid != 0));
-	long *ids = xcalloc(cfg->n_exports + 1, sizeof(long));
-	if (!kernel)
-		ganesha_assign_ids(cfg, &st->include_blocks, &st->conf_blocks, ids);
-	if (text) {
-		fprintf(text, "nfs (%s, %s)", kernel ? "kernel" : "nfs-ganesha",
-			kernel ? cfg->dropin : cfg->ganesha_include);
-		if (!kernel)
-			fprintf(text, st->ganesha_pid ? ", server running as pid %ld" : ", server not running",
-				(long)st->ganesha_pid);
-		if (kernel && !st->table_known)
-			fprintf(text, ", export table unreadable: %s", st->table_error ? st->table_error : "?");
-		fprintf(text, ":\n");
-		if (!cfg->n_exports)
-			fprintf(text, "  no exports configured\n");
-	}
-	json_t *arr = json_array();
-	for (size_t i = 0; i < cfg->n_exports; i++) {
-		const struct nfs_export *e = &cfg->exports[i];
-		char *detail = NULL;
-		enum nfs_export_state s;
-		if (kernel && !st->table_known) {
-			s = NFS_EXPORT_MISSING;
-			detail = xstrdup("the export table could not be read");
-		} else {
-			s = nfs_export_status(cfg, st, i, ids, &detail);
-		}
-		json_t *x = json_object();
-		json_object_set_new(x, "path", json_string(e->path));
-		json_t *cl = json_array();
-		for (size_t k = 0; k < e->clients.n; k++)
-			json_array_append_new(cl, json_string(e->clients.v[k]));
-		json_object_set_new(x, "clients", cl);
-		json_t *op = json_array();
-		for (size_t k = 0; k < e->options.n; k++)
-			json_array_append_new(op, json_string(e->options.v[k]));
-		json_object_set_new(x, "options", op);
-		json_object_set_new(x, "state", json_string(nfs_export_state_name(s)));
-		if (*detail)
-			json_object_set_new(x, "detail", json_string(detail));
-		if (!kernel)
-			json_object_set_new(x, "export_id", json_integer(ids[i]));
-		json_array_append_new(arr, x);
-		if (text) {
-			char *line = nfs_render_line(e->path, &e->clients, &e->options);
-			fprintf(text, "  %-8s %s%s%s\n", nfs_export_state_name(s), line ? line : "(not renderable)",
-				*detail ? ": " : "", detail);
-			free(line);
-		}
-		free(detail);
-	}
-	free(ids);
-	json_object_set_new(o, "exports", arr);
-	return o;
-}
-
-/* ---- the subsystem ----------------------------------------------------------------------- */
-
-struct nfs_sub {
-	struct nfs_config cfg;
-	struct nfs_state st;
-};
-
-static int sub_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
-{
-	struct nfs_sub *s = xcalloc(1, sizeof(*s));
-	*priv = s;
-	int rc = nfs_config_load(&ctx->main, &s->cfg, dl);
-	for (size_t i = 0; i < s->cfg.n_exports; i++) {
-		const struct nfs_export *e = &s->cfg.exports[i];
-		const char *ds = NULL;
-		const struct zcfg_prop *pr = e->path ? zfs_config_shares_path(ctx, "sharenfs", e->path, &ds) : NULL;
-		if (!pr)
-			continue;
-		char *hint = xasprintf("remove sharenfs from dataset '%s': %s manages this export", ds, e->jpath);
-		cfg_diag(dl, &ctx->main, DIAG_ERROR, pr->jpath, hint,
-			 "dataset '%s' shares '%s' through sharenfs, and %s exports it too", ds, e->path, e->jpath);
-		free(hint);
-		rc = -1;
-	}
-	return rc;
-}
-
-static int sub_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
-{
-	struct nfs_sub *s = priv;
-	nfs_state_free(&s->st);
-	return nfs_state_discover(&s->cfg, ctx->root, &s->st, dl);
-}
-
-
-/* The dataset that should hold path: below the deepest dataset (or pool) whose mountpoint covers it. */
-static char *guess_dataset(const struct ph_ctx *ctx, const char *path)
-{
-	const char *best = NULL;
-	size_t best_len = 0;
-	for (size_t i = 0; ctx->zst && i < ctx->zst->n_datasets; i++) {
-		const struct zprop *m = zfs_dataset_prop(&ctx->zst->datasets[i], "mountpoint");
-		size_t l = m ? path_covers(m->value, path) : 0;
-		if (l > best_len) {
-			best_len = l;
-			best = ctx->zst->datasets[i].name;
-		}
-	}
-	for (size_t i = 0; ctx->zcfg && i < ctx->zcfg->n_pools; i++) {
-		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
-		char *mp = pc->mountpoint ? xstrdup(pc->mountpoint) : xasprintf("/%s", pc->name);
-		size_t l = path_covers(mp, path);
-		free(mp);
-		if (l > best_len) {
-			best_len = l;
-			best = pc->name;
-		}
-	}
-	if (!best)
-		return xstrdup(path + 1);
-	const char *rest = path + (best_len == 1 ? 0 : best_len);
-	return xasprintf("%s%s", best, rest);
-}
-
-/* Mount-before-use: every export (unless outside_zfs) lives on a mounted managed dataset. */
-static void check_mounts(struct ph_ctx *ctx, const struct nfs_config *cfg, bool *made, struct plan *p)
-{
-	for (size_t i = 0; i < cfg->n_exports; i++) {
-		const struct nfs_export *e = &cfg->exports[i];
-		if (e->outside_zfs || !e->path)
-			continue;
-		const char *mp = NULL;
-		bool mounted = false;
-		const char *ds = zfs_dataset_for_path(ctx, e->path, &mp, &mounted);
-		char *jp = xasprintf("%s.path", e->jpath);
-		if (!ds) {
-			char *want = guess_dataset(ctx, e->path);
-			char *m = xasprintf("export '%s' is not on a managed zfs dataset: expected dataset '%s' mounted at '%s'",
-					    e->path, want, e->path);
-			char *h = xasprintf("declare '%s' in zfs.datasets (or mark an existing dataset "
-					    "phoenix:managed=true), or set \"outside_zfs\": true on this export",
-					    want);
-			free(want);
-			pdiag(p, &ctx->main, DIAG_ERROR, jp, h, m);
-			free(m);
-			free(h);
-		} else if (!mounted) {
-			const struct zfs_dataset *zd = ctx->zst ? zfs_state_dataset(ctx->zst, ds) : NULL;
-			const struct zprop *mnt = zd ? zfs_dataset_prop(zd, "mounted") : NULL;
-			/* mounted elsewhere: the zfs part of this plan moves its mountpoint */
-			if (zd && !(mnt && !strcmp(mnt->value, "yes"))) {
-				char *m = xasprintf("dataset '%s' that holds export '%s' is not mounted (mountpoint '%s')",
-						    ds, e->path, mp ? mp : "?");
-				char *h = xasprintf("mount it with 'zfs mount %s' and run again", ds);
-				pdiag(p, &ctx->main, DIAG_ERROR, jp, h, m);
-				free(m);
-				free(h);
-			} else if (mp && !strcmp(mp, e->path)) {
-				made[i] = true;
-			}
-		}
-		free(jp);
-	}
-}
-
-static void sub_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
-{
-	struct nfs_sub *s = priv;
-	if (!s->cfg.present)
+	struct nfs_write_data *d = p;
+	if (!d)
 		return;
-	bool *made = xcalloc(s->cfg.n_exports + 1, sizeof(bool));
-	check_mounts(ctx, &s->cfg, made, p);
-	nfs_plan_build(&ctx->main, &s->cfg, &s->st, ctx->root, made, p);
-	free(made);
+	free(d->path);
+	free(d->text);
+	free(d);
 }
 
-static void sub_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
+void nfs_include_data_free(void *p)
 {
-	(void)ctx;
-	struct nfs_sub *s = priv;
-	if (!s->cfg.present)
+	struct nfs_include_data *d = p;
+	if (!d)
 		return;
-	json_object_set_new(out, "nfs", nfs_status_json(&s->cfg, &s->st, text));
+	free(d->conf);
+	free(d->include);
+	free(d);
 }
 
-static void sub_free(void *priv)
+void nfs_reload_data_free(void *p)
 {
-	struct nfs_sub *s = priv;
-	if (!s)
+	struct nfs_reload_data *d = p;
+	if (!d)
 		return;
-	nfs_config_free(&s->cfg);
-	nfs_state_free(&s->st);
-	free(s);
+	free(d->pid_file);
+	free(d);
 }
 
-const struct subsystem nfs_subsystem = {
-	.name = "nfs",
-	.load = sub_load,
-	.discover = sub_discover,
-	.plan = sub_plan,
-	.status = sub_status,
-	.free = sub_free,
-};
+void nfs_root_data_free(void *p)
+{
+	struct nfs_root_data *d = p;
+	if (!d)
+		return;
+	free(d->path);
+	free(d);
+}

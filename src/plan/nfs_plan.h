@@ -4,17 +4,14 @@
  * stable, and diffs the config against the discovered state (exportfs -v,
  * the owned files, the export roots). Everything here is pure; the file
  * writes and reloads run in apply/nfs_apply.c.
- *
- * The subsystem entry `nfs_subsystem` (cmd/subsystems.c) is defined in
- * nfs_plan.c: it adds the mount-before-use check (zfs_dataset_for_path).
  */
 #ifndef PH_NFS_PLAN_H
 #define PH_NFS_PLAN_H
 #include <stdbool.h>
-#include <stdio.h>
-#include <jansson.h>
+#include <sys/types.h>
 
 #include "config/nfs_config.h"
+#include "plan/mounts.h"
 #include "plan/plan.h"
 #include "state/nfs_state.h"
 
@@ -26,8 +23,6 @@
  * plan error and plans nothing for NFS.
  */
 
-/* "/path c1(o1,o2) c2(o1,o2)" (bare clients when there are no options), or NULL. Caller frees. */
-char *nfs_render_line(const char *path, const struct strvec *clients, const struct strvec *opts);
 /* The whole drop-in: the ownership header and one line per export, or NULL. Caller frees. */
 char *nfs_render_dropin(const struct nfs_config *cfg);
 
@@ -44,8 +39,6 @@ void ganesha_assign_ids(const struct nfs_config *cfg, const struct ganesha_expor
 char *ganesha_render_block(const struct nfs_export *e, long id);
 /* The whole include file, or NULL. Caller frees. */
 char *ganesha_render_include(const struct nfs_config *cfg, const long *ids);
-/* text with a %include line for include appended, every other byte kept; NULL when include is not one quoted field. Caller frees. */
-char *ganesha_conf_add_include(const char *text, const char *include);
 /* "sync, no_subtree_check": options nfs-ganesha has no equivalent for; "" if none. Caller frees. */
 char *ganesha_ignored_options(const struct nfs_export *e);
 
@@ -62,6 +55,16 @@ enum nfs_export_state nfs_export_status(const struct nfs_config *cfg, const stru
 					size_t i, const long *ids, char **detail);
 
 /*
+ * Mount-before-use: every export of cfg (unless outside_zfs) must be on a
+ * managed dataset that is mounted now or that this plan creates; errors go
+ * to p->diags (positioned in src). made[i] (cfg->n_exports entries, zeroed by
+ * the caller) is set when export i's root is the mountpoint of a dataset this
+ * plan creates or moves there: mounting it makes the directory. Pure.
+ */
+void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, const struct nfs_config *cfg, bool *made,
+		      struct plan *p);
+
+/*
  * Adds the NFS actions and diagnostics to p. src (may be NULL) positions the
  * diagnostics in the config file. root is the --root prefix for the files
  * written at apply time. zfs_makes_root[i] (may be NULL): the export root of
@@ -71,7 +74,40 @@ void nfs_plan_build(const struct config_src *src, const struct nfs_config *cfg,
 		    const struct nfs_state *st, const char *root, const bool *zfs_makes_root,
 		    struct plan *p);
 
-/* JSON object and text lines for `status`. */
-json_t *nfs_status_json(const struct nfs_config *cfg, const struct nfs_state *st, FILE *text);
+/* The payloads of the NFS actions (owned by the action, freed through free_data; accept NULL). */
+/* Data of a file write (drop-in or ganesha include), optionally followed by exportfs -ra. */
+struct nfs_write_data {
+	char *path;          /* already prefixed with --root */
+	char *text;
+	bool run_exportfs;   /* kernel: run `exportfs -ra` after writing */
+};
+
+/* Data of the %include edit of the main ganesha config. */
+struct nfs_include_data {
+	char *conf;          /* prefixed */
+	char *include;       /* as the server sees it (not prefixed) */
+};
+
+/* Data of a ganesha reload. */
+struct nfs_reload_data {
+	char *pid_file;      /* prefixed */
+};
+
+/* Data of an export root fix: create it and/or set owner, group, mode. */
+struct nfs_root_data {
+	char *path;
+	bool mkdir;
+	bool set_uid;
+	uid_t uid;
+	bool set_gid;
+	gid_t gid;
+	bool set_mode;
+	mode_t mode;
+};
+
+void nfs_write_data_free(void *p);
+void nfs_include_data_free(void *p);
+void nfs_reload_data_free(void *p);
+void nfs_root_data_free(void *p);
 
 #endif

@@ -31,6 +31,13 @@ struct action *plan_add(struct plan *p, int phase, char op, const char *subsyste
 	return a;
 }
 
+void action_set_executor(struct action *a, enum action_executor after, void *data, void (*free_data)(void *))
+{
+	a->after = after;
+	a->data = data;
+	a->free_data = free_data;
+}
+
 void action_add_cmd(struct action *a, struct strvec *argv)
 {
 	a->cmds = xrealloc(a->cmds, (a->n_cmds + 1) * sizeof(*a->cmds));
@@ -70,14 +77,27 @@ size_t plan_count_destructive(const struct plan *p)
 	return n;
 }
 
+void action_print(FILE *f, const struct action *a)
+{
+	if (a->destructive)
+		fprintf(f, "! destructive: %s\n", a->summary);
+	else
+		fprintf(f, "%c %s\n", a->op, a->summary);
+}
+
+const struct replan_note *plan_replan(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].replan)
+			return p->v[i].replan;
+	return NULL;
+}
+
 void plan_print(FILE *f, const struct plan *p, bool show_commands)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		if (a->destructive)
-			fprintf(f, "! destructive: %s\n", a->summary);
-		else
-			fprintf(f, "%c %s\n", a->op, a->summary);
+		action_print(f, a);
 		for (size_t j = 0; j < a->details.n; j++)
 			fprintf(f, "    %s\n", a->details.v[j]);
 		if (show_commands)
@@ -118,17 +138,8 @@ json_t *plan_to_json(const struct plan *p)
 	json_object_set_new(root, "actions", acts);
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
 	json_t *diags = json_array();
-	for (size_t i = 0; i < p->diags.n; i++) {
-		const struct diag *d = &p->diags.v[i];
-		json_t *o = json_pack("{s:s, s:s}", "level",
-				      d->level == DIAG_ERROR ? "error" : d->level == DIAG_WARNING ? "warning" : "note",
-				      "message", d->msg);
-		if (d->jpath)
-			json_object_set_new(o, "path", json_string(d->jpath));
-		if (d->hint)
-			json_object_set_new(o, "hint", json_string(d->hint));
-		json_array_append_new(diags, o);
-	}
+	for (size_t i = 0; i < p->diags.n; i++)
+		json_array_append_new(diags, diag_to_json(&p->diags.v[i]));
 	json_object_set_new(root, "diagnostics", diags);
 	json_object_set_new(root, "summary",
 			    json_pack("{s:I, s:I, s:I, s:I}", "create", (json_int_t)plan_count_op(p, OP_CREATE),

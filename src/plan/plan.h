@@ -34,14 +34,37 @@ enum plan_phase {
 #define OP_CHANGE '~'
 #define OP_REMOVE '-'
 
-struct action;
-struct apply_ctx;
+/*
+ * What carries an action out beyond its commands (file edits, signals and
+ * the like): apply/executors.c maps each kind to its executor function. The
+ * payload an executor reads is the action's data; its type and free function
+ * are declared by the planner that makes it (plan/NAME_plan.h).
+ */
+enum action_executor {
+	AX_NONE,             /* nothing: the commands alone */
+	AX_ZFS_ARC_WRITE,    /* write the ARC limit (struct arc_write) */
+	AX_DIRS_DIR,         /* create or fix a directory (struct dirs_action_data) */
+	AX_NFS_WRITE,        /* write the drop-in or the ganesha include (struct nfs_write_data) */
+	AX_NFS_INCLUDE,      /* add the %include line (struct nfs_include_data) */
+	AX_NFS_RELOAD,       /* SIGHUP to ganesha.nfsd (struct nfs_reload_data) */
+	AX_NFS_ROOT,         /* create or fix an export root (struct nfs_root_data) */
+	AX_SAMBA_SHARES,     /* write the shares file (struct samba_action_data) */
+	AX_SAMBA_INCLUDE,    /* add the include line to smb.conf (struct samba_action_data) */
+	AX_SAMBA_USER,       /* add the Samba user (struct samba_action_data) */
+	AX_PVE_INTENT,       /* record the ownership intent (struct pve_edit) */
+	AX_PVE_EDIT,         /* edit storage.cfg or a guest config, then the record (struct pve_edit) */
+	AX_COUNT
+};
 
 /*
- * Callback for actions that are not plain commands (file edits and the like).
- * Returns 0 on success; on failure adds an error to dl and returns -1.
+ * Set on an action whose effect the rest of the plan depends on (a pool
+ * import: its datasets can be planned only once it is imported): apply plans
+ * again after it. Static strings, printed by apply.
  */
-typedef int (*action_fn)(const struct action *a, struct apply_ctx *ax, struct diag_list *dl);
+struct replan_note {
+	const char *again;    /* before the second pass: "Pool imported; planning its datasets." */
+	const char *stopped;  /* ends an error of the second pass: "stopped after the import" */
+};
 
 struct action {
 	int phase;
@@ -55,10 +78,11 @@ struct action {
 	struct strvec details;  /* extra lines shown under the summary */
 	struct strvec *cmds;    /* commands run in order, each an argv */
 	size_t n_cmds;
-	action_fn before;   /* run before cmds when not NULL: the intent record of what follows */
-	action_fn fn;       /* run after cmds when not NULL */
-	void *data;
+	enum action_executor before;  /* run before cmds: the intent record of what follows */
+	enum action_executor after;   /* run after cmds */
+	void *data;                   /* the executors' payload, owned by the action */
 	void (*free_data)(void *);
+	const struct replan_note *replan;   /* NULL, or: plan again after this action */
 	size_t seq;         /* insertion order, the last sort key */
 };
 
@@ -74,15 +98,27 @@ struct plan {
 struct action *plan_add(struct plan *p, int phase, char op, const char *subsystem,
 			const char *kind, const char *target, const char *fmt, ...)
 	__attribute__((format(printf, 7, 8)));
+/* Sets the executor run after the commands and its payload (owned by a, freed with free_data). */
+void action_set_executor(struct action *a, enum action_executor after, void *data, void (*free_data)(void *));
 /* Appends a command; takes ownership of argv's strings (argv is left empty). */
 void action_add_cmd(struct action *a, struct strvec *argv);
 /* Stable sort by phase, then depth, then insertion order. */
 void plan_sort(struct plan *p);
 size_t plan_count_op(const struct plan *p, char op);
 size_t plan_count_destructive(const struct plan *p);
-/* Text form: one line per action ("+ create ..."), details indented. */
+/*
+ * The line of an action, as plan shows it and apply prints it when it runs it:
+ * "+ create ...", "~ ...", "- ..." or "! destructive: ...".
+ */
+void action_print(FILE *f, const struct action *a);
+/* Text form: action_print for each action, details indented, then the unmanaged lines. */
 void plan_print(FILE *f, const struct plan *p, bool show_commands);
-/* JSON form: {"actions":[...], "unmanaged":[...], "diagnostics":[...], "summary":{...}} */
+/* The replan note of the first action that has one, or NULL. */
+const struct replan_note *plan_replan(const struct plan *p);
+/*
+ * JSON form: {"actions":[...], "unmanaged":[...], "diagnostics":[...],
+ * "summary":{...}}; each diagnostic as diag_to_json writes it.
+ */
 json_t *plan_to_json(const struct plan *p);
 void plan_free(struct plan *p);
 

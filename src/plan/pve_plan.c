@@ -6,15 +6,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply/pve_apply.h"
 #include "config/zfs_config.h"
+#include "plan/mounts.h"
 #include "plan/zfs_plan.h"
-#include "pve/guest_conf.h"
-#include "pve/storage_cfg.h"
+#include "formats/guest_conf.h"
+#include "formats/storage_cfg.h"
 #include "state/zfs_state.h"
+#include "util/fs.h"
 #include "util/strbuf.h"
 
 #define SUB "pve"
+
+/* ---------- the payload ---------- */
+
+struct pve_edit *pve_edit_new(enum pve_edit_kind kind, const char *file, const char *type, const char *id)
+{
+	struct pve_edit *e = xcalloc(1, sizeof(*e));
+	e->kind = kind;
+	e->file = file ? xstrdup(file) : NULL;
+	e->type = type ? xstrdup(type) : NULL;
+	e->id = id ? xstrdup(id) : NULL;
+	return e;
+}
+
+void pve_edit_free(void *p)
+{
+	struct pve_edit *e = p;
+	if (!e)
+		return;
+	free(e->file);
+	free(e->type);
+	free(e->id);
+	free(e->fp_key);
+	free(e->fp_value);
+	sv_free(&e->keys);
+	sv_free(&e->values);
+	free(e);
+}
+
+void pve_action_set_edit(struct action *a, struct pve_edit *e)
+{
+	if (e->own)
+		a->before = AX_PVE_INTENT;
+	action_set_executor(a, AX_PVE_EDIT, e, pve_edit_free);
+}
 
 /* ---------- small helpers ---------- */
 
@@ -290,163 +325,177 @@ static size_t storage_users(const struct pve_state *st, const char *id, struct s
 	return n;
 }
 
-static void plan_storages(const struct ph_ctx *ctx, const struct pve_config *pc, const struct pve_state *st,
-			  struct plan *p)
+/* An apply was killed between an ownership intent and its record: one action writes down what happened. */
+static void plan_resolve_ownership(const struct pve_state *st, struct plan *p)
 {
-	bool cli = st->mode == PVE_MODE_CLI;
-	if (st->owned_notes.n) {
-		/* an apply was killed between an ownership intent and its record: write down what happened */
-		struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CHANGE, SUB, "resolve-ownership", PVE_OWNED_FILE,
-					    "complete the ownership record an interrupted apply left in %s", PVE_OWNED_FILE);
-		a->depth = -1;
-		for (size_t i = 0; i < st->owned_notes.n; i++)
-			sv_push(&a->details, st->owned_notes.v[i]);
-		struct pve_edit *e = pve_edit_new(PVE_EDIT_NONE, NULL, NULL, NULL);
-		e->resolve = true;
-		pve_action_set_edit(a, e);
-	}
-	for (size_t i = 0; i < pc->n_storages; i++) {
-		const struct pve_storage_want *w = &pc->storages[i];
-		const struct scfg_section *sec = storage_cfg_find(&st->scfg, w->id);
-		if (!sec) {
-			/* another storage already on the same pool or path? */
-			for (size_t j = 0; j < st->scfg.n; j++) {
-				const struct scfg_section *o = &st->scfg.v[j];
-				const char *op = scfg_get(o, "pool"), *opath = scfg_get(o, "path");
-				if ((w->pool && op && !strcmp(op, w->pool) && !strcmp(o->type, "zfspool")) ||
-				    (!strcmp(w->type, "dir") && opath && !strcmp(opath, w->path) && !strcmp(o->type, "dir")))
-					cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath,
-						 "two storages on one place list the same volumes twice; keep one",
-						 "storage '%s' would use %s, which storage '%s' already uses", w->id,
-						 w->pool ? w->pool : w->path, o->id);
-			}
-			char *desc = storage_desc(w);
-			struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CREATE, SUB, "add-storage", w->id,
-						    "add Proxmox storage '%s': %s", w->id, desc);
-			free(desc);
-			struct strvec k = { 0 }, v = { 0 };
-			storage_lines(w, &k, &v);
-			struct pve_edit *e = pve_edit_new(cli ? PVE_EDIT_NONE : PVE_EDIT_STORAGE_ADD, NULL, w->type, w->id);
-			e->own = 1;
-			/* the intent names what identifies the new section (pve_state.h: the ownership protocol) */
-			e->fp_key = xstrdup(!strcmp(w->type, "zfspool") ? "pool" : !strcmp(w->type, "dir") ? "path" : "export");
-			e->fp_value = xstrdup(!strcmp(w->type, "zfspool") ? w->pool : !strcmp(w->type, "dir") ? w->path : w->export);
-			if (cli) {
-				struct strvec argv = { 0 };
-				sv_push(&argv, "pvesm"), sv_push(&argv, "add"), sv_push(&argv, w->type), sv_push(&argv, w->id);
-				for (size_t j = 0; j < k.n; j++) {
-					sv_pushf(&argv, "--%s", k.v[j]);
-					sv_push(&argv, v.v[j]);
-				}
-				action_add_cmd(a, &argv);
-				sv_free(&k);
-				sv_free(&v);
-			} else {
-				e->keys = k;
-				e->values = v;
-				sv_push(&a->details, "writes " PVE_STORAGE_CFG);
-			}
-			pve_action_set_edit(a, e);
-			if (!strcmp(w->type, "dir")) {
-				bool mounted = false;
-				const char *ds = zfs_dataset_for_path(ctx, w->zfs_mountpoint, NULL, &mounted);
-				if (ds && !mounted)
-					sv_pushf(&a->details, "%s is not mounted yet: Proxmox shows the storage offline until it is",
-						 w->path);
-			}
-			continue;
-		}
-		if (!pve_state_owns(st, w->id)) {
-			sv_pushf(&p->unmanaged, "Proxmox storage '%s' (%s): not created by phoenix-storage", w->id, sec->type);
-			struct strbuf why = STRBUF_INIT;
-			sb_init(&why);
-			if (strcmp(sec->type, w->type)) {
-				sb_addf(&why, "type %s (config: %s)", sec->type, w->type);
-			} else {
-				struct strvec k = { 0 }, v = { 0 };
-				storage_fixed_drift(w, sec, &why);
-				storage_drift(w, sec, &k, &v, &why);
-				sv_free(&k);
-				sv_free(&v);
-			}
-			if (why.len) {
-				char *hint = xasprintf("phoenix-storage changes only storages it created: adjust '%s' in Proxmox, "
-						       "or remove it there (pvesm remove %s) so that apply creates it",
-						       w->id, w->id);
-				cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath, hint,
-					 "storage '%s' exists, differs from the config (%s) and is left alone", w->id, why.buf);
-				free(hint);
-			}
-			sb_release(&why);
-			continue;
-		}
-		/* owned */
-		struct strbuf why = STRBUF_INIT;
-		sb_init(&why);
-		if (strcmp(sec->type, w->type)) {
-			char *hint = xasprintf("drop it from the config, apply with --allow-destroy, then add it back as %s",
-					       w->type);
-			cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath, hint,
-				 "storage '%s' is a %s storage, the config says %s: Proxmox cannot change the type; left alone",
-				 w->id, sec->type, w->type);
-			free(hint);
-			sb_release(&why);
-			continue;
-		}
-		storage_fixed_drift(w, sec, &why);
-		if (why.len) {
-			cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath,
-				 "Proxmox cannot change these; remove the storage (drop it, apply with --allow-destroy) and add it again",
-				 "storage '%s' differs in fixed properties: %s; left as it is", w->id, why.buf);
-			sb_reset(&why);
-		}
-		struct strvec k = { 0 }, v = { 0 };
-		storage_drift(w, sec, &k, &v, &why);
-		if (k.n) {
-			struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CHANGE, SUB, "change-storage", w->id,
-						    "change Proxmox storage '%s': %s", w->id, why.buf);
-			a->depth = 1;
-			struct pve_edit *e = pve_edit_new(cli ? PVE_EDIT_NONE : PVE_EDIT_STORAGE_SET, NULL, w->type, w->id);
-			if (cli) {
-				struct strvec argv = { 0 };
-				struct strbuf del = STRBUF_INIT;
-				sb_init(&del);
-				sv_push(&argv, "pvesm"), sv_push(&argv, "set"), sv_push(&argv, w->id);
-				for (size_t j = 0; j < k.n; j++) {
-					if (!*v.v[j]) {
-						sb_addf(&del, "%s%s", del.len ? "," : "", k.v[j]);
-						continue;
-					}
-					sv_pushf(&argv, "--%s", k.v[j]);
-					sv_push(&argv, v.v[j]);
-				}
-				if (del.len)
-					sv_push(&argv, "--delete"), sv_push(&argv, del.buf);
-				sb_release(&del);
-				action_add_cmd(a, &argv);
-				sv_free(&k);
-				sv_free(&v);
-				pve_edit_free(e);
-			} else {
-				e->keys = k;
-				e->values = v;
-				sv_push(&a->details, "writes " PVE_STORAGE_CFG);
-				pve_action_set_edit(a, e);
-			}
-		} else {
-			sv_free(&k);
-			sv_free(&v);
-		}
-		sb_release(&why);
-	}
+	if (!st->owned_notes.n)
+		return;
+	struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CHANGE, SUB, "resolve-ownership", PVE_OWNED_FILE,
+				    "complete the ownership record an interrupted apply left in %s", PVE_OWNED_FILE);
+	a->depth = -1;
+	for (size_t i = 0; i < st->owned_notes.n; i++)
+		sv_push(&a->details, st->owned_notes.v[i]);
+	struct pve_edit *e = pve_edit_new(PVE_EDIT_NONE, NULL, NULL, NULL);
+	e->resolve = true;
+	pve_action_set_edit(a, e);
+}
 
-	/* storages the tool created that the config dropped */
+/*
+ * A storage of the config that storage.cfg does not have: a warning when
+ * another storage already uses its pool or path, then the add action (pvesm
+ * add, or the storage.cfg edit) with its ownership intent. zfs_mp: a dir
+ * storage's dataset mountpoint as ZFS has it (NULL for other types).
+ */
+static void plan_new_storage(const struct zfs_view *v, const struct pve_storage_want *w, const char *zfs_mp,
+			     const struct pve_state *st, bool cli, struct plan *p)
+{
+	for (size_t j = 0; j < st->scfg.n; j++) {
+		const struct scfg_section *o = &st->scfg.v[j];
+		const char *op = scfg_get(o, "pool"), *opath = scfg_get(o, "path");
+		if ((w->pool && op && !strcmp(op, w->pool) && !strcmp(o->type, "zfspool")) ||
+		    (!strcmp(w->type, "dir") && opath && !strcmp(opath, w->path) && !strcmp(o->type, "dir")))
+			cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath,
+				 "two storages on one place list the same volumes twice; keep one",
+				 "storage '%s' would use %s, which storage '%s' already uses", w->id,
+				 w->pool ? w->pool : w->path, o->id);
+	}
+	char *desc = storage_desc(w);
+	struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CREATE, SUB, "add-storage", w->id,
+				    "add Proxmox storage '%s': %s", w->id, desc);
+	free(desc);
+	struct strvec k = { 0 }, vals = { 0 };
+	storage_lines(w, &k, &vals);
+	struct pve_edit *e = pve_edit_new(cli ? PVE_EDIT_NONE : PVE_EDIT_STORAGE_ADD, NULL, w->type, w->id);
+	e->own = 1;
+	/* the intent names what identifies the new section (pve_state.h: the ownership protocol) */
+	e->fp_key = xstrdup(!strcmp(w->type, "zfspool") ? "pool" : !strcmp(w->type, "dir") ? "path" : "export");
+	e->fp_value = xstrdup(!strcmp(w->type, "zfspool") ? w->pool : !strcmp(w->type, "dir") ? w->path : w->export);
+	if (cli) {
+		struct strvec argv = { 0 };
+		sv_push(&argv, "pvesm"), sv_push(&argv, "add"), sv_push(&argv, w->type), sv_push(&argv, w->id);
+		for (size_t j = 0; j < k.n; j++) {
+			sv_pushf(&argv, "--%s", k.v[j]);
+			sv_push(&argv, vals.v[j]);
+		}
+		action_add_cmd(a, &argv);
+		sv_free(&k);
+		sv_free(&vals);
+	} else {
+		e->keys = k;
+		e->values = vals;
+		sv_push(&a->details, "writes " PVE_STORAGE_CFG);
+	}
+	pve_action_set_edit(a, e);
+	if (zfs_mp) {
+		bool mounted = false;
+		const char *ds = zfs_view_dataset_for_path(v, zfs_mp, NULL, &mounted);
+		if (ds && !mounted)
+			sv_pushf(&a->details, "%s is not mounted yet: Proxmox shows the storage offline until it is",
+				 w->path);
+	}
+}
+
+/* A storage of the config that exists but was not created by the tool: listed, and a warning when it differs. */
+static void warn_foreign_storage(const struct pve_storage_want *w, const struct scfg_section *sec, struct plan *p)
+{
+	sv_pushf(&p->unmanaged, "Proxmox storage '%s' (%s): not created by phoenix-storage", w->id, sec->type);
+	struct strbuf why = STRBUF_INIT;
+	sb_init(&why);
+	if (strcmp(sec->type, w->type)) {
+		sb_addf(&why, "type %s (config: %s)", sec->type, w->type);
+	} else {
+		struct strvec k = { 0 }, vals = { 0 };
+		storage_fixed_drift(w, sec, &why);
+		storage_drift(w, sec, &k, &vals, &why);
+		sv_free(&k);
+		sv_free(&vals);
+	}
+	if (why.len) {
+		char *hint = xasprintf("phoenix-storage changes only storages it created: adjust '%s' in Proxmox, "
+				       "or remove it there (pvesm remove %s) so that apply creates it",
+				       w->id, w->id);
+		cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath, hint,
+			 "storage '%s' exists, differs from the config (%s) and is left alone", w->id, why.buf);
+		free(hint);
+	}
+	sb_release(&why);
+}
+
+/*
+ * A storage the tool created: a type or fixed-property change is only warned
+ * about (Proxmox cannot make it); what pvesm set can fix becomes one change
+ * action (pvesm set, or the storage.cfg edit).
+ */
+static void plan_owned_storage(const struct pve_storage_want *w, const struct scfg_section *sec, bool cli,
+			       struct plan *p)
+{
+	if (strcmp(sec->type, w->type)) {
+		char *hint = xasprintf("drop it from the config, apply with --allow-destroy, then add it back as %s",
+				       w->type);
+		cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath, hint,
+			 "storage '%s' is a %s storage, the config says %s: Proxmox cannot change the type; left alone",
+			 w->id, sec->type, w->type);
+		free(hint);
+		return;
+	}
+	struct strbuf why = STRBUF_INIT;
+	sb_init(&why);
+	storage_fixed_drift(w, sec, &why);
+	if (why.len) {
+		cfg_diag(&p->diags, w->src, DIAG_WARNING, w->jpath,
+			 "Proxmox cannot change these; remove the storage (drop it, apply with --allow-destroy) and add it again",
+			 "storage '%s' differs in fixed properties: %s; left as it is", w->id, why.buf);
+		sb_reset(&why);
+	}
+	struct strvec k = { 0 }, vals = { 0 };
+	storage_drift(w, sec, &k, &vals, &why);
+	if (!k.n) {
+		sb_release(&why);
+		return;
+	}
+	struct action *a = plan_add(p, PHASE_PVE_STORAGE, OP_CHANGE, SUB, "change-storage", w->id,
+				    "change Proxmox storage '%s': %s", w->id, why.buf);
+	sb_release(&why);
+	a->depth = 1;
+	struct pve_edit *e = pve_edit_new(cli ? PVE_EDIT_NONE : PVE_EDIT_STORAGE_SET, NULL, w->type, w->id);
+	if (!cli) {
+		e->keys = k;
+		e->values = vals;
+		sv_push(&a->details, "writes " PVE_STORAGE_CFG);
+		pve_action_set_edit(a, e);
+		return;
+	}
+	struct strvec argv = { 0 };
+	struct strbuf del = STRBUF_INIT;
+	sb_init(&del);
+	sv_push(&argv, "pvesm"), sv_push(&argv, "set"), sv_push(&argv, w->id);
+	for (size_t j = 0; j < k.n; j++) {
+		if (!*vals.v[j]) {
+			sb_addf(&del, "%s%s", del.len ? "," : "", k.v[j]);
+			continue;
+		}
+		sv_pushf(&argv, "--%s", k.v[j]);
+		sv_push(&argv, vals.v[j]);
+	}
+	if (del.len)
+		sv_push(&argv, "--delete"), sv_push(&argv, del.buf);
+	sb_release(&del);
+	action_add_cmd(a, &argv);
+	sv_free(&k);
+	sv_free(&vals);
+	pve_edit_free(e);
+}
+
+/* Storages the tool created that the config dropped: kept without --allow-destroy, removed when unused. */
+static void plan_dropped_storages(const struct pve_config *pc, const struct pve_state *st, bool allow_destroy,
+				  bool cli, struct plan *p)
+{
 	for (size_t i = 0; i < st->owned.n; i++) {
 		const char *id = st->owned.v[i];
 		const struct scfg_section *sec = storage_cfg_find(&st->scfg, id);
 		if (!sec || pve_config_storage(pc, id))
 			continue;
-		if (!ctx->allow_destroy) {
+		if (!allow_destroy) {
 			diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, NULL, "apply with --allow-destroy to remove it",
 				 "storage '%s' (created by phoenix-storage) is no longer in the config; kept", id);
 			continue;
@@ -472,7 +521,40 @@ static void plan_storages(const struct ph_ctx *ctx, const struct pve_config *pc,
 			sv_push(&a->details, "writes " PVE_STORAGE_CFG);
 		pve_action_set_edit(a, e);
 	}
+}
 
+/*
+ * The storage.cfg part of the plan, in named steps: the ownership record an
+ * interrupted apply left, each storage of the config (new, foreign or the
+ * tool's), the tool's storages the config dropped, and everything else
+ * listed as unmanaged. A dir storage's path is resolved here through the ZFS
+ * view: where its dataset is mounted after apply, seen inside --root.
+ */
+static void plan_storages(const struct zfs_view *v, const struct pve_config *pc, const struct pve_state *st,
+			  bool allow_destroy, struct plan *p)
+{
+	bool cli = st->mode == PVE_MODE_CLI;
+	plan_resolve_ownership(st, p);
+	for (size_t i = 0; i < pc->n_storages; i++) {
+		struct pve_storage_want w = pc->storages[i];
+		char *zfs_mp = NULL, *path = NULL;
+		if (!strcmp(w.type, "dir")) {
+			zfs_mp = zfs_view_mountpoint(v, w.dataset);
+			w.path = path = root_strip(v->root, zfs_mp);
+		}
+		const struct scfg_section *sec = storage_cfg_find(&st->scfg, w.id);
+		if (zfs_mp && !pve_dir_path_check(w.src, w.jpath, w.id, zfs_mp, v->root, &p->diags))
+			; /* the dataset is mounted where no dir storage can be */
+		else if (!sec)
+			plan_new_storage(v, &w, zfs_mp, st, cli, p);
+		else if (!pve_state_owns(st, w.id))
+			warn_foreign_storage(&w, sec, p);
+		else
+			plan_owned_storage(&w, sec, cli, p);
+		free(zfs_mp);
+		free(path);
+	}
+	plan_dropped_storages(pc, st, allow_destroy, cli, p);
 	/* everything else in storage.cfg is left alone */
 	for (size_t i = 0; i < st->scfg.n; i++) {
 		const struct scfg_section *s = &st->scfg.v[i];
@@ -484,8 +566,9 @@ static void plan_storages(const struct ph_ctx *ctx, const struct pve_config *pc,
 
 /* ---------- guests ---------- */
 
-struct ct_ctx {
-	const struct ph_ctx *ctx;
+/* One guest being planned: its config, the promised mount slots and volumes. */
+struct guest_plan {
+	const struct zfs_view *zfs;
 	const struct pve_config *pc;
 	const struct pve_state *st;
 	const struct pve_guest *g;
@@ -497,7 +580,7 @@ struct ct_ctx {
 };
 
 /* Dataset behind a zfspool volume "store:name" after apply, or NULL (reason in *why). Caller frees. */
-static char *zfs_volume_dataset(const struct ct_ctx *c, const char *volume, char **why)
+static char *zfs_volume_dataset(const struct guest_plan *c, const char *volume, char **why)
 {
 	char *store = volume_storage(volume);
 	if (!store) {
@@ -529,7 +612,7 @@ static const char *restart_note(const struct pve_guest *g)
  * Grows a volume of a guest: cli -> pct/qm resize; files -> zfs set refquota/volsize + size= in the config.
  * key: rootfs, mpN, scsi0...; value: the config line's value.
  */
-static void plan_grow(struct ct_ctx *c, const char *key, const char *value, uint64_t cur, uint64_t want,
+static void plan_grow(struct guest_plan *c, const char *key, const char *value, uint64_t cur, uint64_t want,
 		      const char *what, const struct config_src *src, const char *jpath)
 {
 	const struct pve_guest *g = c->g;
@@ -554,7 +637,7 @@ static void plan_grow(struct ct_ctx *c, const char *key, const char *value, uint
 	}
 	char *why = NULL;
 	char *ds = zfs_volume_dataset(c, ps.volume, &why);
-	const struct zfs_dataset *zd = ds && c->ctx->zst ? zfs_state_dataset(c->ctx->zst, ds) : NULL;
+	const struct zfs_dataset *zd = ds && c->zfs->st ? zfs_state_dataset(c->zfs->st, ds) : NULL;
 	if (!ds || !zd) {
 		char *msg = ds ? xasprintf("dataset %s does not exist", ds) : xstrdup(why);
 		cfg_diag(&c->p->diags, src, DIAG_ERROR, jpath, "run apply on the Proxmox host, where pct/qm resize do this",
@@ -591,7 +674,7 @@ static void plan_grow(struct ct_ctx *c, const char *key, const char *value, uint
 }
 
 /* Checks size of an existing volume line against the wanted size: grow, refuse shrink, or nothing. */
-static void converge_size(struct ct_ctx *c, const char *key, const char *value, uint64_t want, const char *what,
+static void converge_size(struct guest_plan *c, const char *key, const char *value, uint64_t want, const char *what,
 			  const struct config_src *src, const char *jpath)
 {
 	struct pve_propstr ps;
@@ -650,12 +733,12 @@ static void opts_converge(const struct pve_mp_opts *o, struct pve_propstr *ps, s
 }
 
 /* A free subvol-CTID-disk-N name on pool (not a dataset, not referenced by the guest, not promised). */
-static char *free_subvol(struct ct_ctx *c, const char *pool)
+static char *free_subvol(struct guest_plan *c, const char *pool)
 {
 	for (unsigned n = 0;; n++) {
 		char *name = xasprintf("subvol-%u-disk-%u", c->g->id, n);
 		char *full = xasprintf("%s/%s", pool, name);
-		bool used = c->ctx->zst && zfs_state_dataset(c->ctx->zst, full);
+		bool used = c->zfs->st && zfs_state_dataset(c->zfs->st, full);
 		for (size_t i = 0; i < c->promised_vols.n && !used; i++)
 			used = !strcmp(c->promised_vols.v[i], full);
 		for (size_t i = 0; i < c->g->conf.n && !used; i++) {
@@ -680,15 +763,15 @@ static char *free_subvol(struct ct_ctx *c, const char *pool)
 #define PVE_VOLUME_PROP "phoenix:volume-for"
 
 /* The name (pool-relative, caller frees) of a marked volume of pool left for m by an interrupted apply, or NULL. */
-static char *orphan_subvol(struct ct_ctx *c, const char *pool, const struct pve_mount_want *m)
+static char *orphan_subvol(struct guest_plan *c, const char *pool, const struct pve_mount_want *m)
 {
-	if (!c->ctx->zst)
+	if (!c->zfs->st)
 		return NULL;
 	char *want = xasprintf("ct%u:%s", c->g->id, m->ct_path);
 	char *prefix = xasprintf("%s/subvol-%u-disk-", pool, c->g->id);
 	char *found = NULL;
-	for (size_t i = 0; i < c->ctx->zst->n_datasets && !found; i++) {
-		const struct zfs_dataset *ds = &c->ctx->zst->datasets[i];
+	for (size_t i = 0; i < c->zfs->st->n_datasets && !found; i++) {
+		const struct zfs_dataset *ds = &c->zfs->st->datasets[i];
 		if (strncmp(ds->name, prefix, strlen(prefix)))
 			continue;
 		const struct zprop *mark = zfs_dataset_prop(ds, PVE_VOLUME_PROP);
@@ -712,7 +795,7 @@ static char *orphan_subvol(struct ct_ctx *c, const char *pool, const struct pve_
 	return found;
 }
 
-static void plan_new_mount(struct ct_ctx *c, const struct pve_mount_want *m)
+static void plan_new_mount(struct guest_plan *c, const struct pve_mount_want *m)
 {
 	const struct pve_guest *g = c->g;
 	int slot = gc_first_free_mp(&g->conf, c->promised_mp, c->n_promised);
@@ -746,8 +829,8 @@ static void plan_new_mount(struct ct_ctx *c, const struct pve_mount_want *m)
 		} else {
 			struct sinfo s = storage_info(c->pc, c->st, m->storage);
 			bool zfspool = s.known && !strcmp(s.type, "zfspool") && s.pool;
-			bool pool_ok = zfspool && ((c->ctx->zst && zfs_state_dataset(c->ctx->zst, s.pool)) ||
-						   (c->ctx->zcfg && zfs_config_dataset(c->ctx->zcfg, s.pool)));
+			bool pool_ok = zfspool && ((c->zfs->st && zfs_state_dataset(c->zfs->st, s.pool)) ||
+						   (c->zfs->cfg && zfs_config_dataset(c->zfs->cfg, s.pool)));
 			if (!pool_ok) {
 				cfg_diag(&c->p->diags, m->src, DIAG_ERROR, m->jpath,
 					 "run apply on the Proxmox host, where pct allocates the volume",
@@ -772,7 +855,7 @@ static void plan_new_mount(struct ct_ctx *c, const struct pve_mount_want *m)
 				full = xasprintf("%s/%s", s.pool, name);
 				struct strvec argv = { 0 };
 				sv_push(&argv, zfs_prog()), sv_push(&argv, "create");
-				if (c->ctx->zst && zfs_caps_has_prop(&c->ctx->zst->caps, "acltype")) {
+				if (c->zfs->st && zfs_caps_has_prop(&c->zfs->st->caps, "acltype")) {
 					sv_push(&argv, "-o"), sv_push(&argv, "acltype=posixacl");
 					sv_push(&argv, "-o"), sv_push(&argv, "xattr=sa");
 				}
@@ -811,7 +894,7 @@ static void plan_new_mount(struct ct_ctx *c, const struct pve_mount_want *m)
 	pve_propstr_free(&ps);
 }
 
-static void plan_mount(struct ct_ctx *c, const struct pve_mount_want *m)
+static void plan_mount(struct guest_plan *c, const struct pve_mount_want *m)
 {
 	const struct pve_guest *g = c->g;
 	/* existing mount point at the same container path */
@@ -909,7 +992,7 @@ static void plan_mount(struct ct_ctx *c, const struct pve_mount_want *m)
 	pve_propstr_free(&ps);
 }
 
-static void plan_ct(const struct ph_ctx *ctx, const struct pve_config *pc, const struct pve_state *st,
+static void plan_ct(const struct zfs_view *zv, const struct pve_config *pc, const struct pve_state *st,
 		    const struct pve_ct_want *ct, struct plan *p)
 {
 	const struct pve_guest *g = pve_state_guest(st, ct->ctid, true);
@@ -946,7 +1029,7 @@ static void plan_ct(const struct ph_ctx *ctx, const struct pve_config *pc, const
 		free(skip);
 		return;
 	}
-	struct ct_ctx c = { .ctx = ctx, .pc = pc, .st = st, .g = g, .p = p, .cli = st->mode == PVE_MODE_CLI };
+	struct guest_plan c = { .zfs = zv, .pc = pc, .st = st, .g = g, .p = p, .cli = st->mode == PVE_MODE_CLI };
 	if (ct->rootfs_size) {
 		const char *rootfs = gc_get(&g->conf, "rootfs");
 		if (!rootfs) {
@@ -1035,7 +1118,7 @@ static const char *vm_boot_disk(const struct guest_conf *g, char *buf, size_t bu
 	return NULL;
 }
 
-static void plan_vm(const struct ph_ctx *ctx, const struct pve_config *pc, const struct pve_state *st,
+static void plan_vm(const struct zfs_view *zv, const struct pve_config *pc, const struct pve_state *st,
 		    const struct pve_vm_want *vm, struct plan *p)
 {
 	if (vm->storage_pool)
@@ -1074,18 +1157,18 @@ static void plan_vm(const struct ph_ctx *ctx, const struct pve_config *pc, const
 		free(store);
 		pve_propstr_free(&ps);
 	}
-	struct ct_ctx c = { .ctx = ctx, .pc = pc, .st = st, .g = g, .p = p, .cli = st->mode == PVE_MODE_CLI };
+	struct guest_plan c = { .zfs = zv, .pc = pc, .st = st, .g = g, .p = p, .cli = st->mode == PVE_MODE_CLI };
 	char *what = xasprintf("disk %s", key);
 	converge_size(&c, key, val, vm->disk_size, what, vm->src, vm->jpath);
 	free(what);
 }
 
-void pve_plan_build(const struct ph_ctx *ctx, const struct pve_config *pc, const struct pve_state *st,
-		    struct plan *p)
+void pve_plan_build(const struct zfs_view *v, const struct pve_config *pc, const struct pve_state *st,
+		    bool allow_destroy, struct plan *p)
 {
-	plan_storages(ctx, pc, st, p);
+	plan_storages(v, pc, st, allow_destroy, p);
 	for (size_t i = 0; i < pc->n_cts; i++)
-		plan_ct(ctx, pc, st, &pc->cts[i], p);
+		plan_ct(v, pc, st, &pc->cts[i], p);
 	for (size_t i = 0; i < pc->n_vms; i++)
-		plan_vm(ctx, pc, st, &pc->vms[i], p);
+		plan_vm(v, pc, st, &pc->vms[i], p);
 }

@@ -1,6 +1,6 @@
 /*
  * pve_plan: the Proxmox part of the plan. Pure: desired (pve_config) +
- * current (pve_state, ctx->zst) -> actions in PHASE_PVE_STORAGE (storage.cfg
+ * current (pve_state, the ZFS view) -> actions in PHASE_PVE_STORAGE (storage.cfg
  * entries) and PHASE_GUEST (container mount points, rootfs and VM disk sizes),
  * plus errors, warnings and notes in p->diags.
  *
@@ -11,12 +11,59 @@
 #ifndef PH_PVE_PLAN_H
 #define PH_PVE_PLAN_H
 
-#include "cmd/ctx.h"
-#include "config/pve_config.h"
-#include "plan/plan.h"
-#include "pve/pve_state.h"
+#include <stdbool.h>
 
-void pve_plan_build(const struct ph_ctx *ctx, const struct pve_config *pc, const struct pve_state *st,
-		    struct plan *p);
+#include "config/pve_config.h"
+#include "plan/mounts.h"
+#include "plan/plan.h"
+#include "state/pve_state.h"
+#include "util/strbuf.h"
+
+/*
+ * Adds the Proxmox actions for pc against st to p, and errors, warnings and
+ * notes to p->diags. v answers the ZFS questions (where a dir storage's
+ * dataset is mounted, which datasets exist, what this ZFS supports);
+ * allow_destroy: --allow-destroy (a storage the config dropped is removed).
+ * Pure.
+ */
+void pve_plan_build(const struct zfs_view *v, const struct pve_config *pc, const struct pve_state *st,
+		    bool allow_destroy, struct plan *p);
+
+/*
+ * The file edits behind PVE actions in files mode, run at apply time by
+ * apply/pve_apply.c. Ownership: a struct pve_edit is owned by its action.
+ */
+enum pve_edit_kind {
+	PVE_EDIT_NONE,          /* only the ownership change below */
+	PVE_EDIT_STORAGE_ADD,   /* storage.cfg: add section type/id with keys/values */
+	PVE_EDIT_STORAGE_SET,   /* storage.cfg: set keys of id (value "" removes the key) */
+	PVE_EDIT_STORAGE_REMOVE,/* storage.cfg: remove section id */
+	PVE_EDIT_GUEST_SET,     /* guest config file: set keys in the main section */
+};
+
+struct pve_edit {
+	enum pve_edit_kind kind;
+	char *file;             /* host path without --root */
+	char *type;
+	char *id;
+	struct strvec keys;
+	struct strvec values;
+	int own;                /* +1: record id as created by the tool, -1: forget it, 0: no change */
+	char *fp_key;           /* own +1: the fixed property that identifies the new section (pool/path/export) */
+	char *fp_value;
+	bool resolve;           /* write the ownership file with the intents an interrupted apply left resolved */
+};
+
+/* A new edit (strings copied; NULL allowed). */
+struct pve_edit *pve_edit_new(enum pve_edit_kind kind, const char *file, const char *type, const char *id);
+void pve_edit_free(void *e);
+
+/*
+ * Attaches e to a: the AX_PVE_EDIT executor runs it at apply time, a->data
+ * owns it. When e changes ownership, the AX_PVE_INTENT executor writes the
+ * intent first (the protocol is in state/pve_state.h), so the record is never
+ * behind storage.cfg.
+ */
+void pve_action_set_edit(struct action *a, struct pve_edit *e);
 
 #endif

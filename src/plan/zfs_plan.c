@@ -7,7 +7,6 @@
 #include "config/zfs_config.h"
 #include "config/zprops.h"
 #include "state/zfs_state.h"
-#include "apply/zfs_apply.h"
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/strbuf.h"
@@ -24,6 +23,16 @@ void zfs_facts_free(struct zfs_facts *f)
 	disk_host_free(&f->host);
 	free(f->modprobe_text);
 	memset(f, 0, sizeof(*f));
+}
+
+void arc_write_free(void *data)
+{
+	struct arc_write *w = data;
+	if (!w)
+		return;
+	free(w->path);
+	free(w->content);
+	free(w);
 }
 
 static const struct zfs_disk_fact *fact_for(const struct zfs_facts *f, const char *disk)
@@ -43,10 +52,10 @@ static const struct disk_id *id_of(const struct zfs_facts *f, const char *disk)
 	return df ? &df->id : &no_id;
 }
 
-static bool wipe_allowed(const struct ph_ctx *ctx, const char *disk)
+static bool wipe_allowed(const struct zfs_plan_in *in, const char *disk)
 {
-	for (size_t i = 0; i < ctx->allow_wipe.n; i++)
-		if (!strcmp(ctx->allow_wipe.v[i], disk))
+	for (size_t i = 0; i < in->allow_wipe->n; i++)
+		if (!strcmp(in->allow_wipe->v[i], disk))
 			return true;
 	return false;
 }
@@ -142,14 +151,6 @@ char *zfs_value_display(const char *v)
 	return sb_detach(&sb);
 }
 
-static int depth_of(const char *name)
-{
-	int d = 0;
-	for (; *name; name++)
-		d += *name == '/';
-	return d;
-}
-
 /* "mirror: /a, /b" style description of a pool's layout in the config. */
 static char *describe_layout(const struct zcfg_pool *pc)
 {
@@ -189,25 +190,21 @@ static void check_existing_pool(const struct zcfg_pool *pc, const struct zpool *
 	sb_release(&missing);
 }
 
-static char *dir_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	if (!s || s == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(s - path));
-}
+/* The datasets of an imported pool can only be planned once it is imported: apply plans again. */
+static const struct replan_note after_import = { "Pool imported; planning its datasets.", "stopped after the import" };
 
 static void plan_import(const struct zcfg_pool *pc, const struct zpool *zp, struct plan *p)
 {
 	struct action *a = plan_add(p, PHASE_POOL_IMPORT, OP_CREATE, "zfs", "import-pool", pc->name,
 				    "import pool %s (found on its disks, not imported; state %s)", pc->name,
 				    zp->state ? zp->state : "unknown");
+	a->replan = &after_import;
 	struct strvec argv = { 0 };
 	sv_push(&argv, zpool_prog());
 	sv_push(&argv, "import");
 	struct strvec dirs = { 0 };
 	for (size_t i = 0; i < pc->n_disks; i++) {
-		char *d = dir_of(pc->disks[i]);
+		char *d = path_dir(pc->disks[i]);
 		bool seen = false;
 		for (size_t k = 0; k < dirs.n; k++)
 			seen |= !strcmp(dirs.v[k], d);
@@ -228,7 +225,7 @@ static void plan_import(const struct zcfg_pool *pc, const struct zpool *zp, stru
 }
 
 /* Disk checks before a pool is created; adds wipe actions when --allow-wipe permits. Returns 0 if creatable. */
-static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_pool *pc,
+static int check_disks_for_create(const struct zfs_plan_in *in, const struct zcfg_pool *pc,
 				  const struct zfs_facts *f, struct plan *p, bool *force)
 {
 	int blocked = 0;
@@ -239,14 +236,14 @@ static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_po
 		const struct disk_probe *pr = df ? &df->probe : NULL;
 		const struct disk_id *id = df ? &df->id : &no_id;
 		const struct vdev *vd = NULL, *evd = NULL;
-		const struct zpool *in = pool_with_disk(ctx->zst, id, disk, false, &vd);
-		const struct zpool *exported = pool_with_disk(ctx->zst, id, disk, true, &evd);
+		const struct zpool *member = pool_with_disk(in->st, id, disk, false, &vd);
+		const struct zpool *exported = pool_with_disk(in->st, id, disk, true, &evd);
 		const struct disk_user *user = f ? disk_host_user(&f->host, id) : NULL;
-		if (in) {
+		if (member) {
 			/* In use: no flag overrides this, and the hint never offers --allow-wipe. */
-			char *who = pool_and_vdev(in, vd, disk);
+			char *who = pool_and_vdev(member, vd, disk);
 			char *hint = xasprintf("a disk in use is never wiped, not even with --allow-wipe; remove it from the config, "
-					       "or detach it from pool '%s' first", in->name);
+					       "or detach it from pool '%s' first", member->name);
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint,
 				 "cannot create pool '%s': disk '%s' is a member of %s", pc->name, disk, who);
 			free(who);
@@ -274,7 +271,7 @@ static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_po
 			char *what = exported ? xasprintf("belongs to exported %s", who)
 					      : xasprintf("is not empty (%s found)", pr->signature);
 			free(who);
-			if (wipe_allowed(ctx, disk)) {
+			if (wipe_allowed(in, disk)) {
 				struct action *a = plan_add(p, PHASE_DISK_WIPE, OP_REMOVE, "zfs", "wipe-disk", disk,
 							    "wipe %s (it %s) before creating pool %s", disk, what, pc->name);
 				a->destructive = true;
@@ -298,11 +295,11 @@ static int check_disks_for_create(const struct ph_ctx *ctx, const struct zcfg_po
 	return blocked ? -1 : 0;
 }
 
-static void plan_create_pool(const struct ph_ctx *ctx, const struct zcfg_pool *pc,
+static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_pool *pc,
 			     const struct zfs_facts *f, struct plan *p)
 {
 	bool force = false;
-	check_disks_for_create(ctx, pc, f, p, &force);
+	check_disks_for_create(in, pc, f, p, &force);
 	char *layout = describe_layout(pc);
 	struct action *a = plan_add(p, PHASE_POOL_CREATE, OP_CREATE, "zfs", "create-pool", pc->name,
 				    "create pool %s (%s; ashift=%d)", pc->name, layout, pc->ashift);
@@ -320,7 +317,7 @@ static void plan_create_pool(const struct ph_ctx *ctx, const struct zcfg_pool *p
 	}
 	for (size_t i = 0; i < pc->options.n; i++) {
 		const struct zcfg_prop *o = &pc->options.v[i];
-		if (!zfs_caps_has_prop(&ctx->zst->caps, o->name))
+		if (!zfs_caps_has_prop(&in->st->caps, o->name))
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, pc->jpath, "remove it from the pool's options",
 				 "this ZFS does not support the property '%s'", o->name);
 		sv_push(&argv, "-O");
@@ -395,21 +392,21 @@ static char *describe_props(const struct zcfg_props *ps)
 }
 
 /* Does the parent of full exist now, or will this plan make it? */
-static bool parent_available(const struct ph_ctx *ctx, const char *full)
+static bool parent_available(const struct zfs_plan_in *in, const char *full)
 {
 	const char *slash = strrchr(full, '/');
 	if (!slash)
 		return true;
 	char *parent = xstrndup(full, (size_t)(slash - full));
-	bool ok = zfs_state_dataset(ctx->zst, parent) || zfs_config_dataset(ctx->zcfg, parent) ||
-		  (!strchr(parent, '/') && zfs_config_pool(ctx->zcfg, parent));
+	bool ok = zfs_state_dataset(in->st, parent) || zfs_config_dataset(in->cfg, parent) ||
+		  (!strchr(parent, '/') && zfs_config_pool(in->cfg, parent));
 	free(parent);
 	return ok;
 }
 
-static void plan_create_dataset(const struct ph_ctx *ctx, const struct zcfg_dataset *dc, struct plan *p)
+static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_dataset *dc, struct plan *p)
 {
-	if (!parent_available(ctx, dc->full)) {
+	if (!parent_available(in, dc->full)) {
 		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, dc->jpath,
 			 "declare the parent dataset in zfs.datasets (parents are created first)",
 			 "cannot create dataset '%s': its parent does not exist", dc->full);
@@ -430,13 +427,13 @@ static void plan_create_dataset(const struct ph_ctx *ctx, const struct zcfg_data
 	free(props);
 	char *jp = xasprintf("%s.properties", dc->jpath);
 	for (size_t i = 0; i < dc->props.n; i++)
-		check_caps(&ctx->zst->caps, dc->full, jp, &dc->props.v[i], p);
+		check_caps(&in->st->caps, dc->full, jp, &dc->props.v[i], p);
 	free(jp);
 	struct action *a = plan_add(p, PHASE_DATASET, OP_CREATE, "zfs", "create-dataset", dc->full,
 				    "create %s %s%s%s%s", dc->is_volume ? "volume" : "dataset", dc->full,
 				    desc.len ? " (" : "", desc.buf, desc.len ? ")" : "");
 	sb_release(&desc);
-	a->depth = depth_of(dc->full);
+	a->depth = path_depth(dc->full);
 	struct strvec argv = { 0 };
 	sv_push(&argv, zfs_prog());
 	sv_push(&argv, "create");
@@ -467,7 +464,7 @@ static void add_set(const struct zcfg_dataset *dc, const char *name, const char 
 	free(shown);
 	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", dc->full,
 				    "%s %s %s -> %s", dc->full, name, from, to);
-	a->depth = depth_of(dc->full);
+	a->depth = path_depth(dc->full);
 	free(from);
 	free(to);
 	struct strvec argv = { 0 };
@@ -478,7 +475,7 @@ static void add_set(const struct zcfg_dataset *dc, const char *name, const char 
 	action_add_cmd(a, &argv);
 }
 
-static void plan_existing_dataset(const struct ph_ctx *ctx, const struct zcfg_dataset *dc,
+static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcfg_dataset *dc,
 				  const struct zfs_dataset *ds, struct plan *p)
 {
 	const struct zprop *type = zfs_dataset_prop(ds, "type");
@@ -493,7 +490,7 @@ static void plan_existing_dataset(const struct ph_ctx *ctx, const struct zcfg_da
 	if (!zfs_dataset_is_managed(ds)) {
 		struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "adopt-dataset", dc->full,
 					    "adopt existing dataset %s (set %s=true)", dc->full, PHOENIX_MANAGED_PROP);
-		a->depth = depth_of(dc->full);
+		a->depth = path_depth(dc->full);
 		struct strvec argv = { 0 };
 		sv_push(&argv, zfs_prog());
 		sv_push(&argv, "set");
@@ -507,7 +504,7 @@ static void plan_existing_dataset(const struct ph_ctx *ctx, const struct zcfg_da
 		const struct zprop *cur = zfs_dataset_prop(ds, pr->name);
 		if (cur && !strcmp(cur->value, pr->norm))
 			continue;
-		if (check_caps(&ctx->zst->caps, dc->full, jp, pr, p))
+		if (check_caps(&in->st->caps, dc->full, jp, pr, p))
 			continue;
 		const struct zprop_info *pi = zprop_lookup(pr->name);
 		if (pi && pi->create_only) {
@@ -542,18 +539,18 @@ static void plan_existing_dataset(const struct ph_ctx *ctx, const struct zcfg_da
 }
 
 /* Lists datasets of configured pools that the config does not declare. */
-static void list_unmanaged(const struct ph_ctx *ctx, struct plan *p)
+static void list_unmanaged(const struct zfs_plan_in *in, struct plan *p)
 {
-	const struct zfs_state *st = ctx->zst;
+	const struct zfs_state *st = in->st;
 	for (size_t i = 0; i < st->n_datasets; i++) {
 		const struct zfs_dataset *ds = &st->datasets[i];
 		const char *slash = strchr(ds->name, '/');
 		if (!slash)
 			continue;
 		char *pool = xstrndup(ds->name, (size_t)(slash - ds->name));
-		bool ours = zfs_config_pool(ctx->zcfg, pool) != NULL;
+		bool ours = zfs_config_pool(in->cfg, pool) != NULL;
 		free(pool);
-		if (!ours || zfs_config_dataset(ctx->zcfg, ds->name))
+		if (!ours || zfs_config_dataset(in->cfg, ds->name))
 			continue;
 		if (zfs_dataset_is_managed(ds))
 			sv_pushf(&p->unmanaged, "%s (marked %s but no longer in the config; destroy it by hand if it is not needed)",
@@ -566,61 +563,11 @@ static void list_unmanaged(const struct ph_ctx *ctx, struct plan *p)
 #define ARC_FILE "/etc/modprobe.d/zfs.conf"
 #define ARC_SYSFS "/sys/module/zfs/parameters/zfs_arc_max"
 
-/* The zfs_arc_max value in a modprobe.d text, or 0 when it is not set there. */
-static uint64_t modprobe_arc(const char *text)
+static void plan_arc(const struct zfs_plan_in *in, const struct zfs_facts *f, struct plan *p)
 {
-	uint64_t v = 0;
-	for (const char *line = text; line && *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		char *l = xstrndup(line, len);
-		if (!strncmp(l, "options zfs ", 12)) {
-			const char *k = strstr(l, "zfs_arc_max=");
-			if (k)
-				v = strtoull(k + 12, NULL, 10);
-		}
-		free(l);
-		line = eol ? eol + 1 : line + len;
-	}
-	return v;
-}
-
-char *zfs_arc_modprobe_text(const char *text, uint64_t bytes)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	bool done = false;
-	for (const char *line = text; line && *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		char *l = xstrndup(line, len);
-		if (!done && !strncmp(l, "options zfs ", 12)) {
-			char *k = strstr(l, "zfs_arc_max=");
-			if (k) {
-				size_t vl = strspn(k + 12, "0123456789");
-				sb_add(&sb, l, (size_t)(k - l));
-				sb_addf(&sb, "zfs_arc_max=%" PRIu64 "%s", bytes, k + 12 + vl);
-			} else {
-				sb_addf(&sb, "%s zfs_arc_max=%" PRIu64, l, bytes);
-			}
-			done = true;
-		} else {
-			sb_adds(&sb, l);
-		}
-		sb_addc(&sb, '\n');
-		free(l);
-		line = eol ? eol + 1 : line + len;
-	}
-	if (!done)
-		sb_addf(&sb, "options zfs zfs_arc_max=%" PRIu64 "\n", bytes);
-	return sb_detach(&sb);
-}
-
-static void plan_arc(const struct ph_ctx *ctx, const struct zfs_facts *f, struct plan *p)
-{
-	if (!ctx->zcfg->has_arc || !f)
+	if (!in->cfg->has_arc || !f)
 		return;
-	uint64_t want = ctx->zcfg->arc_max_bytes;
+	uint64_t want = in->cfg->arc_max_bytes;
 	char *human = zfs_format_size(want);
 	if (f->ram_bytes && want > f->ram_bytes / 2) {
 		char *ram = zfs_format_size(f->ram_bytes);
@@ -629,17 +576,15 @@ static void plan_arc(const struct ph_ctx *ctx, const struct zfs_facts *f, struct
 			 "arc_max_gb (%s) is more than half of this host's memory (%s)", human, ram);
 		free(ram);
 	}
-	if (modprobe_arc(f->modprobe_text) != want) {
+	if (modprobe_zfs_arc_max(f->modprobe_text) != want) {
 		struct action *a = plan_add(p, PHASE_HOST, f->modprobe_text ? OP_CHANGE : OP_CREATE, "host",
 					    "arc-persistent", ARC_FILE, "set zfs_arc_max=%" PRIu64 " (%s) in %s",
 					    want, human, ARC_FILE);
 		sv_push(&a->details, "takes effect when the zfs module loads; with root on ZFS also run update-initramfs -u");
 		struct arc_write *w = xcalloc(1, sizeof(*w));
-		w->path = root_path(ctx->root, ARC_FILE);
+		w->path = root_path(in->root, ARC_FILE);
 		w->content = zfs_arc_modprobe_text(f->modprobe_text, want);
-		a->data = w;
-		a->free_data = arc_write_free;
-		a->fn = zfs_apply_arc_write;
+		action_set_executor(a, AX_ZFS_ARC_WRITE, w, arc_write_free);
 	}
 	if (f->arc_runtime_present && f->arc_runtime != want) {
 		char *cur = zfs_format_size(f->arc_runtime);
@@ -647,12 +592,10 @@ static void plan_arc(const struct ph_ctx *ctx, const struct zfs_facts *f, struct
 					    "runtime zfs_arc_max %s -> %s", f->arc_runtime ? cur : "0 (default)", human);
 		free(cur);
 		struct arc_write *w = xcalloc(1, sizeof(*w));
-		w->path = root_path(ctx->root, ARC_SYSFS);
+		w->path = root_path(in->root, ARC_SYSFS);
 		w->content = xasprintf("%" PRIu64 "\n", want);
 		w->sysfs = true;
-		a->data = w;
-		a->free_data = arc_write_free;
-		a->fn = zfs_apply_arc_write;
+		action_set_executor(a, AX_ZFS_ARC_WRITE, w, arc_write_free);
 	} else if (!f->arc_runtime_present) {
 		diag_add(&p->diags, DIAG_NOTE, NULL, 0, 0, "zfs.arc_max_gb", NULL,
 			 "no ZFS kernel module is loaded (%s is missing): the runtime ARC limit is not set now",
@@ -661,10 +604,11 @@ static void plan_arc(const struct ph_ctx *ctx, const struct zfs_facts *f, struct
 	free(human);
 }
 
-void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct plan *p)
+void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 {
-	const struct zfs_config *cfg = ctx->zcfg;
-	const struct zfs_state *st = ctx->zst;
+	const struct zfs_config *cfg = in->cfg;
+	const struct zfs_state *st = in->st;
+	const struct zfs_facts *f = in->facts;
 	if (!cfg || !st)
 		return;
 	for (size_t i = 0; i < cfg->n_pools; i++) {
@@ -675,16 +619,16 @@ void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct 
 		else if (zp)
 			plan_import(pc, zp, p);
 		else
-			plan_create_pool(ctx, pc, f, p);
+			plan_create_pool(in, pc, f, p);
 	}
-	for (size_t i = 0; i < ctx->allow_wipe.n; i++) {
+	for (size_t i = 0; i < in->allow_wipe->n; i++) {
 		bool named = false;
 		for (size_t k = 0; k < cfg->n_pools && !named; k++)
 			for (size_t d = 0; d < cfg->pools[k].n_disks; d++)
-				named |= !strcmp(cfg->pools[k].disks[d], ctx->allow_wipe.v[i]);
+				named |= !strcmp(cfg->pools[k].disks[d], in->allow_wipe->v[i]);
 		if (!named)
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, NULL, "--allow-wipe takes a disk path exactly as the config lists it",
-				 "--allow-wipe '%s' names no disk of zfs.pools", ctx->allow_wipe.v[i]);
+				 "--allow-wipe '%s' names no disk of zfs.pools", in->allow_wipe->v[i]);
 	}
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		const struct zpool *zp = zfs_state_pool(st, cfg->pools[i].name);
@@ -707,13 +651,13 @@ void zfs_plan_build(const struct ph_ctx *ctx, const struct zfs_facts *f, struct 
 		if (zp && !zpool_readable(zp))
 			continue;
 		if (ds)
-			plan_existing_dataset(ctx, dc, ds, p);
+			plan_existing_dataset(in, dc, ds, p);
 		else
-			plan_create_dataset(ctx, dc, p);
+			plan_create_dataset(in, dc, p);
 	}
-	list_unmanaged(ctx, p);
-	plan_arc(ctx, f, p);
-	zfs_lint_capacity(ctx, &p->diags);
+	list_unmanaged(in, p);
+	plan_arc(in, f, p);
+	zfs_lint_capacity(cfg, st, &p->diags);
 }
 
 static void warn_over(struct diag_list *dl, const struct zcfg_pool *pc, const char *what, uint64_t sum,
@@ -728,11 +672,10 @@ static void warn_over(struct diag_list *dl, const struct zcfg_pool *pc, const ch
 	free(c);
 }
 
-void zfs_lint_capacity(const struct ph_ctx *ctx, struct diag_list *dl)
+void zfs_lint_capacity(const struct zfs_config *cfg, const struct zfs_state *st, struct diag_list *dl)
 {
-	const struct zfs_config *cfg = ctx->zcfg;
-	for (size_t i = 0; cfg && ctx->zst && i < cfg->n_pools; i++) {
-		const struct zfs_dataset *root = zfs_state_dataset(ctx->zst, cfg->pools[i].name);
+	for (size_t i = 0; cfg && st && i < cfg->n_pools; i++) {
+		const struct zfs_dataset *root = zfs_state_dataset(st, cfg->pools[i].name);
 		if (!root)
 			continue;
 		const struct zprop *u = zfs_dataset_prop(root, "used"), *av = zfs_dataset_prop(root, "available");
@@ -760,121 +703,4 @@ void zfs_lint_capacity(const struct ph_ctx *ctx, struct diag_list *dl)
 			  "quotas are limits, not reservations: this over-commits the pool; lower them or add disks");
 		warn_over(dl, &cfg->pools[i], "reservations", reserv, cap, "reservations cannot all be honoured; lower them");
 	}
-}
-
-char *zfs_expected_mountpoint(const struct ph_ctx *ctx, const char *full)
-{
-	const struct zcfg_dataset *dc = ctx->zcfg ? zfs_config_dataset(ctx->zcfg, full) : NULL;
-	if (dc && dc->mountpoint)
-		return xstrdup(dc->mountpoint);
-	const struct zcfg_prop *mp = dc ? zcfg_props_get(&dc->props, "mountpoint") : NULL;
-	if (mp)
-		return xstrdup(mp->norm);
-	const struct zfs_dataset *ds = ctx->zst ? zfs_state_dataset(ctx->zst, full) : NULL;
-	const struct zprop *cur = ds ? zfs_dataset_prop(ds, "mountpoint") : NULL;
-	if (cur)
-		return xstrdup(cur->value);
-	const char *slash = strrchr(full, '/');
-	if (!slash) {
-		const struct zcfg_pool *pc = ctx->zcfg ? zfs_config_pool(ctx->zcfg, full) : NULL;
-		if (pc && pc->mountpoint)
-			return xstrdup(pc->mountpoint);
-		return xasprintf("/%s", full);
-	}
-	char *parent = xstrndup(full, (size_t)(slash - full));
-	char *pm = zfs_expected_mountpoint(ctx, parent);
-	free(parent);
-	char *r;
-	if (!strcmp(pm, "none") || !strcmp(pm, "legacy"))
-		r = xstrdup(pm);
-	else
-		r = xasprintf("%s/%s", strcmp(pm, "/") ? pm : "", slash + 1);
-	free(pm);
-	return r;
-}
-
-static const char *keep(const struct ph_ctx *ctx, char *s)
-{
-	sv_push(ctx->strings, s);
-	free(s);
-	return ctx->strings->v[ctx->strings->n - 1];
-}
-
-
-const char *zfs_dataset_for_path(const struct ph_ctx *ctx, const char *path,
-				 const char **mountpoint, bool *mounted_now)
-{
-	const char *best = NULL;
-	char *best_mp = NULL;
-	size_t best_len = 0;
-	size_t nc = ctx->zcfg ? ctx->zcfg->n_datasets : 0;
-	size_t ns = ctx->zst ? ctx->zst->n_datasets : 0;
-	for (size_t i = 0; i < nc + ns; i++) {
-		const char *name;
-		if (i < nc) {
-			if (ctx->zcfg->datasets[i].is_volume)
-				continue;
-			name = ctx->zcfg->datasets[i].full;
-		} else {
-			const struct zfs_dataset *ds = &ctx->zst->datasets[i - nc];
-			if (!zfs_dataset_is_managed(ds))
-				continue;
-			name = ds->name;
-		}
-		char *mp = zfs_expected_mountpoint(ctx, name);
-		size_t l = path_covers(mp, path);
-		if (l > best_len) {
-			best_len = l;
-			best = name;
-			free(best_mp);
-			best_mp = mp;
-		} else {
-			free(mp);
-		}
-	}
-	if (mounted_now)
-		*mounted_now = false;
-	if (!best) {
-		if (mountpoint)
-			*mountpoint = NULL;
-		return NULL;
-	}
-	const struct zfs_dataset *ds = ctx->zst ? zfs_state_dataset(ctx->zst, best) : NULL;
-	if (ds && mounted_now) {
-		const struct zprop *m = zfs_dataset_prop(ds, "mounted");
-		const struct zprop *cm = zfs_dataset_prop(ds, "mountpoint");
-		*mounted_now = m && !strcmp(m->value, "yes") && cm && !strcmp(cm->value, best_mp);
-	}
-	const char *kept_mp = keep(ctx, best_mp);
-	if (mountpoint)
-		*mountpoint = kept_mp;
-	return keep(ctx, xstrdup(best));
-}
-
-/* prop of props when it shares (set, and not "off"). */
-static const struct zcfg_prop *sharing(const struct zcfg_props *props, const char *prop)
-{
-	const struct zcfg_prop *pr = zcfg_props_get(props, prop);
-	return pr && strcmp(pr->norm, "off") ? pr : NULL;
-}
-
-const struct zcfg_prop *zfs_config_shares_path(const struct ph_ctx *ctx, const char *prop, const char *path,
-					       const char **dataset)
-{
-	const struct zfs_config *z = ctx->zcfg;
-	for (size_t i = 0; z && i < z->n_pools + z->n_datasets; i++) {
-		bool pool = i < z->n_pools;
-		const char *name = pool ? z->pools[i].name : z->datasets[i - z->n_pools].full;
-		const struct zcfg_prop *pr = sharing(pool ? &z->pools[i].options : &z->datasets[i - z->n_pools].props, prop);
-		if (!pr)
-			continue;
-		char *mp = zfs_expected_mountpoint(ctx, name);
-		bool same = !strcmp(mp, path);
-		free(mp);
-		if (same) {
-			*dataset = name;
-			return pr;
-		}
-	}
-	return NULL;
 }

@@ -15,6 +15,8 @@
 #include <sys/types.h>
 
 #include "config/nfs_config.h"
+#include "formats/exports.h"
+#include "formats/ganesha.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 
@@ -30,34 +32,6 @@ struct nfs_table_entry {
 
 struct nfs_table {
 	struct nfs_table_entry *v;
-	size_t n;
-};
-
-/* One export line of an exports(5) file: path and client(options) items. */
-struct nfs_file_export {
-	char *path;
-	struct strvec clients;
-	struct strvec opts;   /* parallel to clients: the option list of each ("" when none) */
-	char *file;           /* file name as given to the parser */
-	int line;
-};
-
-struct nfs_file {
-	struct nfs_file_export *v;
-	size_t n;
-};
-
-/* One EXPORT block of a ganesha config. */
-struct ganesha_export {
-	char *path;      /* NULL when the block has no Path */
-	long id;         /* -1 when the block has no Export_Id */
-	char *text;      /* the block from EXPORT to its closing brace */
-	char *clients;   /* from our "# phoenix:" comment, NULL in foreign blocks */
-	char *options;
-};
-
-struct ganesha_exports {
-	struct ganesha_export *v;
 	size_t n;
 };
 
@@ -106,22 +80,6 @@ struct nfs_state {
  */
 int nfs_parse_exportfs(const char *text, struct nfs_table *t);
 void nfs_table_free(struct nfs_table *t);
-
-/*
- * Parses an exports(5) file: comments, backslash continuations, quoted paths,
- * "-opts" defaults, clients with or without (options). file names the entries.
- * Appends to f (zero it before the first call). Returns 0.
- */
-int nfs_parse_exports_file(const char *text, const char *file, struct nfs_file *f);
-void nfs_file_free(struct nfs_file *f);
-
-/* Parses the EXPORT blocks of a ganesha config (comments and quotes honoured). Returns 0. */
-int ganesha_parse_exports(const char *text, struct ganesha_exports *g);
-void ganesha_exports_free(struct ganesha_exports *g);
-const struct ganesha_export *ganesha_find(const struct ganesha_exports *g, const char *path);
-
-/* True when text has a %include line naming path (quoted or not). */
-bool ganesha_conf_includes(const char *text, const char *path);
 
 /*
  * Reads the state for cfg: runs `exportfs -v` (kernel), reads the files

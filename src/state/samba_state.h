@@ -4,8 +4,10 @@
  * whether the system user exists, whether smbd runs (smbcontrol ping), and for
  * status the effective configuration as `testparm -s` prints it.
  *
- * The smb.conf text functions are pure (unit-tested); samba_discover() and
- * samba_testparm() are the only parts that run programs.
+ * The smb.conf text itself is read and edited by formats/smbconf.h; the
+ * program output parsers here are pure (unit-tested); samba_discover(),
+ * samba_testparm() and samba_testparm_shares() are the only parts that run
+ * programs.
  */
 #ifndef PH_SAMBA_STATE_H
 #define PH_SAMBA_STATE_H
@@ -14,52 +16,9 @@
 #include <sys/types.h>
 
 #include "config/samba_config.h"
+#include "formats/smbconf.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
-
-/* One "key = value" line. key is lower-case with single spaces; value trimmed. */
-struct smb_param {
-	char *key;
-	char *value;
-};
-
-struct smb_section {
-	char *name;              /* as written between the brackets, trimmed */
-	struct smb_param *params;
-	size_t n_params;
-};
-
-/* A parsed smb.conf-style text. Owns everything; free with smbconf_doc_free. */
-struct smb_doc {
-	struct smb_section *v;
-	size_t n;
-};
-
-/*
- * Parses smb.conf text: [sections], "key = value" lines, comments (# ;),
- * continuation lines ending in '\'. Parameters before the first section go to
- * a section named "global"; a section name seen again continues the earlier
- * section, as Samba does. Never fails; unparsable lines are skipped.
- */
-void smbconf_parse(const char *text, struct smb_doc *doc);
-void smbconf_doc_free(struct smb_doc *doc);
-/* Section by name (case-insensitive), or NULL. */
-const struct smb_section *smbconf_section(const struct smb_doc *doc, const char *name);
-/* Value of key in a section (key compared without case and spaces), or NULL. */
-const char *smb_section_get(const struct smb_section *sec, const char *key);
-
-/* Number of lines "include = path" (any case and spacing; comments do not count). */
-size_t smbconf_count_include(const char *text, const char *path);
-
-/*
- * *out gets a new text (caller frees) that is text with the line
- * "include = path" appended at the end, or NULL when text already has such a
- * line. Every existing byte is kept: a newline is added first only when the
- * text does not end with one (or ends in a continuation backslash).
- * Returns 0, or -EINVAL (*out NULL) when path would not stay on that line
- * (a control character, or a final '\' that joins the next line).
- */
-int smbconf_with_include(const char *text, size_t len, const char *path, char **out, size_t *out_len);
 
 /* Names in pdbedit -L output ("user:uid:full name" per line), into users. */
 void pdbedit_parse_users(const char *text, struct strvec *users);
@@ -110,5 +69,14 @@ bool samba_state_has_user(const struct samba_state *st, const char *user);
  * testparm's complaint (both caller frees, never NULL).
  */
 int samba_testparm(const char *conf, char **out, char **err);
+
+/*
+ * testparm's view of shares file text content: content is written with a
+ * smb.conf that includes it into a private temporary directory (removed
+ * again), and `testparm -s` reads them; doc gets the effective sections.
+ * Returns samba_testparm's verdict, or -1 with *err when the temporary files
+ * cannot be written. *err (caller frees) may be NULL on success.
+ */
+int samba_testparm_shares(const char *content, struct smb_doc *doc, char **err);
 
 #endif

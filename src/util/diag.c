@@ -65,6 +65,25 @@ void diag_print_one(FILE *f, const struct diag *d)
 		fprintf(f, "  hint: %s\n", d->hint);
 }
 
+static json_t *string_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *diag_to_json(const struct diag *d)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "level", json_string(level_name(d->level)));
+	json_object_set_new(o, "severity", json_string(level_name(d->level)));
+	json_object_set_new(o, "message", json_string(d->msg));
+	json_object_set_new(o, "file", string_or_null(d->file));
+	json_object_set_new(o, "line", d->line > 0 ? json_integer(d->line) : json_null());
+	json_object_set_new(o, "column", d->line > 0 ? json_integer(d->col) : json_null());
+	json_object_set_new(o, "path", string_or_null(d->jpath));
+	json_object_set_new(o, "hint", string_or_null(d->hint));
+	return o;
+}
+
 void diag_print(FILE *f, const struct diag_list *dl)
 {
 	for (size_t i = 0; i < dl->n; i++)

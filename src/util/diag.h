@@ -7,6 +7,7 @@
 #define PH_DIAG_H
 #include <stdio.h>
 #include <stddef.h>
+#include <jansson.h>
 
 enum diag_level { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE };
 
@@ -35,6 +36,13 @@ size_t diag_count(const struct diag_list *dl, enum diag_level level);
 void diag_print(FILE *f, const struct diag_list *dl);
 void diag_print_one(FILE *f, const struct diag *d);
 void diag_list_free(struct diag_list *dl);
+/*
+ * One diagnostic as a JSON object (new reference): "severity" (and, as
+ * before, "level"): "error", "warning" or "note"; "message"; "file", "line",
+ * "column" (1-based) and "path" (the JSON path) where it is, and "hint";
+ * every key is present, null when unknown.
+ */
+json_t *diag_to_json(const struct diag *d);
 /*
  * Drops every diagnostic that repeats an earlier one exactly (level, place,
  * message and hint), keeping the order of the rest: two readers of one bad

@@ -22,6 +22,16 @@ char *root_path(const char *root, const char *abs)
 	return xasprintf("%.*s%s%s", (int)rl, root, abs[0] == '/' ? "" : "/", abs);
 }
 
+char *root_strip(const char *root, const char *path)
+{
+	size_t rl = root ? strlen(root) : 0;
+	while (rl > 1 && root[rl - 1] == '/')
+		rl--;
+	if (rl > 1 && !strncmp(path, root, rl) && (path[rl] == '/' || !path[rl]))
+		return xstrdup(path[rl] ? path + rl : "/");
+	return xstrdup(path);
+}
+
 int read_file(const char *path, char **data, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

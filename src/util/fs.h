@@ -8,6 +8,13 @@
 /* root + abs ("" or NULL root gives abs unchanged). Caller frees. */
 char *root_path(const char *root, const char *abs);
 
+/*
+ * The inverse of root_path: path without the root prefix when it lies in
+ * root ("/" for root itself), else path unchanged; for messages and for
+ * paths other programs see from inside the root. Caller frees.
+ */
+char *root_strip(const char *root, const char *path);
+
 /* Reads a whole file. Returns 0, or -errno (data untouched). *data is NUL-terminated. */
 int read_file(const char *path, char **data, size_t *len);
 

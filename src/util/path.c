@@ -52,3 +52,17 @@ char *path_clean(const char *prefix, const char *path, const char **bad, size_t 
 		sb_addc(&sb, '/');
 	return sb_detach(&sb);
 }
+
+char *path_dir(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s && s != path ? xstrndup(path, (size_t)(s - path)) : xstrdup("/");
+}
+
+int path_depth(const char *s)
+{
+	int d = 0;
+	for (; *s; s++)
+		d += *s == '/';
+	return d;
+}

@@ -17,4 +17,10 @@ size_t path_covers(const char *dir, const char *path);
  */
 char *path_clean(const char *prefix, const char *path, const char **bad, size_t *bad_len);
 
+/* The directory part of path ("/a/b" -> "/a"; "/a" and "b" -> "/"). Caller frees. */
+char *path_dir(const char *path);
+
+/* The number of '/' in s: the depth of a dataset name or of an absolute path. */
+int path_depth(const char *s);
+
 #endif

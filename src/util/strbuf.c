@@ -175,6 +175,15 @@ void sv_free(struct strvec *sv)
 	sv->n = sv->cap = 0;
 }
 
+char *sv_join(const struct strvec *sv, const char *sep)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (size_t i = 0; i < sv->n; i++)
+		sb_addf(&sb, "%s%s", i ? sep : "", sv->v[i]);
+	return sb_detach(&sb);
+}
+
 const char *const *sv_argv(struct strvec *sv)
 {
 	if (!sv->v) {

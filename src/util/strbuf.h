@@ -41,6 +41,8 @@ struct strvec {
 void sv_push(struct strvec *sv, const char *s);
 void sv_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sv_free(struct strvec *sv);
+/* The strings joined with sep between them ("" for none). Caller frees. */
+char *sv_join(const struct strvec *sv, const char *sep);
 /* Returns a NULL-terminated argv view (valid until the next push). */
 const char *const *sv_argv(struct strvec *sv);
 

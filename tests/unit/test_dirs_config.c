@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "cmd/ctx.h"
 #include "config/dirs_config.h"
 #include "config/zfs_config.h"
 #include "plan/dirs_plan.h"
+#include "plan/mounts.h"
 #include "util/strbuf.h"
 
 static void src_from(struct config_src *src, const char *name, const char *json)
@@ -23,28 +23,32 @@ static void src_from(struct config_src *src, const char *name, const char *json)
 	assert_non_null(src->root);
 }
 
-static void ctx_init(struct ph_ctx *ctx, const char *main_json, const char *lxc_json)
+/* The configs of a test and the ZFS view the mount check reads. */
+struct fixture {
+	struct config_src main, lxc, vm;
+	struct config_sources cs;
+	struct zfs_config zcfg;
+	struct zfs_view view;
+};
+
+static void ctx_init(struct fixture *ctx, const char *main_json, const char *lxc_json)
 {
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->root = "";
-	ctx->strings = calloc(1, sizeof(*ctx->strings));
 	src_from(&ctx->main, "main.json", main_json);
 	if (lxc_json)
 		src_from(&ctx->lxc, "lxc.json", lxc_json);
-	ctx->zcfg = calloc(1, sizeof(*ctx->zcfg));
+	ctx->cs = (struct config_sources){ &ctx->main, &ctx->lxc, &ctx->vm };
 	struct diag_list dl = { 0 };
-	zfs_config_load(&ctx->main, ctx->zcfg, &dl);
+	zfs_config_load(&ctx->main, &ctx->zcfg, &dl);
 	diag_list_free(&dl);
+	ctx->view = (struct zfs_view){ .cfg = &ctx->zcfg, .st = NULL, .root = "" };
 }
 
-static void ctx_done(struct ph_ctx *ctx)
+static void ctx_done(struct fixture *ctx)
 {
 	config_src_free(&ctx->main);
 	config_src_free(&ctx->lxc);
-	zfs_config_free(ctx->zcfg);
-	free(ctx->zcfg);
-	sv_free(ctx->strings);
-	free(ctx->strings);
+	zfs_config_free(&ctx->zcfg);
 }
 
 static const struct dir_want *find(const struct dirs_config *cfg, const char *path)
@@ -82,7 +86,7 @@ static void modes_and_paths_are_parsed(void **state)
 static void lxc_mount_points_map_through_the_container_id_map(void **state)
 {
 	(void)state;
-	struct ph_ctx ctx;
+	struct fixture ctx;
 	ctx_init(&ctx, "{}",
 		 "{\"lxc_configs\": {\"101\": {\"unprivileged\": true,"
 		 " \"id_maps\": [{\"type\": \"gid\", \"host_id\": 33, \"container_id\": 33, \"size\": 1}],"
@@ -93,7 +97,7 @@ static void lxc_mount_points_map_through_the_container_id_map(void **state)
 		 " \"911\": {\"mount_points\": [{\"host_path\": \"/q/lxc/911\", \"container_path\": \"/d\", \"owner_uid\": 7, \"owner_gid\": 8}]}}}");
 	struct dirs_config cfg;
 	struct diag_list dl = { 0 };
-	assert_int_equal(dirs_config_load(&ctx, &cfg, &dl), 0);
+	assert_int_equal(dirs_config_load(&ctx.cs, &cfg, &dl), 0);
 	assert_int_equal(diag_count(&dl, DIAG_ERROR), 0);
 	assert_int_equal(cfg.n, 3);
 	const struct dir_want *w = find(&cfg, "/q/lxc/101/logs");
@@ -119,7 +123,7 @@ static void lxc_mount_points_map_through_the_container_id_map(void **state)
 static void unmapped_and_conflicting_owners_are_errors(void **state)
 {
 	(void)state;
-	struct ph_ctx ctx;
+	struct fixture ctx;
 	ctx_init(&ctx,
 		 "{\"persistent_storage\": {\"directories\": [{\"path\": \"/q/shared\", \"owner\": 0}]}}",
 		 "{\"lxc_configs\": {\"101\": {\"unprivileged\": true, \"mount_points\": ["
@@ -127,7 +131,7 @@ static void unmapped_and_conflicting_owners_are_errors(void **state)
 		 "  {\"host_path\": \"/q/big\", \"container_path\": \"/b\", \"owner_uid\": 70000}]}}}");
 	struct dirs_config cfg;
 	struct diag_list dl = { 0 };
-	assert_int_equal(dirs_config_load(&ctx, &cfg, &dl), -1);
+	assert_int_equal(dirs_config_load(&ctx.cs, &cfg, &dl), -1);
 	assert_int_equal(diag_count(&dl, DIAG_ERROR), 2);
 	assert_string_equal(dl.v[0].msg, "conflicting owners for directory '/q/shared': uid 0 "
 					  "(persistent_storage.directories[0]) and uid 100000 (lxc 101 mount_points[0])");
@@ -142,7 +146,7 @@ static void unmapped_and_conflicting_owners_are_errors(void **state)
 static void overlapping_id_maps_are_errors(void **state)
 {
 	(void)state;
-	struct ph_ctx ctx;
+	struct fixture ctx;
 	ctx_init(&ctx, "{}",
 		 "{\"lxc_configs\": {\"5\": {\"unprivileged\": true,"
 		 " \"id_maps\": [{\"type\": \"uid\", \"host_id\": 1, \"container_id\": 0, \"size\": 10},"
@@ -151,7 +155,7 @@ static void overlapping_id_maps_are_errors(void **state)
 		 " \"mount_points\": [{\"host_path\": \"/q/x\", \"container_path\": \"/x\", \"owner_uid\": 1}]}}}");
 	struct dirs_config cfg;
 	struct diag_list dl = { 0 };
-	assert_int_equal(dirs_config_load(&ctx, &cfg, &dl), -1);
+	assert_int_equal(dirs_config_load(&ctx.cs, &cfg, &dl), -1);
 	assert_int_equal(diag_count(&dl, DIAG_ERROR), 2);
 	assert_string_equal(dl.v[0].msg, "id map entry overlaps an earlier uid entry");
 	assert_string_equal(dl.v[0].jpath, "lxc_configs.5.id_maps[1]");
@@ -165,14 +169,14 @@ static void overlapping_id_maps_are_errors(void **state)
 static void mnt_pve_path_names_the_dataset_and_both_fixes(void **state)
 {
 	(void)state;
-	struct ph_ctx ctx;
+	struct fixture ctx;
 	ctx_init(&ctx,
 		 "{\"zfs\": {\"pools\": [{\"name\": \"quickOS\", \"raid_level\": \"single\", \"disks\": [\"/dev/x\"]}],"
 		 " \"datasets\": [{\"name\": \"lxc-persistent-data\", \"pool\": \"quickOS\"}]}}",
 		 NULL);
 	const char *ds;
 	char *msg, *hint;
-	assert_int_equal(dirs_mount_check(&ctx, "/mnt/pve/quickOS/lxc-persistent-data/101/logs", "directory", &ds,
+	assert_int_equal(dirs_mount_check(&ctx.view, "/mnt/pve/quickOS/lxc-persistent-data/101/logs", "directory", &ds,
 					  &msg, &hint), -1);
 	assert_string_equal(msg, "directory '/mnt/pve/quickOS/lxc-persistent-data/101/logs' is not on a mounted "
 				 "managed ZFS dataset: dataset 'quickOS/lxc-persistent-data' is mounted at "
@@ -183,11 +187,11 @@ static void mnt_pve_path_names_the_dataset_and_both_fixes(void **state)
 	free(msg);
 	free(hint);
 	/* On the dataset (created by this plan): fine. */
-	assert_int_equal(dirs_mount_check(&ctx, "/quickOS/lxc-persistent-data/101/logs", "directory", &ds, &msg,
+	assert_int_equal(dirs_mount_check(&ctx.view, "/quickOS/lxc-persistent-data/101/logs", "directory", &ds, &msg,
 					  &hint), 0);
 	assert_string_equal(ds, "quickOS/lxc-persistent-data");
 	/* Below a configured pool but no dataset: name the one that should be there. */
-	assert_int_equal(dirs_mount_check(&ctx, "/quickOS/shared-prod-data", "share path", &ds, &msg, &hint), -1);
+	assert_int_equal(dirs_mount_check(&ctx.view, "/quickOS/shared-prod-data", "share path", &ds, &msg, &hint), -1);
 	assert_string_equal(msg, "share path '/quickOS/shared-prod-data' is not on a managed ZFS dataset "
 				 "(expected dataset 'quickOS/shared-prod-data')");
 	free(msg);

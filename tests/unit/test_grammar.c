@@ -129,7 +129,7 @@ static void every_target_accepts_and_refuses_as_its_grammar_says(void **state)
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const char *hint = "unset";
 		const char *why = gram_check(rows[i].t, rows[i].value, &hint);
-		char *shown = gram_escape(rows[i].value);
+		char *shown = str_escape(rows[i].value);
 		if (!rows[i].why) {
 			if (why)
 				fail_msg("row %zu '%s': refused (%s), expected accepted", i, shown, why);
@@ -171,14 +171,14 @@ static void zfs_values_are_at_most_8191_bytes(void **state)
 static void escape_keeps_a_value_on_one_line(void **state)
 {
 	(void)state;
-	char *e = gram_escape("/data\nlxc.x: y\r\t\x01\x7f\\z");
+	char *e = str_escape("/data\nlxc.x: y\r\t\x01\x7f\\z");
 	assert_string_equal(e, "/data\\nlxc.x: y\\r\\t\\x01\\x7f\\z");
 	free(e);
-	assert_int_equal(gram_ctrl_at("abc"), -1);
-	assert_int_equal(gram_ctrl_at("ab\nc"), 2);
-	assert_true(gram_line_ok("a b"));
-	assert_false(gram_line_ok("a\nb"));
-	assert_false(gram_line_ok(NULL));
+	assert_int_equal(str_ctrl_at("abc"), -1);
+	assert_int_equal(str_ctrl_at("ab\nc"), 2);
+	assert_true(str_line_ok("a b"));
+	assert_false(str_line_ok("a\nb"));
+	assert_false(str_line_ok(NULL));
 }
 
 static void system_dirs_and_world_writable_modes(void **state)

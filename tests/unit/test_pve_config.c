@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "config/pve_config.h"
-#include "pve/pve_state.h"
+#include "state/pve_state.h"
 
 /* The datasets of the reference config that have a proxmox_storage_type, in config order. */
 static const char *const POOLS[] = { "quickOS", "quickOS", "quickOS", "quickOS", "fastData", "fastData",

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pve/guest_conf.h"
+#include "formats/guest_conf.h"
 
 /* A container config as pct writes it, with a snapshot, raw lxc lines and a pending section. */
 static const char *const CT =

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pve/pve_state.h"
-#include "pve/storage_cfg.h"
+#include "state/pve_state.h"
+#include "formats/storage_cfg.h"
 
 static const char storage_cfg[] = "zfspool: tank-vm\n"
 				  "\tpool tank/vm\n"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pve/storage_cfg.h"
+#include "formats/storage_cfg.h"
 
 /* A file as Proxmox writes it, plus things admins do by hand. */
 static const char *const REAL =

@@ -18,8 +18,8 @@
 #include "config/samba_config.h"
 #include "plan/nfs_plan.h"
 #include "plan/samba_plan.h"
-#include "pve/guest_conf.h"
-#include "pve/storage_cfg.h"
+#include "formats/guest_conf.h"
+#include "formats/storage_cfg.h"
 #include "state/samba_state.h"
 #include "util/strbuf.h"
 

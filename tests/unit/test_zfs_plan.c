@@ -8,17 +8,19 @@
 #include <sys/sysmacros.h>
 #include <cmocka.h>
 
-#include "cmd/ctx.h"
 #include "config/zfs_config.h"
+#include "plan/mounts.h"
 #include "plan/zfs_plan.h"
 #include "state/zfs_state.h"
 
 struct fixture {
-	struct ph_ctx ctx;
+	struct config_src main;
 	struct zfs_config cfg;
 	struct zfs_state st;
 	struct zfs_facts facts;
-	struct strvec strings;
+	struct strvec allow_wipe;
+	struct zfs_plan_in in;      /* what zfs_plan_build reads */
+	struct zfs_view view;       /* what the path questions read */
 	struct diag_list dl;
 	struct plan plan;
 };
@@ -35,18 +37,17 @@ static const char *fuse_caps =
 static struct fixture *setup_fx(const char *json, const char *get, const char *status)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	assert_int_equal(config_src_parse(&f->ctx.main, "test.json", json, &f->dl), 0);
-	zfs_config_load(&f->ctx.main, &f->cfg, &f->dl);
+	assert_int_equal(config_src_parse(&f->main, "test.json", json, &f->dl), 0);
+	zfs_config_load(&f->main, &f->cfg, &f->dl);
 	assert_int_equal(diag_count(&f->dl, DIAG_ERROR), 0);
 	zfs_parse_caps(fuse_caps, &f->st.caps);
 	if (status)
 		zpool_parse_status(status, &f->st, false, &f->dl);
 	if (get)
 		zfs_parse_get(get, NULL, &f->st, &f->dl);
-	f->ctx.zcfg = &f->cfg;
-	f->ctx.zst = &f->st;
-	f->ctx.root = "";
-	f->ctx.strings = &f->strings;
+	f->in = (struct zfs_plan_in){ .cfg = &f->cfg, .st = &f->st, .facts = &f->facts, .root = "",
+				      .allow_wipe = &f->allow_wipe };
+	f->view = (struct zfs_view){ .cfg = &f->cfg, .st = &f->st, .root = "" };
 	return f;
 }
 
@@ -56,9 +57,8 @@ static void teardown_fx(struct fixture *f)
 	zfs_config_free(&f->cfg);
 	zfs_state_free(&f->st);
 	zfs_facts_free(&f->facts);
-	config_src_free(&f->ctx.main);
-	sv_free(&f->strings);
-	sv_free(&f->ctx.allow_wipe);
+	config_src_free(&f->main);
+	sv_free(&f->allow_wipe);
 	diag_list_free(&f->dl);
 	free(f);
 }
@@ -107,7 +107,7 @@ static void plan_creates_parent_before_child(void **state)
 		"\"datasets\":[{\"name\":\"a/b/c\",\"pool\":\"tank\"},{\"name\":\"a/b\",\"pool\":\"tank\"},"
 		"{\"name\":\"a\",\"pool\":\"tank\",\"properties\":\"quota=1G\"}]}}",
 		"tank\ttype\tfilesystem\t-\ntank\tmountpoint\t/tank\tdefault\n", status_tank);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	plan_sort(&f->plan);
 	size_t ia, ib, ic;
 	assert_non_null(find_action(&f->plan, "create-dataset", "tank/a", &ia));
@@ -137,7 +137,7 @@ static void plan_sets_only_properties_that_differ(void **state)
 		"tank/d\tatime\toff\tlocal\n"
 		"tank/d\tphoenix:managed\ttrue\tlocal\n",
 		status_tank);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_int_equal(f->plan.n, 1);
 	assert_string_equal(f->plan.v[0].kind, "set-property");
 	assert_string_equal(f->plan.v[0].summary, "tank/d recordsize 16K -> 128K");
@@ -152,7 +152,7 @@ static void unsupported_compression_is_a_plan_error(void **state)
 		"{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\",\"disks\":[\"/d/a\"]}],"
 		"\"datasets\":[{\"name\":\"d\",\"pool\":\"tank\",\"properties\":\"compression=zstd,sync=always\"}]}}",
 		"tank\ttype\tfilesystem\t-\n", status_tank);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_true(has_diag(&f->plan.diags, DIAG_ERROR, "dataset 'tank/d': compression 'zstd' is not supported by this ZFS"));
 	assert_true(has_diag(&f->plan.diags, DIAG_ERROR, "dataset 'tank/d': this ZFS does not support the property 'sync'"));
 	teardown_fx(f);
@@ -165,7 +165,7 @@ static void signature_blocks_pool_unless_wipe_allowed(void **state)
 	struct fixture *f = setup_fx(cfg, NULL, NULL);
 	add_disk_fact(f, "/d/x", "gpt partition table");
 	add_disk_fact(f, "/d/y", NULL);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_true(has_diag(&f->plan.diags, DIAG_ERROR, "cannot create pool 'new': disk '/d/x' is not empty (gpt partition table found)"));
 	assert_null(find_action(&f->plan, "wipe-disk", "/d/x", NULL));
 	teardown_fx(f);
@@ -173,8 +173,8 @@ static void signature_blocks_pool_unless_wipe_allowed(void **state)
 	f = setup_fx(cfg, NULL, NULL);
 	add_disk_fact(f, "/d/x", "gpt partition table");
 	add_disk_fact(f, "/d/y", NULL);
-	sv_push(&f->ctx.allow_wipe, "/d/x");
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	sv_push(&f->allow_wipe, "/d/x");
+	zfs_plan_build(&f->in, &f->plan);
 	plan_sort(&f->plan);
 	assert_int_equal(diag_count(&f->plan.diags, DIAG_ERROR), 0);
 	size_t iw, ic;
@@ -196,7 +196,7 @@ static void existing_pool_layout_drift_is_reported_not_fixed(void **state)
 	struct fixture *f = setup_fx(
 		"{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"mirror\",\"disks\":[\"/d/a\",\"/d/b\"]}]}}",
 		"tank\ttype\tfilesystem\t-\n", status_tank);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_int_equal(f->plan.n, 0);
 	assert_true(has_diag(&f->plan.diags, DIAG_WARNING, "pool 'tank' drifted from the config: its layout is stripe, the config says mirror"));
 	assert_true(has_diag(&f->plan.diags, DIAG_WARNING, "disks not in the pool: '/d/b'"));
@@ -210,7 +210,7 @@ static void unmanaged_datasets_are_listed_only(void **state)
 		"{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\",\"disks\":[\"/d/a\"]}]}}",
 		"tank\ttype\tfilesystem\t-\ntank/mine\ttype\tfilesystem\t-\n"
 		"tank/old\ttype\tfilesystem\t-\ntank/old\tphoenix:managed\ttrue\tlocal\n", status_tank);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_int_equal(f->plan.n, 0);
 	assert_int_equal(f->plan.unmanaged.n, 2);
 	assert_string_equal(f->plan.unmanaged.v[0], "tank/mine");
@@ -227,7 +227,7 @@ static void plan_is_deterministic(void **state)
 	char *first = NULL;
 	for (int round = 0; round < 2; round++) {
 		struct fixture *f = setup_fx(cfg, "tank\ttype\tfilesystem\t-\n", status_tank);
-		zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+		zfs_plan_build(&f->in, &f->plan);
 		plan_sort(&f->plan);
 		json_t *j = plan_to_json(&f->plan);
 		char *s = json_dumps(j, JSON_SORT_KEYS);
@@ -268,16 +268,19 @@ static void path_maps_to_deepest_managed_dataset(void **state)
 		"tank\ttype\tfilesystem\t-\ntank\tmountpoint\t/srv/tank\tlocal\n"
 		"tank/shared\ttype\tfilesystem\t-\ntank/shared\tmountpoint\t/srv/tank/shared\tinherited from tank\n"
 		"tank/shared\tmounted\tyes\t-\n", status_tank);
-	const char *mp = NULL;
+	char *mp = NULL;
 	bool mounted = true;
-	assert_string_equal(zfs_dataset_for_path(&f->ctx, "/srv/tank/shared/iso/t", &mp, &mounted), "tank/shared/iso");
+	assert_string_equal(zfs_view_dataset_for_path(&f->view, "/srv/tank/shared/iso/t", &mp, &mounted), "tank/shared/iso");
 	assert_string_equal(mp, "/srv/tank/shared/iso");
 	assert_false(mounted); /* to be created by the plan */
-	assert_string_equal(zfs_dataset_for_path(&f->ctx, "/srv/tank/shared/x", &mp, &mounted), "tank/shared");
+	free(mp);
+	assert_string_equal(zfs_view_dataset_for_path(&f->view, "/srv/tank/shared/x", &mp, &mounted), "tank/shared");
 	assert_true(mounted);
-	assert_string_equal(zfs_dataset_for_path(&f->ctx, "/mnt/pve/x/101", &mp, &mounted), "tank/elsewhere");
-	assert_null(zfs_dataset_for_path(&f->ctx, "/srv/tankx", &mp, &mounted));
-	assert_null(zfs_dataset_for_path(&f->ctx, "/mnt/pve/quickOS/x", &mp, &mounted));
+	free(mp);
+	assert_string_equal(zfs_view_dataset_for_path(&f->view, "/mnt/pve/x/101", &mp, &mounted), "tank/elsewhere");
+	free(mp);
+	assert_null(zfs_view_dataset_for_path(&f->view, "/srv/tankx", &mp, &mounted));
+	assert_null(zfs_view_dataset_for_path(&f->view, "/mnt/pve/quickOS/x", &mp, &mounted));
 	teardown_fx(f);
 }
 
@@ -363,8 +366,8 @@ static void disk_of_a_live_pool_is_refused_by_identity_whatever_its_name(void **
 		f->st.pools[0].aux[0].id = cases[i].spare_id;
 		add_disk_fact(f, cases[i].disk, "zfs_member");
 		set_fact_id(f, cases[i].disk, cases[i].disk_id);
-		sv_push(&f->ctx.allow_wipe, cases[i].disk);
-		zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+		sv_push(&f->allow_wipe, cases[i].disk);
+		zfs_plan_build(&f->in, &f->plan);
 		assert_true(has_diag(&f->plan.diags, DIAG_ERROR, cases[i].msg));
 		assert_null(find_action(&f->plan, "wipe-disk", cases[i].disk, NULL));
 		for (size_t k = 0; k < f->plan.diags.n; k++)
@@ -376,7 +379,7 @@ static void disk_of_a_live_pool_is_refused_by_identity_whatever_its_name(void **
 	f->st.pools[0].vdevs[0].id = file_id(7);
 	add_disk_fact(f, "/srv/g", NULL);
 	set_fact_id(f, "/srv/g", file_id(8));
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_int_equal(diag_count(&f->plan.diags, DIAG_ERROR), 0);
 	assert_non_null(find_action(&f->plan, "create-pool", "new", NULL));
 	teardown_fx(f);
@@ -390,8 +393,8 @@ static void disk_held_by_the_host_is_refused_even_with_allow_wipe(void **state)
 	set_fact_id(f, "/dev/disk/by-id/ata-X", block_id(16, 16));
 	struct disk_id part = block_id(17, 16);
 	disk_host_add(&f->facts.host, DISK_USE_MOUNT, &part, "/srv/data", "/dev/sdb1");
-	sv_push(&f->ctx.allow_wipe, "/dev/disk/by-id/ata-X");
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	sv_push(&f->allow_wipe, "/dev/disk/by-id/ata-X");
+	zfs_plan_build(&f->in, &f->plan);
 	assert_true(has_diag(&f->plan.diags, DIAG_ERROR,
 			     "cannot create pool 'new': disk '/dev/disk/by-id/ata-X' is mounted at '/srv/data' (as '/dev/sdb1')"));
 	assert_null(find_action(&f->plan, "wipe-disk", "/dev/disk/by-id/ata-X", NULL));
@@ -416,7 +419,7 @@ static void one_device_named_twice_is_a_validation_error(void **state)
 		set_fact_id(f, ids[i].disk, ids[i].id);
 	}
 	struct diag_list dl = { 0 };
-	zfs_check_same_devices(&f->cfg, &f->facts, &f->ctx.main, &dl);
+	zfs_check_same_devices(&f->cfg, &f->facts, &f->main, &dl);
 	assert_int_equal(dl.n, 2);
 	assert_string_equal(dl.v[0].jpath, "zfs.pools[0].disks[1]");
 	assert_string_equal(dl.v[0].msg, "disk '/srv/fhard' is the same device as '/srv/f' (zfs.pools[0].disks[0])");
@@ -439,7 +442,7 @@ static void value_with_a_newline_is_shown_escaped_and_replaced(void **state)
 		"tank/d\tphoenix:managed\ttrue\tlocal\n"
 		"tank/d\tphoenix:note\ttwo\nlines\tlocal\n",
 		status_tank);
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_int_equal(f->plan.n, 1);
 	assert_string_equal(f->plan.v[0].summary, "tank/d phoenix:note two\\nlines -> one line");
 	assert_string_equal(f->plan.v[0].cmds[0].v[2], "phoenix:note=one line");
@@ -464,7 +467,7 @@ static void datasets_of_an_unavailable_pool_are_not_planned(void **state)
 		"\ttank        UNAVAIL      0     0     0\n"
 		"\t  /d/a      UNAVAIL      0     0     0\n\n");
 	assert_false(zpool_readable(&f->st.pools[0]));
-	zfs_plan_build(&f->ctx, &f->facts, &f->plan);
+	zfs_plan_build(&f->in, &f->plan);
 	assert_int_equal(f->plan.n, 0);
 	assert_true(has_diag(&f->plan.diags, DIAG_ERROR, "the datasets of pool 'tank' cannot be read: the pool is UNAVAIL"));
 	teardown_fx(f);

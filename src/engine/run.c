@@ -1,13 +1,10 @@
-#include "cmd/run.h"
+#include "engine/run.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "config/zfs_config.h"
 #include "exec/exec.h"
-#include "plan/zfs_plan.h"
-#include "state/zfs_state.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 
@@ -32,14 +29,15 @@ static void load_guest_config(struct ph_ctx *ctx, struct config_src *dst, const 
 	free(p);
 }
 
-int run_load(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
+int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct run_opts *o,
+	     struct diag_list *dl)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->root = o->root ? o->root : "";
+	ctx->subsystems = t;
+	ctx->priv = xcalloc(t->n ? t->n : 1, sizeof(*ctx->priv));
 	ctx->allow_destroy = o->allow_destroy;
 	ctx->samba_password_stdin = o->samba_password_stdin;
-	ctx->samba_password = o->samba_password;
-	ctx->strings = xcalloc(1, sizeof(*ctx->strings));
 	for (size_t i = 0; i < o->allow_wipe.n; i++)
 		sv_push(&ctx->allow_wipe, o->allow_wipe.v[i]);
 	exec_set_trace(o->verbose);
@@ -48,8 +46,8 @@ int run_load(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
 	size_t before = diag_count(dl, DIAG_ERROR);
 	load_guest_config(ctx, &ctx->lxc, o->lxc_config, "lxc_config_file", dl);
 	load_guest_config(ctx, &ctx->vm, o->vm_config, "vm_config_file", dl);
-	for (size_t i = 0; i < n_subsystems; i++)
-		subsystems[i]->load(ctx, &ctx->sub[i], dl);
+	for (size_t i = 0; i < t->n; i++)
+		t->v[i]->load(ctx, &ctx->priv[i], dl);
 	diag_dedupe(dl);
 	return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
 }
@@ -57,10 +55,19 @@ int run_load(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
 int run_discover(struct ph_ctx *ctx, struct diag_list *dl)
 {
 	int rc = 0;
-	for (size_t i = 0; i < n_subsystems; i++)
-		if (subsystems[i]->discover && subsystems[i]->discover(ctx, ctx->sub[i], dl))
+	const struct subsystem_table *t = ctx->subsystems;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i]->discover && t->v[i]->discover(ctx, ctx->priv[i], dl))
 			rc = -1;
 	return rc;
+}
+
+void run_lint(struct ph_ctx *ctx, struct diag_list *dl)
+{
+	const struct subsystem_table *t = ctx->subsystems;
+	for (size_t i = 0; t && i < t->n; i++)
+		if (t->v[i]->lint)
+			t->v[i]->lint(ctx, ctx->priv[i], dl);
 }
 
 /* Planners name JSON paths; give those that point into the main config its file and position. */
@@ -79,16 +86,26 @@ static void position_diags(const struct ph_ctx *ctx, struct diag_list *dl)
 
 void run_plan(struct ph_ctx *ctx, struct plan *p)
 {
-	for (size_t i = 0; i < n_subsystems; i++)
-		if (subsystems[i]->plan)
-			subsystems[i]->plan(ctx, ctx->sub[i], p);
+	const struct subsystem_table *t = ctx->subsystems;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i]->plan)
+			t->v[i]->plan(ctx, ctx->priv[i], p);
 	plan_sort(p);
 	position_diags(ctx, &p->diags);
 }
 
-int run_to_plan(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl, struct plan *p)
+void run_status(struct ph_ctx *ctx, json_t *out, FILE *text)
 {
-	if (run_load(ctx, o, dl) || run_discover(ctx, dl))
+	const struct subsystem_table *t = ctx->subsystems;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i]->status)
+			t->v[i]->status(ctx, ctx->priv[i], out, text);
+}
+
+int run_to_plan(struct ph_ctx *ctx, const struct subsystem_table *t, const struct run_opts *o,
+		struct diag_list *dl, struct plan *p)
+{
+	if (run_load(ctx, t, o, dl) || run_discover(ctx, dl))
 		return -1;
 	run_plan(ctx, p);
 	diag_move(dl, &p->diags);
@@ -97,26 +114,14 @@ int run_to_plan(struct ph_ctx *ctx, const struct options *o, struct diag_list *d
 
 void run_free(struct ph_ctx *ctx)
 {
-	for (size_t i = 0; i < n_subsystems; i++)
-		if (subsystems[i]->free)
-			subsystems[i]->free(ctx->sub[i]);
+	const struct subsystem_table *t = ctx->subsystems;
+	for (size_t i = 0; t && ctx->priv && i < t->n; i++)
+		if (t->v[i]->free)
+			t->v[i]->free(ctx->priv[i]);
+	free(ctx->priv);
 	config_src_free(&ctx->main);
 	config_src_free(&ctx->lxc);
 	config_src_free(&ctx->vm);
-	zfs_config_free(ctx->zcfg);
-	free(ctx->zcfg);
-	zfs_state_free(ctx->zst);
-	free(ctx->zst);
-	zfs_facts_free(ctx->zfacts);
-	free(ctx->zfacts);
 	sv_free(&ctx->allow_wipe);
-	if (ctx->strings)
-		sv_free(ctx->strings);
-	free(ctx->strings);
 	memset(ctx, 0, sizeof(*ctx));
-}
-
-void print_diags(const struct diag_list *dl)
-{
-	diag_print(stderr, dl);
 }

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "pve/guest_conf.h"
-#include "pve/storage_cfg.h"
+#include "formats/guest_conf.h"
+#include "formats/storage_cfg.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 

@@ -1,4 +1,4 @@
-#include "pve/guest_conf.h"
+#include "formats/guest_conf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "config/grammar.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 static bool is_space(char c)
@@ -192,7 +192,7 @@ static bool key_ok(const char *k)
 
 int gc_set(struct guest_conf *g, const char *key, const char *value)
 {
-	if (!key_ok(key) || !gram_line_ok(value) || !*value)
+	if (!key_ok(key) || !str_line_ok(value) || !*value)
 		return -EINVAL;
 	char *raw = xasprintf("%s: %s\n", key, value);
 	size_t main_end = 0;     /* index after the last line of the main section */

@@ -2,13 +2,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/ctx.h"
+#include "engine/ctx.h"
 #include "config/pve_config.h"
-#include "plan/zfs_plan.h"
+#include "plan/mounts.h"
 #include "state/zfs_state.h"
 #include "plan/pve_plan.h"
-#include "pve/guest_conf.h"
-#include "pve/pve_state.h"
+#include "formats/guest_conf.h"
+#include "state/pve_state.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
 
@@ -22,7 +22,8 @@ static int pve_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
 	struct pve_priv *pp = xcalloc(1, sizeof(*pp));
 	*priv = pp;
-	return pve_config_load(ctx, &pp->cfg, dl);
+	struct config_sources cs = ctx_sources(ctx);
+	return pve_config_load(&cs, ctx->zfs->cfg, ctx->root, &pp->cfg, dl);
 }
 
 static int pve_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
@@ -36,7 +37,20 @@ static int pve_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 static void pve_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
 	struct pve_priv *pp = priv;
-	pve_plan_build(ctx, &pp->cfg, &pp->st, p);
+	pve_plan_build(ctx->zfs, &pp->cfg, &pp->st, ctx->allow_destroy, p);
+}
+
+/* Where a storage of the config keeps its data: its pool, or its path (a dir storage's resolved through the view). */
+static char *storage_where(const struct zfs_view *v, const struct pve_storage_want *w)
+{
+	if (w->pool)
+		return xstrdup(w->pool);
+	if (w->path || !w->dataset)
+		return xstrdup(w->path ? w->path : "-");
+	char *mp = zfs_view_mountpoint(v, w->dataset);
+	char *path = root_strip(v->root, mp);
+	free(mp);
+	return path;
 }
 
 static json_t *storage_status(const struct pve_priv *pp, const struct scfg_section *s, FILE *text)
@@ -60,16 +74,16 @@ static json_t *storage_status(const struct pve_priv *pp, const struct scfg_secti
 }
 
 /* Is a dataset mounted at path (or at path under --root)? Sets *ds to its name. */
-static bool mounted_at(const struct ph_ctx *ctx, const char *path, const char **ds)
+static bool mounted_at(const struct zfs_view *v, const char *path, const char **ds)
 {
 	*ds = NULL;
-	for (size_t i = 0; ctx->zst && i < ctx->zst->n_datasets; i++) {
-		const struct zfs_dataset *d = &ctx->zst->datasets[i];
+	for (size_t i = 0; v->st && i < v->st->n_datasets; i++) {
+		const struct zfs_dataset *d = &v->st->datasets[i];
 		const struct zprop *mp = zfs_dataset_prop(d, "mountpoint");
 		const struct zprop *m = zfs_dataset_prop(d, "mounted");
 		if (!mp || !m || strcmp(m->value, "yes"))
 			continue;
-		char *rooted = root_path(ctx->root, path);
+		char *rooted = root_path(v->root, path);
 		bool hit = !strcmp(mp->value, path) || !strcmp(mp->value, rooted);
 		free(rooted);
 		if (hit) {
@@ -85,7 +99,7 @@ static bool mounted_at(const struct ph_ctx *ctx, const char *path, const char **
  * zfspool: its pool is ONLINE and its dataset exists; dir: a dataset is mounted at its
  * path (or, without is_mountpoint, the directory exists); nfs: not checked from here.
  */
-static json_t *storage_health(const struct ph_ctx *ctx, const struct pve_priv *pp, const char *id)
+static json_t *storage_health(const struct zfs_view *v, const struct pve_priv *pp, const char *id)
 {
 	const struct scfg_section *s = storage_cfg_find(&pp->st.scfg, id);
 	if (!s)
@@ -95,8 +109,8 @@ static json_t *storage_health(const struct ph_ctx *ctx, const struct pve_priv *p
 	if (!strcmp(s->type, "zfspool")) {
 		const char *ds = scfg_get(s, "pool");
 		char *pool = ds ? xstrndup(ds, strcspn(ds, "/")) : NULL;
-		const struct zpool *zp = pool && ctx->zst ? zfs_state_pool(ctx->zst, pool) : NULL;
-		bool exists = ds && ctx->zst && zfs_state_dataset(ctx->zst, ds);
+		const struct zpool *zp = pool && v->st ? zfs_state_pool(v->st, pool) : NULL;
+		bool exists = ds && zfs_view_exists(v, ds);
 		healthy = zp && !zp->importable && zp->state && !strcmp(zp->state, "ONLINE") && exists;
 		mounted = exists;
 		detail = !zp ? xasprintf("pool '%s' is not imported", pool ? pool : "?")
@@ -106,7 +120,7 @@ static json_t *storage_health(const struct ph_ctx *ctx, const struct pve_priv *p
 	} else if (!strcmp(s->type, "dir")) {
 		const char *path = scfg_get(s, "path");
 		const char *ds = NULL;
-		mounted = path && mounted_at(ctx, path, &ds);
+		mounted = path && mounted_at(v, path, &ds);
 		const char *ism = scfg_get(s, "is_mountpoint");
 		bool needs_mount = ism && strcmp(ism, "no") && strcmp(ism, "0");
 		healthy = mounted || (!needs_mount && path);
@@ -127,7 +141,7 @@ static json_t *storage_health(const struct ph_ctx *ctx, const struct pve_priv *p
  * The storages and host directories a guest uses: rootfs/mpN (containers) or
  * disks (VMs), "STORAGE:VOLUME" or a bind-mounted host path. Prints one line each.
  */
-static json_t *guest_storages(const struct ph_ctx *ctx, const struct pve_priv *pp, const struct guest_conf *g,
+static json_t *guest_storages(const struct zfs_view *v, const struct pve_priv *pp, const struct guest_conf *g,
 			      FILE *text)
 {
 	static const char *const disk_keys[] = { "rootfs", "mp", "scsi", "virtio", "sata", "ide", "efidisk",
@@ -149,10 +163,9 @@ static json_t *guest_storages(const struct ph_ctx *ctx, const struct pve_priv *p
 		const char *vol = ps.volume;
 		json_t *o = NULL;
 		if (vol && vol[0] == '/') {
-			const char *mp = NULL;
 			bool now = false;
-			char *real = root_path(ctx->root, vol);
-			const char *ds = zfs_dataset_for_path(ctx, real, &mp, &now);
+			char *real = root_path(v->root, vol);
+			const char *ds = zfs_view_dataset_for_path(v, real, NULL, &now);
 			free(real);
 			o = json_pack("{s:s, s:s, s:b, s:b}", "key", l->key, "host_path", vol, "healthy", now, "mounted", now);
 			json_object_set_new(o, "detail", json_string(ds ? (now ? "on a mounted managed dataset"
@@ -162,7 +175,7 @@ static json_t *guest_storages(const struct ph_ctx *ctx, const struct pve_priv *p
 				json_object_set_new(o, "dataset", json_string(ds));
 		} else if (vol && strchr(vol, ':')) {
 			char *id = xstrndup(vol, strcspn(vol, ":"));
-			o = storage_health(ctx, pp, id);
+			o = storage_health(v, pp, id);
 			json_object_set_new(o, "key", json_string(l->key));
 			json_object_set_new(o, "volume", json_string(vol));
 			free(id);
@@ -216,9 +229,11 @@ static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 			continue;
 		json_array_append_new(ss, json_pack("{s:s, s:s, s:b, s:b, s:b}", "id", w->id, "type", w->type, "in_config", 1,
 						    "created_by_tool", 0, "missing", 1));
-		if (text)
-			fprintf(text, "  %-32s %-8s %-36s MISSING (apply adds it)\n", w->id, w->type,
-				w->pool ? w->pool : w->path);
+		if (text) {
+			char *where = storage_where(ctx->zfs, w);
+			fprintf(text, "  %-32s %-8s %-36s MISSING (apply adds it)\n", w->id, w->type, where);
+			free(where);
+		}
 	}
 	json_object_set_new(o, "storages", ss);
 
@@ -271,7 +286,7 @@ static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 				: g->running ? "running" : "stopped",
 				missing && !tmpl ? ", mounts missing (apply adds them)" : "");
 		if (g)
-			json_object_set_new(c, "storages", guest_storages(ctx, pp, &g->conf, text));
+			json_object_set_new(c, "storages", guest_storages(ctx->zfs, pp, &g->conf, text));
 		json_array_append_new(cts, c);
 	}
 	json_object_set_new(o, "containers", cts);
@@ -292,7 +307,7 @@ static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 			fprintf(text, "  %-6u %-24s %s\n", vm->vmid, vm->name ? vm->name : "-",
 				!g ? "no config (not created in Proxmox)" : g->running ? "running" : "stopped");
 		if (g)
-			json_object_set_new(v, "storages", guest_storages(ctx, pp, &g->conf, text));
+			json_object_set_new(v, "storages", guest_storages(ctx->zfs, pp, &g->conf, text));
 		for (size_t k = 0; k < vm->n_nfs; k++) {
 			const struct pve_nfs_mount *m = &vm->nfs[k];
 			char *line = xasprintf("%s:%s %s nfs %s 0 0", m->server, m->path, m->mount_point, m->options);

@@ -1,4 +1,4 @@
-#include "pve/pve_state.h"
+#include "state/pve_state.h"
 
 #include <ctype.h>
 #include <dirent.h>

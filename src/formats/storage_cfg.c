@@ -1,11 +1,11 @@
-#include "pve/storage_cfg.h"
+#include "formats/storage_cfg.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/grammar.h"
+#include "util/str.h"
 
 /* Splits text into lines that keep their '\n'. */
 static void split_lines(struct strvec *out, const char *text, size_t len)
@@ -236,7 +236,7 @@ static void terminate_line(struct strvec *sv, size_t i)
 /* A section type, id or key: one word of printable text. */
 static bool word_ok(const char *s)
 {
-	if (!s || !*s || !gram_line_ok(s))
+	if (!s || !*s || !str_line_ok(s))
 		return false;
 	for (; *s; s++)
 		if (is_space(*s))
@@ -247,7 +247,7 @@ static bool word_ok(const char *s)
 /* A property value: absent, or the rest of one line. */
 static bool value_ok(const char *v)
 {
-	return !v || gram_line_ok(v);
+	return !v || str_line_ok(v);
 }
 
 int storage_cfg_add(struct storage_cfg *c, const char *type, const char *id,

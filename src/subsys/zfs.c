@@ -4,25 +4,37 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 
-#include "cmd/ctx.h"
+#include "engine/ctx.h"
 #include "config/zfs_config.h"
 #include "config/zprops.h"
+#include "plan/mounts.h"
 #include "plan/zfs_plan.h"
 #include "state/zfs_state.h"
 #include "sys/disk.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strbuf.h"
+
+/* The zfs front door's private data: ZFS config, state and host facts, and the view others read. */
+struct door {
+	struct zfs_config cfg;
+	struct zfs_state st;
+	struct zfs_facts facts;
+	struct zfs_view view;
+};
 
 static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
-	*priv = NULL;
-	ctx->zcfg = xcalloc(1, sizeof(*ctx->zcfg));
-	int rc = zfs_config_load(&ctx->main, ctx->zcfg, dl);
+	struct door *d = xcalloc(1, sizeof(*d));
+	*priv = d;
+	d->view.cfg = &d->cfg;
+	d->view.root = ctx->root;
+	ctx->zfs = &d->view;
+	int rc = zfs_config_load(&ctx->main, &d->cfg, dl);
 	/* Every configured disk, resolved to the device it is (real /sys, never --root: disks are real). */
-	ctx->zfacts = xcalloc(1, sizeof(*ctx->zfacts));
-	struct zfs_facts *f = ctx->zfacts;
-	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {
-		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
+	struct zfs_facts *f = &d->facts;
+	for (size_t i = 0; i < d->cfg.n_pools; i++) {
+		const struct zcfg_pool *pc = &d->cfg.pools[i];
 		f->disks = xrealloc(f->disks, (f->n_disks + pc->n_disks) * sizeof(*f->disks));
 		for (size_t k = 0; k < pc->n_disks; k++) {
 			struct zfs_disk_fact *df = &f->disks[f->n_disks++];
@@ -32,29 +44,23 @@ static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 		}
 	}
 	size_t before = diag_count(dl, DIAG_ERROR);
-	zfs_check_same_devices(ctx->zcfg, f, &ctx->main, dl);
+	zfs_check_same_devices(&d->cfg, f, &ctx->main, dl);
 	if (diag_count(dl, DIAG_ERROR) > before)
 		rc = -1;
-	if (ctx->zcfg->allow_destructive)
+	if (d->cfg.allow_destructive)
 		cfg_diag(dl, &ctx->main, DIAG_WARNING, "zfs.settings.allow_destructive_operations",
 			 "pass --allow-wipe DISK to apply for each disk that may be wiped",
 			 "this setting is ignored: wiping a disk always needs --allow-wipe DISK on the command line");
 	return rc;
 }
 
-static char *dir_of(const char *path)
+static void read_arc_facts(const char *root, struct zfs_facts *f)
 {
-	const char *s = strrchr(path, '/');
-	return s && s != path ? xstrndup(path, (size_t)(s - path)) : xstrdup("/");
-}
-
-static void read_arc_facts(const struct ph_ctx *ctx, struct zfs_facts *f)
-{
-	char *p = root_path(ctx->root, "/etc/modprobe.d/zfs.conf");
+	char *p = root_path(root, "/etc/modprobe.d/zfs.conf");
 	if (read_file(p, &f->modprobe_text, NULL))
 		f->modprobe_text = NULL;
 	free(p);
-	p = root_path(ctx->root, "/sys/module/zfs/parameters/zfs_arc_max");
+	p = root_path(root, "/sys/module/zfs/parameters/zfs_arc_max");
 	char *v = NULL;
 	if (!read_file(p, &v, NULL)) {
 		f->arc_runtime_present = true;
@@ -85,12 +91,12 @@ static struct zfs_disk_fact *disk_fact(struct zfs_facts *f, const char *disk)
  * character), so apply sets the config's value once and the next plan is
  * empty; any other is left alone.
  */
-static void warn_odd_values(const struct ph_ctx *ctx, struct diag_list *dl)
+static void warn_odd_values(const struct door *d, const struct config_src *src, struct diag_list *dl)
 {
-	const struct zfs_state *st = ctx->zst;
+	const struct zfs_state *st = &d->st;
 	for (size_t i = 0; st->n_odd && i < st->n_datasets; i++) {
 		const struct zfs_dataset *ds = &st->datasets[i];
-		const struct zcfg_dataset *dc = zfs_config_dataset(ctx->zcfg, ds->name);
+		const struct zcfg_dataset *dc = zfs_config_dataset(&d->cfg, ds->name);
 		for (size_t k = 0; k < ds->n_props; k++) {
 			const struct zprop *z = &ds->props[k];
 			/* An inherited copy is fixed where the value is set: reported there only. */
@@ -107,7 +113,7 @@ static void warn_odd_values(const struct ph_ctx *ctx, struct diag_list *dl)
 			const char *fmt = "dataset '%s': property '%s' has a value with a newline, TAB or other control character ('%s'); %s";
 			if (managed) {
 				char *jp = xasprintf("%s.properties", dc->jpath);
-				cfg_diag(dl, &ctx->main, DIAG_WARNING, jp, NULL, fmt, ds->name, z->name, shown,
+				cfg_diag(dl, src, DIAG_WARNING, jp, NULL, fmt, ds->name, z->name, shown,
 					 "apply replaces it with the config's value");
 				free(jp);
 			} else {
@@ -122,57 +128,55 @@ static void warn_odd_values(const struct ph_ctx *ctx, struct diag_list *dl)
 
 static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 {
-	(void)priv;
-	ctx->zst = xcalloc(1, sizeof(*ctx->zst));
-	if (!ctx->zfacts)
-		ctx->zfacts = xcalloc(1, sizeof(*ctx->zfacts));
+	struct door *d = priv;
+	d->view.st = &d->st;
 	/*
 	 * Without pools in the config, every pool is read: other subsystems still
 	 * need the managed datasets (mount-before-use). Without a zfs section at all,
 	 * a host with no ZFS is not an error.
 	 */
 	struct strvec pools = { 0 };
-	for (size_t i = 0; i < ctx->zcfg->n_pools; i++)
-		sv_push(&pools, ctx->zcfg->pools[i].name);
+	for (size_t i = 0; i < d->cfg.n_pools; i++)
+		sv_push(&pools, d->cfg.pools[i].name);
 	struct diag_list quiet = { 0 };
-	int drc = zfs_state_discover(ctx->zst, pools.n ? &pools : NULL, ctx->zcfg->present ? dl : &quiet);
+	int drc = zfs_state_discover(&d->st, pools.n ? &pools : NULL, d->cfg.present ? dl : &quiet);
 	sv_free(&pools);
 	diag_list_free(&quiet);
-	if (drc && ctx->zcfg->present)
+	if (drc && d->cfg.present)
 		return -1;
-	if (!ctx->zcfg->present)
+	if (!d->cfg.present)
 		return 0;
-	warn_odd_values(ctx, dl);
+	warn_odd_values(d, &ctx->main, dl);
 	/* Pools of the config that are not imported: look for them on their disks. */
 	struct strvec dirs = { 0 };
 	bool to_create = false;
-	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {
-		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
-		if (zfs_state_pool(ctx->zst, pc->name))
+	for (size_t i = 0; i < d->cfg.n_pools; i++) {
+		const struct zcfg_pool *pc = &d->cfg.pools[i];
+		if (zfs_state_pool(&d->st, pc->name))
 			continue;
 		to_create = true;
 		for (size_t k = 0; k < pc->n_disks; k++) {
-			char *d = dir_of(pc->disks[k]);
+			char *dir = path_dir(pc->disks[k]);
 			bool seen = false;
 			for (size_t j = 0; j < dirs.n; j++)
-				seen |= !strcmp(dirs.v[j], d);
+				seen |= !strcmp(dirs.v[j], dir);
 			if (!seen)
-				sv_push(&dirs, d);
-			free(d);
+				sv_push(&dirs, dir);
+			free(dir);
 		}
 	}
-	int rc = dirs.n ? zfs_state_scan_importable(ctx->zst, &dirs, dl) : 0;
+	int rc = dirs.n ? zfs_state_scan_importable(&d->st, &dirs, dl) : 0;
 	/* Every vdev of every pool read, as the device it is: no program, stat and /sys only. */
-	if (ctx->zcfg->n_pools)
-		zfs_state_resolve_vdevs(ctx->zst, &dirs, "/sys");
+	if (d->cfg.n_pools)
+		zfs_state_resolve_vdevs(&d->st, &dirs, "/sys");
 	sv_free(&dirs);
-	struct zfs_facts *f = ctx->zfacts;
+	struct zfs_facts *f = &d->facts;
 	if (to_create)
 		disk_host_read(&f->host, "/proc", "/sys");
 	/* Probe the disks of pools that will have to be created. */
-	for (size_t i = 0; i < ctx->zcfg->n_pools; i++) {
-		const struct zcfg_pool *pc = &ctx->zcfg->pools[i];
-		if (zfs_state_pool(ctx->zst, pc->name))
+	for (size_t i = 0; i < d->cfg.n_pools; i++) {
+		const struct zcfg_pool *pc = &d->cfg.pools[i];
+		if (zfs_state_pool(&d->st, pc->name))
 			continue;
 		for (size_t k = 0; k < pc->n_disks; k++) {
 			struct zfs_disk_fact *df = disk_fact(f, pc->disks[k]);
@@ -180,14 +184,35 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 				disk_probe(df->disk, &df->probe);
 		}
 	}
-	read_arc_facts(ctx, f);
+	read_arc_facts(ctx->root, f);
 	return rc;
+}
+
+/* validate: the capacity lint needs the pools' sizes: read them when ZFS answers, quietly skip otherwise. */
+static void zfs_lint(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
+{
+	(void)ctx;
+	struct door *d = priv;
+	if (!d || !d->cfg.n_pools)
+		return;
+	struct diag_list quiet = { 0 };
+	struct strvec pools = { 0 };
+	for (size_t i = 0; i < d->cfg.n_pools; i++)
+		sv_push(&pools, d->cfg.pools[i].name);
+	d->view.st = &d->st;
+	int drc = zfs_state_discover(&d->st, &pools, &quiet);
+	sv_free(&pools);
+	if (drc == 0)
+		zfs_lint_capacity(&d->cfg, &d->st, dl);
+	diag_list_free(&quiet);
 }
 
 static void zfs_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
-	(void)priv;
-	zfs_plan_build(ctx, ctx->zfacts, p);
+	const struct door *d = priv;
+	struct zfs_plan_in in = { .cfg = &d->cfg, .st = &d->st, .facts = &d->facts, .root = ctx->root,
+				  .allow_wipe = &ctx->allow_wipe };
+	zfs_plan_build(&in, p);
 }
 
 static uint64_t prop_u64(const struct zfs_dataset *ds, const char *name)
@@ -202,13 +227,13 @@ static const char *prop_str(const struct zfs_dataset *ds, const char *name)
 	return p ? p->value : "-";
 }
 
-static json_t *pool_status(const struct ph_ctx *ctx, const struct zpool *zp, FILE *text)
+static json_t *pool_status(const struct door *d, const struct zpool *zp, FILE *text)
 {
-	const struct zfs_dataset *root = zfs_state_dataset(ctx->zst, zp->name);
+	const struct zfs_dataset *root = zfs_state_dataset(&d->st, zp->name);
 	uint64_t used = root ? prop_u64(root, "used") : 0, avail = root ? prop_u64(root, "available") : 0;
 	json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "name", zp->name, "health",
 			      zp->state ? zp->state : "UNKNOWN", "layout", zp->layout, "imported", !zp->importable,
-			      "in_config", ctx->zcfg && zfs_config_pool(ctx->zcfg, zp->name) != NULL);
+			      "in_config", zfs_config_pool(&d->cfg, zp->name) != NULL);
 	if (root) {
 		json_object_set_new(o, "size", json_integer((json_int_t)(used + avail)));
 		json_object_set_new(o, "used", json_integer((json_int_t)used));
@@ -238,21 +263,22 @@ static json_t *pool_status(const struct ph_ctx *ctx, const struct zpool *zp, FIL
 
 static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
-	(void)priv;
-	if (!ctx->zst)
+	(void)ctx;
+	const struct door *d = priv;
+	if (!d || !d->view.st)
 		return;
 	json_t *z = json_object();
 	json_t *pools = json_array();
 	if (text)
 		fprintf(text, "Pools:\n");
-	for (size_t i = 0; i < ctx->zst->n_pools; i++)
-		json_array_append_new(pools, pool_status(ctx, &ctx->zst->pools[i], text));
-	for (size_t i = 0; ctx->zcfg && i < ctx->zcfg->n_pools; i++)
-		if (!zfs_state_pool(ctx->zst, ctx->zcfg->pools[i].name)) {
-			json_array_append_new(pools, json_pack("{s:s, s:s, s:b, s:b}", "name", ctx->zcfg->pools[i].name,
+	for (size_t i = 0; i < d->st.n_pools; i++)
+		json_array_append_new(pools, pool_status(d, &d->st.pools[i], text));
+	for (size_t i = 0; i < d->cfg.n_pools; i++)
+		if (!zfs_state_pool(&d->st, d->cfg.pools[i].name)) {
+			json_array_append_new(pools, json_pack("{s:s, s:s, s:b, s:b}", "name", d->cfg.pools[i].name,
 							       "health", "MISSING", "imported", 0, "in_config", 1));
 			if (text)
-				fprintf(text, "  %-16s MISSING   (in the config, not found)\n", ctx->zcfg->pools[i].name);
+				fprintf(text, "  %-16s MISSING   (in the config, not found)\n", d->cfg.pools[i].name);
 		}
 	json_object_set_new(z, "pools", pools);
 
@@ -261,9 +287,9 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 		fprintf(text, "Managed datasets:\n");
 	static const char *const keyprops[] = { "used", "available", "quota", "reservation", "recordsize",
 						"compression", "sync", "mountpoint", "mounted" };
-	for (size_t i = 0; ctx->zcfg && i < ctx->zcfg->n_datasets; i++) {
-		const struct zcfg_dataset *dc = &ctx->zcfg->datasets[i];
-		const struct zfs_dataset *ds = zfs_state_dataset(ctx->zst, dc->full);
+	for (size_t i = 0; i < d->cfg.n_datasets; i++) {
+		const struct zcfg_dataset *dc = &d->cfg.datasets[i];
+		const struct zfs_dataset *ds = zfs_state_dataset(&d->st, dc->full);
 		json_t *o = json_pack("{s:s, s:b}", "name", dc->full, "exists", ds != NULL);
 		json_t *props = json_object();
 		json_t *drift = json_array();
@@ -296,15 +322,15 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 				free(a);
 				free(q);
 				for (size_t k = 0; k < json_array_size(drift); k++) {
-					json_t *d = json_array_get(drift, k);
-					char *raw = zprop_display(json_string_value(json_object_get(d, "property")),
-								  json_string_value(json_object_get(d, "current")));
+					json_t *dr = json_array_get(drift, k);
+					char *raw = zprop_display(json_string_value(json_object_get(dr, "property")),
+								  json_string_value(json_object_get(dr, "current")));
 					char *cur = zfs_value_display(raw);
 					free(raw);
-					char *want = zprop_display(json_string_value(json_object_get(d, "property")),
-								   json_string_value(json_object_get(d, "config")));
+					char *want = zprop_display(json_string_value(json_object_get(dr, "property")),
+								   json_string_value(json_object_get(dr, "config")));
 					fprintf(text, "    drift: %s is %s, the config says %s\n",
-						json_string_value(json_object_get(d, "property")), cur, want);
+						json_string_value(json_object_get(dr, "property")), cur, want);
 					free(cur);
 					free(want);
 				}
@@ -315,13 +341,13 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 	json_object_set_new(z, "datasets", dss);
 
 	json_t *un = json_array();
-	for (size_t i = 0; i < ctx->zst->n_datasets; i++) {
-		const struct zfs_dataset *ds = &ctx->zst->datasets[i];
+	for (size_t i = 0; i < d->st.n_datasets; i++) {
+		const struct zfs_dataset *ds = &d->st.datasets[i];
 		const char *slash = strchr(ds->name, '/');
-		if (!slash || !ctx->zcfg || zfs_config_dataset(ctx->zcfg, ds->name))
+		if (!slash || zfs_config_dataset(&d->cfg, ds->name))
 			continue;
 		char *pool = xstrndup(ds->name, (size_t)(slash - ds->name));
-		bool ours = zfs_config_pool(ctx->zcfg, pool) != NULL;
+		bool ours = zfs_config_pool(&d->cfg, pool) != NULL;
 		free(pool);
 		if (!ours)
 			continue;
@@ -338,13 +364,20 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 
 static void zfs_free(void *priv)
 {
-	(void)priv;
+	struct door *d = priv;
+	if (!d)
+		return;
+	zfs_config_free(&d->cfg);
+	zfs_state_free(&d->st);
+	zfs_facts_free(&d->facts);
+	free(d);
 }
 
 const struct subsystem zfs_subsystem = {
 	.name = "zfs",
 	.load = zfs_load,
 	.discover = zfs_discover,
+	.lint = zfs_lint,
 	.plan = zfs_plan,
 	.status = zfs_status,
 	.free = zfs_free,

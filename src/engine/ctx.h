@@ -1,0 +1,45 @@
+/*
+ * ctx: one context per run. It owns the loaded config files and the private
+ * data of every front door (which owns that subsystem's config and state),
+ * and frees them all at exit.
+ *
+ * Only the engine (engine/), the front doors (subsys/) and the commands
+ * (cmd/) see it; every layer below takes explicit inputs.
+ */
+#ifndef PH_CTX_H
+#define PH_CTX_H
+#include <stdbool.h>
+
+#include "config/config.h"
+#include "engine/subsystem.h"
+#include "util/strbuf.h"
+
+struct zfs_view;
+
+struct ph_ctx {
+	const char *root;           /* --root, "" when not given */
+	struct config_src main;     /* phoenix_hypervisor_config.json */
+	struct config_src lxc;      /* phoenix_lxc_configs.json: --lxc-config, else core_paths
+				       under --root; lxc.root is NULL when absent */
+	struct config_src vm;       /* phoenix_vm_configs.json, likewise */
+	const struct subsystem_table *subsystems;
+	void **priv;                /* each front door's private data, indexed like the table */
+	/*
+	 * The read-only ZFS view (config, state, root) that the zfs front door
+	 * publishes when it loads; the other front doors hand it to their
+	 * planners. NULL when there is no zfs front door.
+	 */
+	const struct zfs_view *zfs;
+	struct strvec allow_wipe;   /* --allow-wipe DISK */
+	bool allow_destroy;         /* --allow-destroy */
+	bool samba_password_stdin;  /* --samba-password-stdin: the Samba password comes on stdin (the
+				       secret itself goes from cmd/ to apply/ only, never through here) */
+};
+
+/* The run's config files, as the config loaders take them. */
+static inline struct config_sources ctx_sources(const struct ph_ctx *ctx)
+{
+	return (struct config_sources){ &ctx->main, &ctx->lxc, &ctx->vm };
+}
+
+#endif

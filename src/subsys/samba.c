@@ -1,0 +1,169 @@
+/* The Samba front door: shares and the Samba user (config, discovery, plan, status). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/ctx.h"
+#include "plan/samba_plan.h"
+#include "plan/mounts.h"
+#include "state/samba_state.h"
+#include "util/strbuf.h"
+
+struct samba_priv {
+	struct samba_config cfg;
+	struct samba_state st;
+};
+
+static int samba_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
+{
+	struct samba_priv *sp = xcalloc(1, sizeof(*sp));
+	*priv = sp;
+	int rc = samba_config_load(&ctx->main, &sp->cfg, dl);
+	for (size_t i = 0; i < sp->cfg.n_shares; i++) {
+		const struct samba_share *sh = &sp->cfg.shares[i];
+		const char *ds = NULL;
+		const struct zcfg_prop *pr = sh->path ? zfs_config_shares_path(ctx->zfs->cfg, "sharesmb", sh->path, &ds) : NULL;
+		if (!pr)
+			continue;
+		char *hint = xasprintf("remove sharesmb from dataset '%s': %s manages this share", ds, sh->jpath);
+		cfg_diag(dl, &ctx->main, DIAG_ERROR, pr->jpath, hint,
+			 "dataset '%s' shares '%s' through sharesmb, and %s shares it too", ds, sh->path, sh->jpath);
+		free(hint);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int samba_discover_sub(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
+{
+	struct samba_priv *sp = priv;
+	if (!sp->cfg.present)
+		return 0;
+	return samba_discover(&sp->cfg, ctx->root, &sp->st, dl);
+}
+
+static void samba_plan_sub(struct ph_ctx *ctx, void *priv, struct plan *p)
+{
+	struct samba_priv *sp = priv;
+	samba_plan_build(ctx->zfs, &ctx->main, &sp->cfg, &sp->st, ctx->samba_password_stdin, p);
+}
+
+static void samba_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
+{
+	struct samba_priv *sp = priv;
+	const struct samba_config *cfg = &sp->cfg;
+	const struct samba_state *st = &sp->st;
+	if (!cfg->present)
+		return;
+	json_t *o = json_object();
+	json_object_set_new(o, "smb_conf", json_string(cfg->smb_conf));
+	json_object_set_new(o, "shares_file", json_string(cfg->shares_file));
+	json_object_set_new(o, "include", json_boolean(st->include_present));
+	json_object_set_new(o, "smbd", json_pack("{s:b, s:I}", "running", st->smbd_running, "pid",
+						 (json_int_t)st->smbd_pid));
+	if (text) {
+		if (st->smbd_running)
+			fprintf(text, "samba: smbd running (pid %ld)", st->smbd_pid);
+		else
+			fprintf(text, "samba: smbd not running");
+		fprintf(text, ", %s %s %s\n", cfg->shares_file, st->include_present ? "included by" : "NOT included by",
+			cfg->smb_conf);
+	}
+	if (cfg->user) {
+		bool in_passdb = st->passdb_read && samba_state_has_user(st, cfg->user);
+		json_object_set_new(o, "user", json_pack("{s:s, s:b, s:b}", "name", cfg->user, "system_user",
+							 st->user_exists, "in_passdb", in_passdb));
+		if (text)
+			fprintf(text, "samba user %s: %s, %s\n", cfg->user,
+				st->user_exists ? "system user" : "NOT a system user",
+				in_passdb ? "in the Samba passdb" : "NOT in the Samba passdb");
+	}
+	/* Compare testparm's view of smb.conf with testparm's view of the desired shares. */
+	struct smb_doc running = { 0 }, want = { 0 };
+	char *run_err = NULL, *want_err = NULL, *run_out = NULL;
+	bool have_running = false;
+	if (st->smb_conf_found) {
+		have_running = !samba_testparm(st->smb_conf, &run_out, &run_err) || (run_out && *run_out);
+		if (run_out)
+			smbconf_parse(run_out, &running);
+	}
+	char *content = samba_render_shares(cfg, ctx->root);
+	if (content)
+		samba_testparm_shares(content, &want, &want_err);
+	else
+		want_err = xstrdup("the shares cannot be rendered");
+	free(content);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < cfg->n_shares; i++) {
+		const struct samba_share *sh = &cfg->shares[i];
+		if (!sh->name || !sh->path)
+			continue;
+		const struct smb_section *cur = have_running ? smbconf_section(&running, sh->name) : NULL;
+		const struct smb_section *des = smbconf_section(&want, sh->name);
+		const char *state = "missing";
+		struct strvec diff = { 0 };
+		if (cur && des) {
+			for (size_t k = 0; k < des->n_params; k++) {
+				if (!strcmp(des->params[k].key, "include"))
+					continue;
+				const char *v = smb_section_get(cur, des->params[k].key);
+				if (!v || strcmp(v, des->params[k].value))
+					sv_pushf(&diff, "%s = %s, expected %s", des->params[k].key, v ? v : "(default)",
+						 des->params[k].value);
+			}
+			for (size_t k = 0; k < cur->n_params; k++)
+				if (strcmp(cur->params[k].key, "include") && !smb_section_get(des, cur->params[k].key))
+					sv_pushf(&diff, "%s = %s, expected (default)", cur->params[k].key,
+						 cur->params[k].value);
+			state = diff.n ? "drifted" : "defined";
+		} else if (cur) {
+			state = "defined";
+		}
+		json_t *so = json_pack("{s:s, s:s, s:s}", "name", sh->name, "path", sh->path, "state", state);
+		if (diff.n) {
+			json_t *d = json_array();
+			for (size_t k = 0; k < diff.n; k++)
+				json_array_append_new(d, json_string(diff.v[k]));
+			json_object_set_new(so, "differences", d);
+		}
+		json_array_append_new(arr, so);
+		if (text) {
+			fprintf(text, "samba share [%s] %s: %s", sh->name, sh->path, state);
+			for (size_t k = 0; k < diff.n; k++)
+				fprintf(text, "%s%s", k ? "; " : " (", diff.v[k]);
+			fprintf(text, "%s\n", diff.n ? ")" : "");
+		}
+		sv_free(&diff);
+	}
+	json_object_set_new(o, "shares", arr);
+	if (st->smb_conf_found && !have_running && run_err) {
+		json_object_set_new(o, "testparm_error", json_string(run_err));
+		if (text)
+			fprintf(text, "samba: testparm failed on %s: %s\n", cfg->smb_conf, run_err);
+	}
+	json_object_set_new(out, "samba", o);
+	smbconf_doc_free(&running);
+	smbconf_doc_free(&want);
+	free(run_out);
+	free(run_err);
+	free(want_err);
+}
+
+static void samba_free(void *priv)
+{
+	struct samba_priv *sp = priv;
+	if (!sp)
+		return;
+	samba_config_free(&sp->cfg);
+	samba_state_free(&sp->st);
+	free(sp);
+}
+
+const struct subsystem samba_subsystem = {
+	.name = "samba",
+	.load = samba_load,
+	.discover = samba_discover_sub,
+	.plan = samba_plan_sub,
+	.status = samba_status,
+	.free = samba_free,
+};

@@ -1,0 +1,100 @@
+#include "util/str.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "util/strbuf.h"
+
+const char str_ctrl_hint[] =
+	"a value must be one line of printable text: it is written into a line of a file or one argument of a command";
+
+long str_ctrl_at(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return (long)(c - (const unsigned char *)s);
+	return -1;
+}
+
+bool str_line_ok(const char *s)
+{
+	return s && str_ctrl_at(s) < 0;
+}
+
+const char *str_ctrl_problem(const char *s)
+{
+	long at = str_ctrl_at(s);
+	if (at < 0)
+		return NULL;
+	switch (s[at]) {
+	case '\n':
+		return "contains a newline";
+	case '\r':
+		return "contains a carriage return";
+	case '\t':
+		return "contains a tab";
+	default:
+		return "contains a control character";
+	}
+}
+
+char *str_escape(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '\n')
+			sb_adds(&sb, "\\n");
+		else if (*c == '\r')
+			sb_adds(&sb, "\\r");
+		else if (*c == '\t')
+			sb_adds(&sb, "\\t");
+		else if (*c < 0x20 || *c == 0x7f)
+			sb_addf(&sb, "\\x%02x", *c);
+		else
+			sb_addc(&sb, (char)*c);
+	}
+	return sb_detach(&sb);
+}
+
+bool str_field_ok(const char *s, const char *bad)
+{
+	if (!s || !*s || !str_line_ok(s))
+		return false;
+	for (; *s; s++)
+		if (*s == ' ' || strchr(bad, *s))
+			return false;
+	return true;
+}
+
+char *str_trim_dup(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+char *str_rtrim_dup(const char *s)
+{
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return xstrndup(s, n);
+}
+
+bool str_in_list(const char *const *list, const char *s, size_t n)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && !strncmp(list[i], s, n))
+			return true;
+	return false;
+}
+
+int str_cmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
