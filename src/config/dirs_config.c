@@ -9,6 +9,7 @@
 
 #include "config/grammar.h"
 #include "config/samba_config.h"
+#include "util/str.h"
 #include "sys/idmap.h"
 #include "util/path.h"
 #include "util/strbuf.h"
@@ -61,6 +62,7 @@ struct ct_map {
 
 struct loader {
 	const struct config_sources *cs;
+	const struct lxc_config *lc;
 	struct dirs_config *cfg;
 	struct diag_list *dl;
 	int errors;
@@ -473,99 +475,78 @@ static void load_persistent(struct loader *L)
 	free(base);
 }
 
-static void load_lxc(struct loader *L)
+/*
+ * The host directories of container bind mounts (lxc_configs mount_points and
+ * shared_volumes), from the one reader of them: what it refused it reported.
+ * mount_points may give owner_uid/owner_gid (container ids, mapped through
+ * the container's id map); both may say outside_zfs.
+ */
+static void load_bind_mounts(struct loader *L)
 {
-	json_t *all = lxc_configs(L->cs);
-	if (!all)
-		return;
-	const struct config_src *src = L->cs->lxc;
-	const char *ctid;
-	json_t *ct;
-	json_object_foreach(all, ctid, ct) {
-		json_t *mps = json_is_object(ct) ? json_object_get(ct, "mount_points") : NULL;
-		if (!mps)
+	for (size_t i = 0; i < L->lc->n_mounts; i++) {
+		const struct lxc_mount *mp = &L->lc->mounts[i];
+		if (mp->kind != LXC_MOUNT_BIND)
 			continue;
-		if (!json_is_array(mps)) {
-			char *jp = xasprintf("lxc_configs.%s.mount_points", ctid);
-			cfg_diag(L->dl, src, DIAG_ERROR, jp, NULL, "must be an array");
-			free(jp);
-			L->errors++;
-			continue;
-		}
-		size_t i;
-		json_t *mp;
-		json_array_foreach(mps, i, mp) {
-			char *jp = xasprintf("lxc_configs.%s.mount_points[%zu]", ctid, i);
-			json_t *hp = json_is_object(mp) ? json_object_get(mp, "host_path") : NULL;
-			struct dir_want w;
-			memset(&w, 0, sizeof(w));
-			bool bad = false;
-			char *hpp = xasprintf("%s.host_path", jp);
-			char *err = NULL;
-			if (json_is_string(hp) && !cfg_string(src, hp, hpp, L->dl)) {
-				L->errors++;
-				bad = true;
-			} else if (!json_is_string(hp) || json_string_value(hp)[0] != '/') {
-				cfg_diag(L->dl, src, DIAG_ERROR, json_is_string(hp) ? hpp : jp,
-					 "use an absolute host directory such as /quickOS/lxc-persistent-data/101/logs",
-					 json_is_string(hp) ? "host_path '%s' is not absolute" : "missing host_path%s",
-					 json_is_string(hp) ? json_string_value(hp) : "");
-				L->errors++;
-				bad = true;
-			} else if (!(w.path = dirs_normalize_path(json_string_value(hp), NULL, &err))) {
-				cfg_diag(L->dl, src, DIAG_ERROR, hpp, "use a path without '.' or '..'", "%s", err);
-				L->errors++;
-				bad = true;
-			}
-			free(err);
-			free(hpp);
-			json_t *ou = json_object_get(mp, "owner_uid"), *og = json_object_get(mp, "owner_gid");
-			const struct idmap *m = NULL;
-			if (!bad && (ou || og) && !(m = ct_idmap(L, ctid, ct)))
-				bad = true;
-			const char *names[2] = { "owner_uid", "owner_gid" };
-			json_t *vals[2] = { ou, og };
-			for (int k = 0; k < 2 && !bad; k++) {
-				if (!vals[k] || json_is_null(vals[k]))
-					continue;
-				char *kp = xasprintf("%s.%s", jp, names[k]);
-				json_int_t x = json_is_integer(vals[k]) ? json_integer_value(vals[k]) : -1;
-				if (x < 0 || x > UINT32_MAX) {
-					cfg_diag(L->dl, src, DIAG_ERROR, kp, "use the numeric id inside the container",
-						 "%s must be a non-negative integer", names[k]);
-					L->errors++;
-					bad = true;
-				} else if (k == 0) {
-					bad = map_id(L, src, kp, ctid, m, IDMAP_UID, (uint32_t)x, &w.uid, &w.uid_note) != 0;
-					w.set_uid = !bad;
-				} else {
-					bad = map_id(L, src, kp, ctid, m, IDMAP_GID, (uint32_t)x, &w.gid, &w.gid_note) != 0;
-					w.set_gid = !bad;
-				}
-				free(kp);
-			}
-			json_t *oz = json_object_get(mp, "outside_zfs");
-			if (oz && !json_is_boolean(oz)) {
-				char *kp = xasprintf("%s.outside_zfs", jp);
-				cfg_diag(L->dl, src, DIAG_ERROR, kp, NULL, "must be true or false");
-				free(kp);
-				L->errors++;
-				bad = true;
-			}
-			w.outside_zfs = oz && json_is_true(oz);
-			if (bad) {
-				want_free(&w);
-				free(jp);
+		const struct config_src *src = mp->src;
+		char *jp = mp->volume ? xasprintf("shared_volumes.%s", mp->volume) : xstrdup(mp->jpath);
+		struct dir_want w;
+		memset(&w, 0, sizeof(w));
+		w.path = xstrdup(mp->host_path);
+		bool bad = false;
+		const struct lxc_ct *ct = mp->ct_json ? lxc_config_ct(L->lc, mp->ctid) : NULL;
+		json_t *ou = ct ? json_object_get(mp->json, "owner_uid") : NULL;
+		json_t *og = ct ? json_object_get(mp->json, "owner_gid") : NULL;
+		const struct idmap *m = NULL;
+		if ((ou || og) && !(m = ct_idmap(L, ct->key, ct->json)))
+			bad = true;
+		const char *names[2] = { "owner_uid", "owner_gid" };
+		json_t *vals[2] = { ou, og };
+		for (int k = 0; k < 2 && !bad; k++) {
+			if (!vals[k] || json_is_null(vals[k]))
 				continue;
+			char *kp = xasprintf("%s.%s", jp, names[k]);
+			json_int_t x = json_is_integer(vals[k]) ? json_integer_value(vals[k]) : -1;
+			if (x < 0 || x > UINT32_MAX) {
+				cfg_diag(L->dl, src, DIAG_ERROR, kp, "use the numeric id inside the container",
+					 "%s must be a non-negative integer", names[k]);
+				L->errors++;
+				bad = true;
+			} else if (k == 0) {
+				bad = map_id(L, src, kp, ct->key, m, IDMAP_UID, (uint32_t)x, &w.uid, &w.uid_note) != 0;
+				w.set_uid = !bad;
+			} else {
+				bad = map_id(L, src, kp, ct->key, m, IDMAP_GID, (uint32_t)x, &w.gid, &w.gid_note) != 0;
+				w.set_gid = !bad;
 			}
-			w.src = src;
-			w.origin = xasprintf("lxc %s mount_points[%zu]", ctid, i);
-			w.jpath = jp;
-			want_add(L, &w);
+			free(kp);
 		}
+		json_t *oz = json_object_get(mp->json, "outside_zfs");
+		if (oz && !json_is_boolean(oz)) {
+			char *kp = xasprintf("%s.outside_zfs", jp);
+			cfg_diag(L->dl, src, DIAG_ERROR, kp, NULL, "must be true or false");
+			free(kp);
+			L->errors++;
+			bad = true;
+		}
+		w.outside_zfs = oz && json_is_true(oz);
+		if (bad) {
+			want_free(&w);
+			free(jp);
+			continue;
+		}
+		w.src = src;
+		w.origin = xstrdup(mp->origin);
+		w.jpath = jp;
+		want_add(L, &w);
 	}
 }
 
+/*
+ * The host directories of VM NFS volumes (vms[].volumes[] with "type": "nfs").
+ * pve_config reads every member of a volume and reports what is wrong; a
+ * path that is not a usable absolute directory is left out here quietly, so
+ * one mistake makes one error.
+ */
 static void load_vm(struct loader *L)
 {
 	const struct config_src *src = L->cs->vm;
@@ -584,33 +565,21 @@ static void load_vm(struct loader *L)
 		size_t j;
 		json_t *vol;
 		json_array_foreach(vols, j, vol) {
-			json_t *type = json_object_get(vol, "type"), *path = json_object_get(vol, "path");
-			if (!json_is_string(type) || strcmp(json_string_value(type), "nfs"))
+			json_t *type = json_object_get(vol, "type");
+			const char *path = json_string_value(json_object_get(vol, "path"));
+			if (!json_is_string(type) || strcmp(json_string_value(type), "nfs") || !path || path[0] != '/' ||
+			    !str_line_ok(path))
 				continue;
-			char *jp = xasprintf("vms[%zu].volumes[%zu].path", i, j);
 			char *err = NULL;
 			struct dir_want w;
 			memset(&w, 0, sizeof(w));
-			if (json_is_string(path) && !cfg_string(src, path, jp, L->dl)) {
-				L->errors++;
-				free(jp);
+			w.path = dirs_normalize_path(path, NULL, &err);
+			free(err);
+			if (!w.path)
 				continue;
-			}
-			if (!json_is_string(path) || json_string_value(path)[0] != '/' ||
-			    !(w.path = dirs_normalize_path(json_string_value(path), NULL, &err))) {
-				cfg_diag(L->dl, src, DIAG_ERROR, jp,
-					 "use an absolute host directory such as /quickOS/vm-persistent-data/1001",
-					 "NFS volume path %s%s%s is not a valid absolute path",
-					 json_is_string(path) ? "'" : "", json_is_string(path) ? json_string_value(path) : "(missing)",
-					 json_is_string(path) ? "'" : "");
-				L->errors++;
-				free(err);
-				free(jp);
-				continue;
-			}
 			w.src = src;
 			w.origin = xasprintf("vm %s volumes[%zu]", vmid, j);
-			w.jpath = jp;
+			w.jpath = xasprintf("vms[%zu].volumes[%zu].path", i, j);
 			want_add(L, &w);
 		}
 		free(vmid);
@@ -653,12 +622,13 @@ static int cmp_want(const void *a, const void *b)
 	return strcmp(((const struct dir_want *)a)->path, ((const struct dir_want *)b)->path);
 }
 
-int dirs_config_load(const struct config_sources *cs, struct dirs_config *cfg, struct diag_list *dl)
+int dirs_config_load(const struct config_sources *cs, const struct lxc_config *lc, struct dirs_config *cfg,
+		     struct diag_list *dl)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	struct loader L = { cs, cfg, dl, 0, NULL, 0 };
+	struct loader L = { cs, lc, cfg, dl, 0, NULL, 0 };
 	load_persistent(&L);
-	load_lxc(&L);
+	load_bind_mounts(&L);
 	load_vm(&L);
 	load_samba(&L);
 	for (size_t i = 0; i < L.n_maps; i++) {

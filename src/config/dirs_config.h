@@ -15,8 +15,9 @@
  *    A relative path is below `base`. owner/group are numbers or names (names
  *    are looked up on this host); with `ctid` they are ids inside that LXC
  *    container and are mapped to host ids through its id map.
- *  - LXC bind mounts: lxc_configs.<ctid>.mount_points[].host_path with
- *    owner_uid/owner_gid (container ids, mapped like Proxmox maps them);
+ *  - container bind mounts: lxc_configs.<ctid>.mount_points[].host_path with
+ *    owner_uid/owner_gid (container ids, mapped like Proxmox maps them), and
+ *    shared_volumes.<name>.host_path (config/lxc_config.h reads both);
  *  - VM NFS volumes: vms[].volumes[] with "type": "nfs" and "path";
  *  - Samba share paths (created when missing; the samba plan checks them).
  *
@@ -30,6 +31,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "config/lxc_config.h"
 #include "util/diag.h"
 
 struct dir_want {
@@ -57,11 +59,13 @@ struct dirs_config {
 };
 
 /*
- * Reads every source of directories from cs (main, lxc and vm configs);
+ * Reads every source of directories from cs (main, lxc and vm configs) and
+ * lc (the containers' bind mounts, read once by lxc_config_load);
  * problems go to dl (all at once). Returns 0 when no error was found. Runs no
  * program (user and group names are looked up with getpwnam/getgrnam).
  */
-int dirs_config_load(const struct config_sources *cs, struct dirs_config *cfg, struct diag_list *dl);
+int dirs_config_load(const struct config_sources *cs, const struct lxc_config *lc, struct dirs_config *cfg,
+		     struct diag_list *dl);
 void dirs_config_free(struct dirs_config *cfg);
 
 /* Parses "0750", "750" or "2775" (1-4 octal digits). Returns 0 or -1. */

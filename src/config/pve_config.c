@@ -93,27 +93,6 @@ void pve_resolve_storage_keys(const char *const *keys, const char *const *values
 	free(exact);
 }
 
-bool pve_storage_id_valid(const char *s)
-{
-	size_t n = strlen(s);
-	if (n < 2 || !isalpha((unsigned char)s[0]) || !isalnum((unsigned char)s[n - 1]))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return false;
-	return true;
-}
-
-/* Reports id at jpath when it is not a valid storage id; returns whether it is. */
-static bool storage_id_check(const struct config_src *src, const char *jpath, const char *id, struct diag_list *dl)
-{
-	if (pve_storage_id_valid(id))
-		return true;
-	cfg_diag(dl, src, DIAG_ERROR, jpath, "a storage id starts with a letter and holds letters, digits, '-', '_' and '.'",
-		 "invalid storage id '%s'", id);
-	return false;
-}
-
 const char *const *pve_content_allowed(const char *type)
 {
 	static const char *const zfspool[] = { "images", "rootdir", NULL };
@@ -394,7 +373,7 @@ static void load_dataset_storages(const struct config_src *src, const struct zfs
 			cfg_diag(dl, src, DIAG_ERROR, keyjp.v[k], "write the storage id as a string",
 				 "storage id must be a string");
 		else
-			storage_id_check(src, keyjp.v[k], vals[k], dl);
+			pve_storage_id_check(src, keyjp.v[k], vals[k], dl);
 		k++;
 	}
 	pve_resolve_storage_keys(keys, vals, nk, pools, names, n, res);
@@ -563,7 +542,7 @@ static void load_nfs_storages(const struct config_src *src, struct pve_config *p
 		const char *path = cfg_get_string(src, px, jp, "path", false, dl);
 		const char *epath = json_string_value(json_object_get(e, "path"));
 		char *ijp = xasprintf("%s.storage_id", jp);
-		if (id && !storage_id_check(src, ijp, id, dl))
+		if (id && !pve_storage_id_check(src, ijp, id, dl))
 			id = NULL;
 		free(ijp);
 		struct strvec addrs = { 0 };
@@ -622,44 +601,6 @@ static void load_nfs_storages(const struct config_src *src, struct pve_config *p
 	}
 }
 
-/* "/a//b/" -> "/a/b"; NULL when not absolute or holding "." / ".." parts. Caller frees. */
-static char *norm_abs_path(const char *p)
-{
-	if (!p || p[0] != '/')
-		return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	const char *s = p;
-	while (*s) {
-		while (*s == '/')
-			s++;
-		size_t n = strcspn(s, "/");
-		if (!n)
-			break;
-		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) {
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_addc(&sb, '/');
-		sb_add(&sb, s, n);
-		s += n;
-	}
-	if (!sb.len)
-		sb_addc(&sb, '/');
-	return sb_detach(&sb);
-}
-
-static int parse_guest_id(const char *s, unsigned *id)
-{
-	if (!*s || strlen(s) > 9)
-		return -1;
-	for (const char *p = s; *p; p++)
-		if (!isdigit((unsigned char)*p))
-			return -1;
-	*id = (unsigned)strtoul(s, NULL, 10);
-	return *id >= 100 ? 0 : -1;
-}
-
 static struct pve_ct_want *ct_get(struct pve_config *pc, unsigned ctid)
 {
 	for (size_t i = 0; i < pc->n_cts; i++)
@@ -670,26 +611,6 @@ static struct pve_ct_want *ct_get(struct pve_config *pc, unsigned ctid)
 	memset(c, 0, sizeof(*c));
 	c->ctid = ctid;
 	return c;
-}
-
-static void read_mp_opts(const struct config_src *src, json_t *o, const char *jpath, struct pve_mp_opts *m,
-			 struct diag_list *dl)
-{
-	static const char *const names[] = { "ro", "backup", "acl", "replicate", "shared" };
-	int *slots[] = { &m->ro, &m->backup, &m->acl, &m->replicate, &m->shared };
-	for (size_t i = 0; i < 5; i++) {
-		*slots[i] = -1;
-		json_t *v = json_object_get(o, names[i]);
-		if (!v)
-			continue;
-		if (!json_is_boolean(v)) {
-			char *jp = xasprintf("%s.%s", jpath, names[i]);
-			cfg_diag(dl, src, DIAG_ERROR, jp, "write true or false", "%s must be a boolean", names[i]);
-			free(jp);
-			continue;
-		}
-		*slots[i] = json_is_true(v);
-	}
 }
 
 /* Adds a mount to a container, refusing a container path used twice. */
@@ -719,212 +640,31 @@ static void add_mount(struct pve_ct_want *c, struct pve_mount_want *m, struct di
 	c->mounts[c->n_mounts++] = *m;
 }
 
-/*
- * A path member for a guest: absolute, normalised, not "/", and fitting the
- * grammar of where it is written (GRAM_PVE_PROP: an mpN property string;
- * GRAM_FSTAB_FIELD: a guest's fstab line). NULL when absent or bad (reported).
- */
-static char *path_field(const struct config_src *src, json_t *o, const char *jpath, const char *key,
-			enum gram_target target, struct diag_list *dl)
+/* The containers and their mounts, from the one reader of lxc_configs and shared_volumes. */
+static void load_lxc(const struct lxc_config *lc, struct pve_config *pc, struct diag_list *dl)
 {
-	const char *v = cfg_get_string(src, o, jpath, key, true, dl);
-	if (!v)
-		return NULL;
-	char *kp = xasprintf("%s.%s", jpath, key);
-	char *what = xstrdup(key);
-	for (char *c = what; *c; c++)
-		if (*c == '_')
-			*c = ' ';
-	bool fits = cfg_check_value(src, dl, kp, target, what, v);
-	free(what);
-	free(kp);
-	if (!fits)
-		return NULL;
-	char *n = norm_abs_path(v);
-	if (!n || !strcmp(n, "/")) {
-		char *jp = xasprintf("%s.%s", jpath, key);
-		cfg_diag(dl, src, DIAG_ERROR, jp, "use an absolute path without '.' or '..' parts",
-			 "invalid path '%s'", v);
-		free(jp);
-		free(n);
-		return NULL;
-	}
-	return n;
-}
-
-static void load_lxc(const struct config_sources *cs, struct pve_config *pc, struct diag_list *dl)
-{
-	const struct config_src *src = cs->lxc;
-	json_t *cfgs = src->root ? json_object_get(src->root, "lxc_configs") : NULL;
-	if (src->root && cfgs && !json_is_object(cfgs)) {
-		cfg_diag(dl, src, DIAG_ERROR, "lxc_configs", "write {\"<ctid>\": {...}}", "lxc_configs must be an object");
-		cfgs = NULL;
-	}
-	const char *key;
-	json_t *c;
-	json_object_foreach(cfgs, key, c) {
-		char *jp = xasprintf("lxc_configs.%s", key);
-		unsigned ctid;
-		if (parse_guest_id(key, &ctid)) {
-			cfg_diag(dl, src, DIAG_ERROR, jp, "container ids are numbers from 100 up",
-				 "invalid container id '%s'", key);
-			free(jp);
-			continue;
-		}
-		if (!json_is_object(c)) {
-			cfg_diag(dl, src, DIAG_ERROR, jp, NULL, "container %u: the entry must be an object", ctid);
-			free(jp);
-			continue;
-		}
-		struct pve_ct_want *ct = ct_get(pc, ctid);
+	for (size_t i = 0; i < lc->n_cts; i++) {
+		const struct lxc_ct *l = &lc->cts[i];
+		struct pve_ct_want *ct = ct_get(pc, l->ctid);
 		ct->in_lxc_configs = true;
-		ct->src = src;
-		ct->jpath = xstrdup(jp);
-		const char *name = cfg_get_string(src, c, jp, "name", false, dl);
-		ct->name = name ? xstrdup(name) : NULL;
-		const char *sp = cfg_get_string(src, c, jp, "storage_pool", false, dl);
-		ct->storage_pool = sp ? xstrdup(sp) : NULL;
-		json_t *sz = json_object_get(c, "storage_size_gb");
-		if (sz) {
-			if (!json_is_integer(sz) || json_integer_value(sz) < 1 || json_integer_value(sz) > 1048576) {
-				char *sjp = xasprintf("%s.storage_size_gb", jp);
-				cfg_diag(dl, src, DIAG_ERROR, sjp, "write the size in GiB as a whole number, e.g. 32",
-					 "storage_size_gb must be a positive integer");
-				free(sjp);
-			} else {
-				ct->rootfs_size = (uint64_t)json_integer_value(sz) << 30;
-			}
-		}
-		json_t *mps = cfg_get_array(src, c, jp, "mount_points", false, dl);
-		size_t i;
-		json_t *m;
-		json_array_foreach(mps, i, m) {
-			struct pve_mount_want w = { 0 };
-			w.kind = PVE_MOUNT_BIND;
-			w.src = src;
-			w.jpath = xasprintf("%s.mount_points[%zu]", jp, i);
-			if (!json_is_object(m)) {
-				cfg_diag(dl, src, DIAG_ERROR, w.jpath, "write {\"host_path\": ..., \"container_path\": ...}",
-					 "a mount point must be an object");
-				mount_free(&w);
-				continue;
-			}
-			w.host_path = path_field(src, m, w.jpath, "host_path", GRAM_PVE_PROP, dl);
-			w.ct_path = path_field(src, m, w.jpath, "container_path", GRAM_PVE_PROP, dl);
-			read_mp_opts(src, m, w.jpath, &w.opts, dl);
-			if (!w.host_path || !w.ct_path) {
-				mount_free(&w);
-				continue;
-			}
-			add_mount(ct, &w, dl);
-		}
-		json_t *vols = cfg_get_array(src, c, jp, "zfs_volumes", false, dl);
-		json_array_foreach(vols, i, m) {
-			struct pve_mount_want w = { 0 };
-			w.kind = PVE_MOUNT_VOLUME;
-			w.src = src;
-			w.jpath = xasprintf("%s.zfs_volumes[%zu]", jp, i);
-			if (!json_is_object(m)) {
-				cfg_diag(dl, src, DIAG_ERROR, w.jpath, "write {\"pool\": ..., \"size_gb\": ..., \"mount_point\": ...}",
-					 "a volume must be an object");
-				mount_free(&w);
-				continue;
-			}
-			const char *pool = cfg_get_string(src, m, w.jpath, "pool", true, dl);
-			char *pjp = xasprintf("%s.pool", w.jpath);
-			if (pool && !storage_id_check(src, pjp, pool, dl))
-				pool = NULL;
-			free(pjp);
-			w.storage = pool ? xstrdup(pool) : NULL;
-			w.ct_path = path_field(src, m, w.jpath, "mount_point", GRAM_PVE_PROP, dl);
-			json_t *g = json_object_get(m, "size_gb");
-			if (!json_is_integer(g) || json_integer_value(g) < 1 || json_integer_value(g) > 1048576) {
-				char *sjp = xasprintf("%s.size_gb", w.jpath);
-				cfg_diag(dl, src, DIAG_ERROR, g ? sjp : w.jpath, "write the size in GiB as a whole number, e.g. 50",
-					 "size_gb must be a positive integer");
-				free(sjp);
-			} else {
-				w.size = (uint64_t)json_integer_value(g) << 30;
-			}
-			read_mp_opts(src, m, w.jpath, &w.opts, dl);
-			if (!w.storage || !w.ct_path || !w.size) {
-				mount_free(&w);
-				continue;
-			}
-			add_mount(ct, &w, dl);
-		}
-		free(jp);
+		ct->src = l->src;
+		ct->jpath = xstrdup(l->jpath);
+		ct->name = l->name ? xstrdup(l->name) : NULL;
+		ct->storage_pool = l->storage_pool ? xstrdup(l->storage_pool) : NULL;
+		ct->rootfs_size = l->rootfs_size;
 	}
-
-	/* shared_volumes of the main config: bind mounts into several containers */
-	const struct config_src *msrc = cs->main;
-	json_t *sv = json_object_get(msrc->root, "shared_volumes");
-	if (sv && !json_is_object(sv)) {
-		cfg_diag(dl, msrc, DIAG_ERROR, "shared_volumes", "write {\"name\": {\"host_path\": ..., \"mounts\": {...}}}",
-			 "shared_volumes must be an object");
-		sv = NULL;
-	}
-	json_object_foreach(sv, key, c) {
-		char *jp = xasprintf("shared_volumes.%s", key);
-		json_t *hp = json_is_object(c) ? json_object_get(c, "host_path") : NULL;
-		json_t *mounts = json_is_object(c) ? json_object_get(c, "mounts") : NULL;
-		if (!hp && !mounts) {
-			cfg_diag(dl, msrc, DIAG_NOTE, jp, NULL,
-				 "'%s' is not a shared volume (no host_path and mounts); skipped", key);
-			free(jp);
-			continue;
-		}
-		char *host = path_field(msrc, c, jp, "host_path", GRAM_PVE_PROP, dl);
-		if (!json_is_object(mounts)) {
-			cfg_diag(dl, msrc, DIAG_ERROR, jp, "add \"mounts\": {\"<ctid>\": \"/path/in/container\"}",
-				 "shared volume '%s' has no mounts object", key);
-			free(host);
-			free(jp);
-			continue;
-		}
-		struct pve_mp_opts opts;
-		read_mp_opts(msrc, c, jp, &opts, dl);
-		const char *ck;
-		json_t *cp;
-		json_object_foreach(mounts, ck, cp) {
-			char *mjp = xasprintf("%s.mounts.%s", jp, ck);
-			unsigned ctid;
-			if (parse_guest_id(ck, &ctid)) {
-				cfg_diag(dl, msrc, DIAG_ERROR, mjp, "container ids are numbers from 100 up",
-					 "invalid container id '%s'", ck);
-				free(mjp);
-				continue;
-			}
-			const char *cps = cfg_string(msrc, cp, mjp, dl);
-			if (json_is_string(cp) && (!cps || !cfg_check_value(msrc, dl, mjp, GRAM_PVE_PROP, "container path", cps))) {
-				free(mjp);
-				continue;
-			}
-			char *ctp = cps ? norm_abs_path(cps) : NULL;
-			if (!ctp || !strcmp(ctp, "/")) {
-				cfg_diag(dl, msrc, DIAG_ERROR, mjp, "use an absolute path without '.' or '..' parts",
-					 "invalid container path");
-				free(ctp);
-				free(mjp);
-				continue;
-			}
-			if (!host) {
-				free(ctp);
-				free(mjp);
-				continue;
-			}
-			struct pve_mount_want w = { 0 };
-			w.kind = PVE_MOUNT_BIND;
-			w.host_path = xstrdup(host);
-			w.ct_path = ctp;
-			w.opts = opts;
-			w.src = msrc;
-			w.jpath = mjp;
-			struct pve_ct_want *ct = ct_get(pc, ctid);
-			add_mount(ct, &w, dl);
-		}
-		free(host);
-		free(jp);
+	for (size_t i = 0; i < lc->n_mounts; i++) {
+		const struct lxc_mount *m = &lc->mounts[i];
+		struct pve_mount_want w = { 0 };
+		w.kind = m->kind == LXC_MOUNT_BIND ? PVE_MOUNT_BIND : PVE_MOUNT_VOLUME;
+		w.host_path = m->host_path ? xstrdup(m->host_path) : NULL;
+		w.storage = m->storage ? xstrdup(m->storage) : NULL;
+		w.size = m->size;
+		w.ct_path = xstrdup(m->ct_path);
+		w.opts = m->opts;
+		w.src = m->src;
+		w.jpath = xstrdup(m->jpath);
+		add_mount(ct_get(pc, m->ctid), &w, dl);
 	}
 }
 
@@ -984,7 +724,7 @@ static void check_vm_nfs(const struct config_sources *cs, const struct pve_vm_wa
 	json_t *e;
 	json_array_foreach(exports, i, e) {
 		const char *ep = json_string_value(json_object_get(e, "path"));
-		char *np = norm_abs_path(ep);
+		char *np = guest_norm_path(ep);
 		if (!np)
 			continue;
 		size_t l = strlen(np);
@@ -1121,8 +861,8 @@ static void load_vms(const struct config_sources *cs, struct pve_config *pc, str
 			if (!cfg_check_value(src, dl, sjp, GRAM_HOST, "NFS server", server))
 				server = NULL;
 			free(sjp);
-			char *path = path_field(src, m, mjp, "path", GRAM_FSTAB_FIELD, dl);
-			char *mp = path_field(src, m, mjp, "mount_point", GRAM_FSTAB_FIELD, dl);
+			char *path = guest_path_member(src, m, mjp, "path", GRAM_FSTAB_FIELD, dl);
+			char *mp = guest_path_member(src, m, mjp, "mount_point", GRAM_FSTAB_FIELD, dl);
 			bool mdup = false;
 			for (size_t j = 0; mp && j < w->n_nfs; j++)
 				if (!strcmp(w->nfs[j].mount_point, mp)) {
@@ -1157,8 +897,8 @@ static void load_vms(const struct config_sources *cs, struct pve_config *pc, str
 	sv_free(&addrs);
 }
 
-int pve_config_load(const struct config_sources *cs, const struct zfs_config *zcfg, const char *root,
-		    struct pve_config *pc, struct diag_list *dl)
+int pve_config_load(const struct config_sources *cs, const struct lxc_config *lc, const struct zfs_config *zcfg,
+		    const char *root, struct pve_config *pc, struct diag_list *dl)
 {
 	memset(pc, 0, sizeof(*pc));
 	struct diag_list mine = { 0 };
@@ -1178,7 +918,7 @@ int pve_config_load(const struct config_sources *cs, const struct zfs_config *zc
 					 pc->storages[i].dataset ? pc->storages[i].dataset : pc->storages[i].jpath);
 				break;
 			}
-	load_lxc(cs, pc, &mine);
+	load_lxc(lc, pc, &mine);
 	if (pc->n_cts)
 		qsort(pc->cts, pc->n_cts, sizeof(*pc->cts), cmp_ct);
 	load_vms(cs, pc, &mine);

@@ -7,7 +7,7 @@
  *    "<pool>-<dataset>";
  *  - containers: `lxc_configs.<ctid>` of phoenix_lxc_configs.json (rootfs
  *    storage and size, `mount_points[]`, `zfs_volumes[]`) plus the mounts of
- *    `shared_volumes` in the main config;
+ *    `shared_volumes` in the main config, as config/lxc_config.h read them;
  *  - VMs: `vms[]` of phoenix_vm_configs.json (root disk storage and size,
  *    NFS `volumes[]`), with `vm_defaults`.
  *
@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "config/lxc_config.h"
 #include "config/zfs_config.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
@@ -46,18 +47,13 @@ struct pve_storage_want {
 
 enum pve_mount_kind { PVE_MOUNT_BIND, PVE_MOUNT_VOLUME };
 
-/* Mount point options; -1 = not configured (left as it is). */
-struct pve_mp_opts {
-	int ro, backup, acl, replicate, shared;
-};
-
 struct pve_mount_want {
 	enum pve_mount_kind kind;
 	char *host_path;     /* bind */
 	char *storage;       /* volume: storage id */
 	uint64_t size;       /* volume: bytes */
 	char *ct_path;       /* path inside the container */
-	struct pve_mp_opts opts;
+	struct lxc_mp_opts opts;   /* -1 = not configured (left as it is) */
 	const struct config_src *src;
 	char *jpath;
 };
@@ -105,14 +101,15 @@ struct pve_config {
 };
 
 /*
- * Reads and checks everything above from cs (main, lxc and vm configs) and
- * zcfg (the datasets; may be NULL). root is --root: a dir storage's path is
- * its dataset's mountpoint as seen inside it. All problems go to dl at once.
- * Returns 0 when no error was found; pc is filled with what could be read
- * either way.
+ * Reads and checks everything above from cs (main and vm configs), lc (the
+ * containers and their mounts, read once by lxc_config_load: its mistakes are
+ * its own errors) and zcfg (the datasets; may be NULL). root is --root: a dir
+ * storage's path is its dataset's mountpoint as seen inside it. All problems
+ * go to dl at once. Returns 0 when no error was found; pc is filled with what
+ * could be read either way.
  */
-int pve_config_load(const struct config_sources *cs, const struct zfs_config *zcfg, const char *root,
-		    struct pve_config *pc, struct diag_list *dl);
+int pve_config_load(const struct config_sources *cs, const struct lxc_config *lc, const struct zfs_config *zcfg,
+		    const char *root, struct pve_config *pc, struct diag_list *dl);
 void pve_config_free(struct pve_config *pc);
 
 const struct pve_storage_want *pve_config_storage(const struct pve_config *pc, const char *id);
@@ -145,9 +142,6 @@ void pve_resolve_storage_keys(const char *const *keys, const char *const *values
  */
 bool pve_dir_path_check(const struct config_src *src, const char *jpath, const char *id, const char *mountpoint,
 			const char *root, struct diag_list *dl);
-
-/* True when s is a valid Proxmox storage id ([a-z][a-z0-9._-]*[a-z0-9], any case). */
-bool pve_storage_id_valid(const char *s);
 
 /*
  * Content types a storage type accepts (NULL-terminated list), or NULL for a

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "config/config.h"
+#include "config/lxc_config.h"
 #include "engine/subsystem.h"
 #include "util/strbuf.h"
 
@@ -22,6 +23,7 @@ struct ph_ctx {
 	struct config_src lxc;      /* phoenix_lxc_configs.json: --lxc-config, else core_paths
 				       under --root; lxc.root is NULL when absent */
 	struct config_src vm;       /* phoenix_vm_configs.json, likewise */
+	struct lxc_config guests;   /* the containers and their mounts (lxc_configs, shared_volumes), read once */
 	const struct subsystem_table *subsystems;
 	void **priv;                /* each front door's private data, indexed like the table */
 	/*

@@ -46,9 +46,10 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 	size_t before = diag_count(dl, DIAG_ERROR);
 	load_guest_config(ctx, &ctx->lxc, o->lxc_config, "lxc_config_file", dl);
 	load_guest_config(ctx, &ctx->vm, o->vm_config, "vm_config_file", dl);
+	struct config_sources cs = ctx_sources(ctx);
+	lxc_config_load(&cs, &ctx->guests, dl);
 	for (size_t i = 0; i < t->n; i++)
 		t->v[i]->load(ctx, &ctx->priv[i], dl);
-	diag_dedupe(dl);
 	return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
 }
 
@@ -122,6 +123,7 @@ void run_free(struct ph_ctx *ctx)
 	config_src_free(&ctx->main);
 	config_src_free(&ctx->lxc);
 	config_src_free(&ctx->vm);
+	lxc_config_free(&ctx->guests);
 	sv_free(&ctx->allow_wipe);
 	memset(ctx, 0, sizeof(*ctx));
 }

@@ -26,91 +26,55 @@ void dirs_action_data_free(void *data)
 	free(d);
 }
 
-/* Offset of "/name" in path at component boundaries (not at 0), or -1. */
-static long find_component_seq(const char *path, const char *name)
+/* The wording of the guard's refusal for a directory or a share path (what) at path, shown without --root. */
+static void refusal(const struct zfs_view *v, const struct mount_verdict *m, const char *what, const char *path,
+		    char **msg, char **hint)
 {
-	size_t n = strlen(name);
-	for (const char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/'))
-		if (!strncmp(s + 1, name, n) && (s[1 + n] == '/' || !s[1 + n]))
-			return s - path;
-	return -1;
+	if (m->state == MOUNT_NOT_MOUNTED) {
+		char *smp = root_strip(v->root, m->mountpoint);
+		*msg = xasprintf("%s '%s' is on dataset '%s', which is not mounted (mountpoint '%s')", what, path,
+				 m->dataset, smp);
+		*hint = xasprintf("mount it first (zfs mount %s): anything written now would land on the "
+				  "filesystem underneath", m->dataset);
+		free(smp);
+	} else if (m->outside) {
+		/* With --root: the dataset is there, but mounted outside the root. */
+		*msg = xasprintf("%s '%s' is on dataset '%s', which is mounted at '%s', outside --root '%s'", what, path,
+				 m->outside, m->outside_mp, v->root);
+		*hint = xstrdup("with --root, give the pool or dataset a mountpoint below the root directory");
+	} else if (m->named) {
+		/* A managed dataset whose name appears inside the path: /mnt/pve/POOL/NAME/... */
+		char *semp = root_strip(v->root, m->named_mp);
+		const char *rest = path + m->named_at + 1 + strlen(m->named);
+		*msg = xasprintf("%s '%s' is not on a mounted managed ZFS dataset: dataset '%s' is mounted at '%s'", what,
+				 path, m->named, semp);
+		*hint = xasprintf("set the mountpoint of dataset '%s' to '%.*s/%s', or change the path to '%s%s'",
+				  m->named, (int)m->named_at, path, m->named, strcmp(semp, "/") ? semp : "", rest);
+		free(semp);
+	} else if (m->below_pool) {
+		/* Name the dataset that should be there. */
+		*msg = xasprintf("%s '%s' is not on a managed ZFS dataset (expected dataset '%s')", what, path, path + 1);
+		*hint = xasprintf("add dataset '%s' to zfs.datasets, or set \"outside_zfs\": true if it does "
+				  "not belong on ZFS", path + 1);
+	} else {
+		*msg = xasprintf("%s '%s' is not on a managed ZFS dataset", what, path);
+		*hint = xasprintf("add a dataset mounted at '%s' (or at a parent) to zfs.datasets, or set "
+				  "\"outside_zfs\": true if it does not belong on ZFS", path);
+	}
 }
 
 int dirs_mount_check(const struct zfs_view *v, const char *path, const char *what,
 		     const char **dataset, char **msg, char **hint)
 {
 	*msg = *hint = NULL;
-	*dataset = NULL;
-	char *real = root_path(v->root, path);
-	char *mp = NULL;
-	bool mounted = false;
-	const char *ds = zfs_view_dataset_for_path(v, real, &mp, &mounted);
-	free(real);
-	if (ds) {
-		*dataset = ds;
-		const struct zfs_dataset *cur = v->st ? zfs_state_dataset(v->st, ds) : NULL;
-		const struct zprop *m = cur ? zfs_dataset_prop(cur, "mounted") : NULL;
-		if (!cur || mounted || (m && !strcmp(m->value, "yes"))) {
-			free(mp);
-			return 0; /* mounted now, or created (and mounted) by this plan */
-		}
-		char *smp = root_strip(v->root, mp);
-		*msg = xasprintf("%s '%s' is on dataset '%s', which is not mounted (mountpoint '%s')", what,
-				 path, ds, smp);
-		*hint = xasprintf("mount it first (zfs mount %s): anything written now would land on the "
-				  "filesystem underneath", ds);
-		free(smp);
-		free(mp);
-		return -1;
-	}
-	free(mp);
-	/* With --root: the dataset is there, but mounted outside the root. */
-	if (v->root && *v->root && strcmp(v->root, "/")) {
-		const char *outside = zfs_view_dataset_for_path(v, path, &mp, &mounted);
-		if (outside) {
-			*msg = xasprintf("%s '%s' is on dataset '%s', which is mounted at '%s', outside --root '%s'",
-					 what, path, outside, mp, v->root);
-			*hint = xstrdup("with --root, give the pool or dataset a mountpoint below the root directory");
-			free(mp);
-			return -1;
-		}
-	}
-	/* A managed dataset whose name appears inside the path: /mnt/pve/POOL/NAME/... */
-	size_t nc = v->cfg ? v->cfg->n_datasets : 0;
-	for (size_t i = 0; i < nc; i++) {
-		const struct zcfg_dataset *d = &v->cfg->datasets[i];
-		if (d->is_volume)
-			continue;
-		long k = find_component_seq(path, d->full);
-		if (k < 0)
-			continue;
-		char *emp = zfs_view_mountpoint(v, d->full);
-		char *semp = root_strip(v->root, emp);
-		const char *rest = path + k + 1 + strlen(d->full);
-		*msg = xasprintf("%s '%s' is not on a mounted managed ZFS dataset: dataset '%s' is mounted at '%s'",
-				 what, path, d->full, semp);
-		*hint = xasprintf("set the mountpoint of dataset '%s' to '%.*s/%s', or change the path to '%s%s'",
-				  d->full, (int)k, path, d->full, strcmp(semp, "/") ? semp : "", rest);
-		free(emp);
-		free(semp);
-		return -1;
-	}
-	/* Name the dataset that should be there. */
-	const char *first = path + 1;
-	size_t fl = strcspn(first, "/");
-	char *pool = xstrndup(first, fl);
-	if (first[fl] == '/' && zfs_view_is_pool(v, pool)) {
-		*msg = xasprintf("%s '%s' is not on a managed ZFS dataset (expected dataset '%s')", what, path,
-				 first);
-		*hint = xasprintf("add dataset '%s' to zfs.datasets, or set \"outside_zfs\": true if it does "
-				  "not belong on ZFS", first);
-	} else {
-		*msg = xasprintf("%s '%s' is not on a managed ZFS dataset", what, path);
-		*hint = xasprintf("add a dataset mounted at '%s' (or at a parent) to zfs.datasets, or set "
-				  "\"outside_zfs\": true if it does not belong on ZFS", path);
-	}
-	free(pool);
-	return -1;
+	struct mount_verdict m;
+	mount_guard(v, path, true, &m);
+	*dataset = m.dataset;
+	bool ok = mount_ok(&m);
+	if (!ok)
+		refusal(v, &m, what, path, msg, hint);
+	mount_verdict_free(&m);
+	return ok ? 0 : -1;
 }
 
 static void describe_want(struct strbuf *sb, const struct dir_want *w)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/fs.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -76,4 +77,120 @@ const char *zfs_view_dataset_for_path(const struct zfs_view *v, const char *path
 	else
 		free(best_mp);
 	return best;
+}
+
+const char *zfs_view_mounted_at(const struct zfs_view *v, const char *path)
+{
+	char *rooted = root_path(v->root, path);
+	const char *found = NULL;
+	for (size_t i = 0; v->st && i < v->st->n_datasets && !found; i++) {
+		const struct zfs_dataset *d = &v->st->datasets[i];
+		const struct zprop *mp = zfs_dataset_prop(d, "mountpoint");
+		const struct zprop *m = zfs_dataset_prop(d, "mounted");
+		if (mp && m && !strcmp(m->value, "yes") && (!strcmp(mp->value, path) || !strcmp(mp->value, rooted)))
+			found = d->name;
+	}
+	free(rooted);
+	return found;
+}
+
+/* ---- the guard ----------------------------------------------------------------- */
+
+bool mount_ok(const struct mount_verdict *m)
+{
+	return m->state == MOUNT_MOUNTED || m->state == MOUNT_MOVED || m->state == MOUNT_CREATED;
+}
+
+void mount_verdict_free(struct mount_verdict *m)
+{
+	free(m->mountpoint);
+	free(m->outside_mp);
+	free(m->named_mp);
+	free(m->guess);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Offset of "/name" in path at component boundaries (not at 0), or -1. */
+static long find_component_seq(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *s = strchr(path + 1, '/'); s; s = strchr(s + 1, '/'))
+		if (!strncmp(s + 1, name, n) && (s[1 + n] == '/' || !s[1 + n]))
+			return s - path;
+	return -1;
+}
+
+/* The dataset that should hold path: its path below the deepest dataset (or pool) whose mountpoint covers it. */
+static char *guess_dataset(const struct zfs_view *v, const char *path)
+{
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; v->st && i < v->st->n_datasets; i++) {
+		const struct zprop *m = zfs_dataset_prop(&v->st->datasets[i], "mountpoint");
+		size_t l = m ? path_covers(m->value, path) : 0;
+		if (l > best_len) {
+			best_len = l;
+			best = v->st->datasets[i].name;
+		}
+	}
+	for (size_t i = 0; v->cfg && i < v->cfg->n_pools; i++) {
+		const struct zcfg_pool *pc = &v->cfg->pools[i];
+		char *mp = pc->mountpoint ? xstrdup(pc->mountpoint) : xasprintf("/%s", pc->name);
+		size_t l = path_covers(mp, path);
+		free(mp);
+		if (l > best_len) {
+			best_len = l;
+			best = pc->name;
+		}
+	}
+	if (!best)
+		return xstrdup(path + 1);
+	const char *rest = path + (best_len == 1 ? 0 : best_len);
+	return xasprintf("%s%s", best, rest);
+}
+
+/* No managed dataset holds path: what it is near, for the message. */
+static void explain_no_dataset(const struct zfs_view *v, const char *path, bool rooted, struct mount_verdict *m)
+{
+	if (rooted && v->root && *v->root && strcmp(v->root, "/"))
+		m->outside = zfs_view_dataset_for_path(v, path, &m->outside_mp, NULL);
+	for (size_t i = 0; v->cfg && i < v->cfg->n_datasets && !m->named; i++) {
+		const struct zcfg_dataset *d = &v->cfg->datasets[i];
+		long k = d->is_volume ? -1 : find_component_seq(path, d->full);
+		if (k < 0)
+			continue;
+		m->named = d->full;
+		m->named_at = k;
+		m->named_mp = zfs_view_mountpoint(v, d->full);
+	}
+	const char *first = path + 1;
+	size_t fl = strcspn(first, "/");
+	char *pool = xstrndup(first, fl);
+	m->below_pool = first[fl] == '/' && zfs_view_is_pool(v, pool);
+	free(pool);
+	m->guess = guess_dataset(v, path);
+}
+
+void mount_guard(const struct zfs_view *v, const char *path, bool rooted, struct mount_verdict *m)
+{
+	memset(m, 0, sizeof(*m));
+	char *real = rooted ? root_path(v->root, path) : xstrdup(path);
+	bool mounted_now = false;
+	m->dataset = zfs_view_dataset_for_path(v, real, &m->mountpoint, &mounted_now);
+	free(real);
+	if (!m->dataset) {
+		m->state = MOUNT_NO_DATASET;
+		explain_no_dataset(v, path, rooted, m);
+		return;
+	}
+	const struct zfs_dataset *cur = v->st ? zfs_state_dataset(v->st, m->dataset) : NULL;
+	const struct zprop *mnt = cur ? zfs_dataset_prop(cur, "mounted") : NULL;
+	if (!cur)
+		m->state = MOUNT_CREATED;
+	else if (mounted_now)
+		m->state = MOUNT_MOUNTED;
+	else if (mnt && !strcmp(mnt->value, "yes"))
+		m->state = MOUNT_MOVED;
+	else
+		m->state = MOUNT_NOT_MOUNTED;
 }

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "util/fs.h"
-#include "util/path.h"
 #include "util/str.h"
 #include "util/strbuf.h"
 
@@ -301,36 +300,6 @@ static void pdiag(struct plan *p, const struct config_src *src, enum diag_level 
 		diag_add(&p->diags, lvl, NULL, 0, 0, jpath, hint, "%s", msg);
 }
 
-/* The dataset that should hold path: below the deepest dataset (or pool) whose mountpoint covers it. */
-static char *guess_dataset(const struct zfs_view *v, const char *path)
-{
-	const char *best = NULL;
-	size_t best_len = 0;
-	for (size_t i = 0; v->st && i < v->st->n_datasets; i++) {
-		const struct zprop *m = zfs_dataset_prop(&v->st->datasets[i], "mountpoint");
-		size_t l = m ? path_covers(m->value, path) : 0;
-		if (l > best_len) {
-			best_len = l;
-			best = v->st->datasets[i].name;
-		}
-	}
-	for (size_t i = 0; v->cfg && i < v->cfg->n_pools; i++) {
-		const struct zcfg_pool *pc = &v->cfg->pools[i];
-		char *mp = pc->mountpoint ? xstrdup(pc->mountpoint) : xasprintf("/%s", pc->name);
-		size_t l = path_covers(mp, path);
-		free(mp);
-		if (l > best_len) {
-			best_len = l;
-			best = pc->name;
-		}
-	}
-	if (!best)
-		return xstrdup(path + 1);
-	const char *rest = path + (best_len == 1 ? 0 : best_len);
-	return xasprintf("%s%s", best, rest);
-}
-
-/* Mount-before-use: every export (unless outside_zfs) lives on a mounted managed dataset. */
 void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, const struct nfs_config *cfg, bool *made,
 		      struct plan *p)
 {
@@ -338,38 +307,31 @@ void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, co
 		const struct nfs_export *e = &cfg->exports[i];
 		if (e->outside_zfs || !e->path)
 			continue;
-		char *mp = NULL;
-		bool mounted = false;
-		const char *ds = zfs_view_dataset_for_path(v, e->path, &mp, &mounted);
+		struct mount_verdict m;
+		mount_guard(v, e->path, false, &m);
 		char *jp = xasprintf("%s.path", e->jpath);
-		if (!ds) {
-			char *want = guess_dataset(v, e->path);
-			char *m = xasprintf("export '%s' is not on a managed zfs dataset: expected dataset '%s' mounted at '%s'",
-					    e->path, want, e->path);
+		if (m.state == MOUNT_NO_DATASET) {
+			char *msg = xasprintf("export '%s' is not on a managed zfs dataset: expected dataset '%s' mounted at '%s'",
+					      e->path, m.guess, e->path);
 			char *h = xasprintf("declare '%s' in zfs.datasets (or mark an existing dataset "
 					    "phoenix:managed=true), or set \"outside_zfs\": true on this export",
-					    want);
-			free(want);
-			pdiag(p, src, DIAG_ERROR, jp, h, m);
-			free(m);
+					    m.guess);
+			pdiag(p, src, DIAG_ERROR, jp, h, msg);
+			free(msg);
 			free(h);
-		} else if (!mounted) {
-			const struct zfs_dataset *zd = v->st ? zfs_state_dataset(v->st, ds) : NULL;
-			const struct zprop *mnt = zd ? zfs_dataset_prop(zd, "mounted") : NULL;
-			/* mounted elsewhere: the zfs part of this plan moves its mountpoint */
-			if (zd && !(mnt && !strcmp(mnt->value, "yes"))) {
-				char *m = xasprintf("dataset '%s' that holds export '%s' is not mounted (mountpoint '%s')",
-						    ds, e->path, mp ? mp : "?");
-				char *h = xasprintf("mount it with 'zfs mount %s' and run again", ds);
-				pdiag(p, src, DIAG_ERROR, jp, h, m);
-				free(m);
-				free(h);
-			} else if (mp && !strcmp(mp, e->path)) {
-				made[i] = true;
-			}
+		} else if (m.state == MOUNT_NOT_MOUNTED) {
+			char *msg = xasprintf("dataset '%s' that holds export '%s' is not mounted (mountpoint '%s')", m.dataset,
+					      e->path, m.mountpoint);
+			char *h = xasprintf("mount it with 'zfs mount %s' and run again", m.dataset);
+			pdiag(p, src, DIAG_ERROR, jp, h, msg);
+			free(msg);
+			free(h);
+		} else if (m.state != MOUNT_MOUNTED && !strcmp(m.mountpoint, e->path)) {
+			/* created or moved here by the zfs part of this plan: its mount makes the root */
+			made[i] = true;
 		}
 		free(jp);
-		free(mp);
+		mount_verdict_free(&m);
 	}
 }
 

@@ -387,11 +387,12 @@ static void plan_new_storage(const struct zfs_view *v, const struct pve_storage_
 	}
 	pve_action_set_edit(a, e);
 	if (zfs_mp) {
-		bool mounted = false;
-		const char *ds = zfs_view_dataset_for_path(v, zfs_mp, NULL, &mounted);
-		if (ds && !mounted)
+		struct mount_verdict m;
+		mount_guard(v, zfs_mp, false, &m);
+		if (m.dataset && m.state != MOUNT_MOUNTED)
 			sv_pushf(&a->details, "%s is not mounted yet: Proxmox shows the storage offline until it is",
 				 w->path);
+		mount_verdict_free(&m);
 	}
 }
 
@@ -717,7 +718,7 @@ static int mp_opt_now(const struct pve_propstr *ps, const char *key)
 	return 0;
 }
 
-static void opts_converge(const struct pve_mp_opts *o, struct pve_propstr *ps, struct strbuf *why)
+static void opts_converge(const struct lxc_mp_opts *o, struct pve_propstr *ps, struct strbuf *why)
 {
 	static const char *const names[] = { "ro", "backup", "acl", "replicate", "shared" };
 	const int want[] = { o->ro, o->backup, o->acl, o->replicate, o->shared };

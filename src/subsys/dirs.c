@@ -18,7 +18,7 @@ static int dirs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	struct dirs_priv *dp = xcalloc(1, sizeof(*dp));
 	*priv = dp;
 	struct config_sources cs = ctx_sources(ctx);
-	int rc = dirs_config_load(&cs, &dp->cfg, dl);
+	int rc = dirs_config_load(&cs, &ctx->guests, &dp->cfg, dl);
 	dp->seen = xcalloc(dp->cfg.n ? dp->cfg.n : 1, sizeof(*dp->seen));
 	return rc;
 }

@@ -23,7 +23,7 @@ static int pve_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	struct pve_priv *pp = xcalloc(1, sizeof(*pp));
 	*priv = pp;
 	struct config_sources cs = ctx_sources(ctx);
-	return pve_config_load(&cs, ctx->zfs->cfg, ctx->root, &pp->cfg, dl);
+	return pve_config_load(&cs, &ctx->guests, ctx->zfs->cfg, ctx->root, &pp->cfg, dl);
 }
 
 static int pve_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
@@ -73,27 +73,6 @@ static json_t *storage_status(const struct pve_priv *pp, const struct scfg_secti
 	return o;
 }
 
-/* Is a dataset mounted at path (or at path under --root)? Sets *ds to its name. */
-static bool mounted_at(const struct zfs_view *v, const char *path, const char **ds)
-{
-	*ds = NULL;
-	for (size_t i = 0; v->st && i < v->st->n_datasets; i++) {
-		const struct zfs_dataset *d = &v->st->datasets[i];
-		const struct zprop *mp = zfs_dataset_prop(d, "mountpoint");
-		const struct zprop *m = zfs_dataset_prop(d, "mounted");
-		if (!mp || !m || strcmp(m->value, "yes"))
-			continue;
-		char *rooted = root_path(v->root, path);
-		bool hit = !strcmp(mp->value, path) || !strcmp(mp->value, rooted);
-		free(rooted);
-		if (hit) {
-			*ds = d->name;
-			return true;
-		}
-	}
-	return false;
-}
-
 /*
  * Health of a storage a guest uses: {"id", "type", "healthy", "mounted", "detail"}.
  * zfspool: its pool is ONLINE and its dataset exists; dir: a dataset is mounted at its
@@ -119,8 +98,8 @@ static json_t *storage_health(const struct zfs_view *v, const struct pve_priv *p
 		free(pool);
 	} else if (!strcmp(s->type, "dir")) {
 		const char *path = scfg_get(s, "path");
-		const char *ds = NULL;
-		mounted = path && mounted_at(v, path, &ds);
+		const char *ds = path ? zfs_view_mounted_at(v, path) : NULL;
+		mounted = ds != NULL;
 		const char *ism = scfg_get(s, "is_mountpoint");
 		bool needs_mount = ism && strcmp(ism, "no") && strcmp(ism, "0");
 		healthy = mounted || (!needs_mount && path);
@@ -163,10 +142,11 @@ static json_t *guest_storages(const struct zfs_view *v, const struct pve_priv *p
 		const char *vol = ps.volume;
 		json_t *o = NULL;
 		if (vol && vol[0] == '/') {
-			bool now = false;
-			char *real = root_path(v->root, vol);
-			const char *ds = zfs_view_dataset_for_path(v, real, NULL, &now);
-			free(real);
+			struct mount_verdict m;
+			mount_guard(v, vol, true, &m);
+			const char *ds = m.dataset;
+			bool now = m.state == MOUNT_MOUNTED;
+			mount_verdict_free(&m);
 			o = json_pack("{s:s, s:s, s:b, s:b}", "key", l->key, "host_path", vol, "healthy", now, "mounted", now);
 			json_object_set_new(o, "detail", json_string(ds ? (now ? "on a mounted managed dataset"
 									    : "its dataset is not mounted")

@@ -1,7 +1,6 @@
 #include "util/diag.h"
 
 #include <stdarg.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,34 +114,4 @@ void diag_move(struct diag_list *dst, struct diag_list *src)
 	free(src->v);
 	src->v = NULL;
 	src->n = src->cap = 0;
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return a == b || (a && b && !strcmp(a, b));
-}
-
-static bool same_diag(const struct diag *a, const struct diag *b)
-{
-	return a->level == b->level && a->line == b->line && a->col == b->col && same_str(a->file, b->file) &&
-	       same_str(a->jpath, b->jpath) && same_str(a->msg, b->msg) && same_str(a->hint, b->hint);
-}
-
-void diag_dedupe(struct diag_list *dl)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < dl->n; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < kept && !dup; k++)
-			dup = same_diag(&dl->v[k], &dl->v[i]);
-		if (dup) {
-			free(dl->v[i].file);
-			free(dl->v[i].jpath);
-			free(dl->v[i].msg);
-			free(dl->v[i].hint);
-		} else {
-			dl->v[kept++] = dl->v[i];
-		}
-	}
-	dl->n = kept;
 }

@@ -43,12 +43,6 @@ void diag_list_free(struct diag_list *dl);
  * every key is present, null when unknown.
  */
 json_t *diag_to_json(const struct diag *d);
-/*
- * Drops every diagnostic that repeats an earlier one exactly (level, place,
- * message and hint), keeping the order of the rest: two readers of one bad
- * config value then report it once.
- */
-void diag_dedupe(struct diag_list *dl);
 /* Moves every diagnostic of src to the end of dst, leaving src empty. */
 void diag_move(struct diag_list *dst, struct diag_list *src);
 

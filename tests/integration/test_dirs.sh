@@ -325,4 +325,46 @@ JSON
 	assert_eq "$(st /srv/scratch/a)" "0:0:700"
 }
 
+# shared_volumes are container bind mounts like mount_points: their host directory
+# goes through the same mount-before-use guard (it used to escape every check).
+test_shared_volume_on_an_unmounted_or_unmanaged_path_is_refused() {
+	setup t10 d10
+	cat >"$WORK/t10-zfs.json" <<JSON
+{
+$(zfs_json)
+}
+JSON
+	cat >"$WORK/t10.json" <<JSON
+{
+$(zfs_json),
+  "shared_volumes": {
+    "certs": { "host_path": "/$P/lxc-persistent-data/certs", "ro": true, "mounts": { "101": "/certs", "102": "/certs" } },
+    "logs": { "host_path": "/srv/logs", "mounts": { "101": "/logs" } }
+  }
+}
+JSON
+	ph apply -c "$WORK/t10-zfs.json" --root "$R" --yes
+	assert_rc 0 "(the pool and datasets)" || return 1
+	zfs umount "$P/lxc-persistent-data" || return 1
+	local before; before=$(tree_sum)
+	ph plan -c "$WORK/t10.json" --root "$R"
+	assert_rc 1
+	assert_contains "$err" "error: shared_volumes.certs: directory '/$P/lxc-persistent-data/certs' is on dataset '$P/lxc-persistent-data', which is not mounted (mountpoint '/$P/lxc-persistent-data')"
+	assert_contains "$err" "  hint: mount it first (zfs mount $P/lxc-persistent-data): anything written now would land on the filesystem underneath"
+	assert_contains "$err" "error: shared_volumes.logs: directory '/srv/logs' is not on a managed ZFS dataset"
+	assert_contains "$err" "plan has 2 errors: apply would refuse to run"
+	ph apply -c "$WORK/t10.json" --root "$R" --yes
+	assert_rc 1
+	assert_contains "$err" "refusing to apply: the plan has 2 errors; nothing was changed"
+	assert_eq "$(tree_sum)" "$before" "(nothing changed)"
+	# mounted again, and the unmanaged one marked: the directory is made like a mount point's
+	zfs mount "$P/lxc-persistent-data" || return 1
+	jq '.shared_volumes.logs.outside_zfs = true' "$WORK/t10.json" >"$WORK/t10b.json"
+	ph plan -c "$WORK/t10b.json" --root "$R"
+	assert_contains "$out" "+ create directory /$P/lxc-persistent-data/certs"
+	assert_contains "$out" "    declared by shared_volumes.certs"
+	assert_contains "$out" "+ create directory /srv/logs"
+	assert_not_contains "$err" "error:"
+}
+
 run_tests
