@@ -43,6 +43,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libphoenix.a
 test:
 	tests/run
 
+# No file of src/ includes a header of a higher layer (README, "Architecture").
+check-layers:
+	scripts/check-layers
+
 PREFIX ?= /usr/local
 install: $(BUILD)/phoenix-storage
 	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
@@ -52,4 +56,4 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-.PHONY: all test clean install
+.PHONY: all test check-layers clean install
