@@ -91,6 +91,13 @@ int samba_apply_shares(const struct action *a, struct apply_ctx *ax, struct diag
 	return rc;
 }
 
+/*
+ * Executor of AX_SAMBA_INCLUDE: appends "include = SHARES_FILE" to smb.conf
+ * unless it is there, every other byte kept, after testparm accepted the
+ * candidate in a private temporary directory; mode and owner are kept, a
+ * symlinked smb.conf is refused. Returns 0, or -1 with an error in dl
+ * (smb.conf then unchanged).
+ */
 int samba_apply_include(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	(void)ax;
@@ -189,6 +196,13 @@ static void wipe_free(char *s, size_t n)
 	free(s);
 }
 
+/*
+ * Executor of AX_SAMBA_USER: adds data->user to the passdb unless pdbedit
+ * lists it already, the password (from data->password_file, or the one
+ * --samba-password-stdin carried in ax) fed twice on smbpasswd's stdin and
+ * wiped from memory after. Returns 0, or -1 with an error naming the action in
+ * dl (no password, unreadable or empty file, smbpasswd failed).
+ */
 int samba_apply_user(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	const struct samba_action_data *d = a->data;

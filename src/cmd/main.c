@@ -97,6 +97,12 @@ static int parse_seconds(const char *v, int *s)
 	return 0;
 }
 
+/*
+ * Reads the options of command c into o (o's strings point into argv; the
+ * allow_wipe list is o's, freed by the caller). Returns 0 to run the command,
+ * 1 when --help was printed, -1 after printing an error (unknown option, an
+ * option c does not take, a missing or bad value, a relative --root).
+ */
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
 	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT };

@@ -307,6 +307,13 @@ static int map_id(struct loader *L, const struct config_src *src, const char *jp
 static const char *const dir_keys[] = { "path", "owner", "group", "mode", "service", "outside_zfs",
 					"ctid", NULL };
 
+/*
+ * persistent_storage of the main config: base, then each entry of
+ * directories (path, owner, group, mode, service, outside_zfs, ctid: owner and
+ * group then are ids inside that container, mapped through its id map). Every
+ * problem is an error in L->dl (counted in L->errors); an entry with one is
+ * left out, the others are added (want_add merges repeated paths).
+ */
 static void load_persistent(struct loader *L)
 {
 	const struct config_src *src = L->cs->main;
@@ -350,10 +357,7 @@ static void load_persistent(struct loader *L)
 		const char *key;
 		json_t *val;
 		json_object_foreach(e, key, val) {
-			bool known = false;
-			for (size_t k = 0; dir_keys[k]; k++)
-				known = known || !strcmp(dir_keys[k], key);
-			if (!known) {
+			if (!str_in_list(dir_keys, key, strlen(key))) {
 				char *kp = xasprintf("%s.%s", jp, key);
 				cfg_diag(L->dl, src, DIAG_WARNING, kp, NULL, "unknown member '%s' (ignored)", key);
 				free(kp);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/path.h"
 #include "util/strbuf.h"
 
 /* ---- values ------------------------------------------------------------------- */
@@ -30,28 +31,7 @@ bool pve_storage_id_check(const struct config_src *src, const char *jpath, const
 
 char *guest_norm_path(const char *p)
 {
-	if (!p || p[0] != '/')
-		return NULL;
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	const char *s = p;
-	while (*s) {
-		while (*s == '/')
-			s++;
-		size_t n = strcspn(s, "/");
-		if (!n)
-			break;
-		if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.')) {
-			sb_release(&sb);
-			return NULL;
-		}
-		sb_addc(&sb, '/');
-		sb_add(&sb, s, n);
-		s += n;
-	}
-	if (!sb.len)
-		sb_addc(&sb, '/');
-	return sb_detach(&sb);
+	return p && p[0] == '/' ? path_clean(NULL, p, NULL, NULL) : NULL;
 }
 
 char *guest_path_member(const struct config_src *src, json_t *o, const char *jpath, const char *key,

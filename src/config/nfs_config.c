@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/grammar.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 /* ---- paths ---------------------------------------------------------------- */
@@ -213,14 +214,6 @@ static const char *const flag_opts[] = {
 };
 static const char *const value_opts[] = { "anonuid", "anongid", "fsid", "sec", "mountpoint", "mp", NULL };
 
-static bool in_list(const char *const *list, const char *s, size_t n)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (strlen(list[i]) == n && !strncmp(list[i], s, n))
-			return true;
-	return false;
-}
-
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
@@ -294,7 +287,7 @@ static bool valid_sec(const char *s, char **bad)
 	}
 	while (*p) {
 		size_t n = strcspn(p, ":");
-		if (!in_list(flavours, p, n)) {
+		if (!str_in_list(flavours, p, n)) {
 			*bad = xstrndup(p, n);
 			return false;
 		}
@@ -310,6 +303,12 @@ static bool valid_sec(const char *s, char **bad)
 	return true;
 }
 
+/*
+ * One export option against exports(5): a known flag, or KEY=VALUE with a
+ * value of the right form (anonuid/anongid numbers, fsid, sec flavours, a
+ * mountpoint path). Returns 0; or -1 with *msg and *hint (may be NULL) new
+ * strings the caller frees, naming a close known option for a typo.
+ */
 int nfs_option_check(const char *opt, char **msg, char **hint)
 {
 	*msg = NULL;
@@ -317,9 +316,9 @@ int nfs_option_check(const char *opt, char **msg, char **hint)
 	const char *eq = strchr(opt, '=');
 	size_t klen = eq ? (size_t)(eq - opt) : strlen(opt);
 	if (!eq) {
-		if (in_list(flag_opts, opt, klen))
+		if (str_in_list(flag_opts, opt, klen))
 			return 0;
-		if (in_list(value_opts, opt, klen)) {
+		if (str_in_list(value_opts, opt, klen)) {
 			*msg = xasprintf("option '%s' needs a value", opt);
 			*hint = xasprintf("write it as %s=VALUE", opt);
 			return -1;
@@ -359,7 +358,7 @@ int nfs_option_check(const char *opt, char **msg, char **hint)
 			}
 			free(m);
 			free(h);
-		} else if (in_list(flag_opts, key, klen)) {
+		} else if (str_in_list(flag_opts, key, klen)) {
 			*msg = xasprintf("option '%s' takes no value", key);
 			*hint = xasprintf("write just '%s'", key);
 			rc = -1;
@@ -400,6 +399,11 @@ int nfs_option_check(const char *opt, char **msg, char **hint)
 	return -1;
 }
 
+/*
+ * The effective meaning of an option list (valid options only), with the
+ * defaults exportfs fills in (table_form: the list is what `exportfs -v`
+ * printed). Never fails; o is overwritten.
+ */
 void nfs_opts_from_list(const char *const *opts, size_t n, bool table_form, struct nfs_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -656,6 +660,13 @@ static char *get_principal(const struct config_src *src, json_t *obj, const char
 	return res;
 }
 
+/*
+ * One entry of nfs.exports at jpath into e: path, clients, options (each
+ * checked, security warnings for no_root_squash to many hosts), and the
+ * extensions owner, group, mode, outside_zfs. Every problem goes to dl.
+ * Returns false when there was an error (e keeps what could be read and is
+ * freed by the caller either way).
+ */
 static bool load_export(const struct config_src *src, json_t *obj, const char *jpath,
 			struct nfs_export *e, struct diag_list *dl)
 {
@@ -669,7 +680,7 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 	const char *k;
 	json_t *v;
 	json_object_foreach(obj, k, v) {
-		if (!in_list(export_keys, k, strlen(k))) {
+		if (!str_in_list(export_keys, k, strlen(k))) {
 			char *jp = xasprintf("%s.%s", jpath, k);
 			cfg_diag(dl, src, DIAG_WARNING, jp,
 				 "known members: path, clients, options, outside_zfs, owner, group, mode, proxmox",
@@ -821,6 +832,12 @@ static char *get_abs_path(const struct config_src *src, json_t *obj, const char 
 	return xstrdup(s);
 }
 
+/*
+ * The nfs section (see nfs_config.h): server, ganesha paths, every export,
+ * then checks across exports (a path exported twice). Returns 0, or -1 when
+ * an error was found (all in dl); cfg is filled either way and owned by the
+ * caller (nfs_config_free).
+ */
 int nfs_config_load(const struct config_src *src, struct nfs_config *cfg, struct diag_list *dl)
 {
 	memset(cfg, 0, sizeof(*cfg));

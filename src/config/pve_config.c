@@ -13,7 +13,8 @@
 
 /* ---------- pure helpers ---------- */
 
-static char *norm_key(const char *s)
+/* A storage key or name as the key rule compares it: lower case, '-', '.' and '/' read as '_'. */
+static char *storage_key(const char *s)
 {
 	char *r = xstrdup(s);
 	for (char *p = r; *p; p++) {
@@ -26,9 +27,9 @@ static char *norm_key(const char *s)
 
 int pve_storage_key_matches(const char *key, const char *pool, const char *name)
 {
-	char *k = norm_key(key);
+	char *k = storage_key(key);
 	char *full = xasprintf("%s_%s", pool, name);
-	char *d = norm_key(full);
+	char *d = storage_key(full);
 	free(full);
 	size_t kl = strlen(k);
 	int r = 0;
@@ -73,13 +74,13 @@ void pve_resolve_storage_keys(const char *const *keys, const char *const *values
 			out[k] = cands ? last : -1;
 			continue;
 		}
-		char *nv = norm_key(values[k] ? values[k] : "");
+		char *nv = storage_key(values[k] ? values[k] : "");
 		int byval = -1, n_byval = 0;
 		for (size_t d = 0; d < n_ds; d++) {
 			if (pve_storage_key_matches(keys[k], pools[d], names[d]) != 1 || exact[d])
 				continue;
 			char *def = xasprintf("%s-%s", pools[d], names[d]);
-			char *nd = norm_key(def);
+			char *nd = storage_key(def);
 			if (!strcmp(nd, nv)) {
 				byval = (int)d;
 				n_byval++;
@@ -315,42 +316,59 @@ static json_t *dataset_json(const struct config_src *src, const char *jpath)
 	return json_array_get(json_object_get(zfs, "datasets"), i);
 }
 
-static void load_dataset_storages(const struct config_src *src, const struct zfs_config *z, const char *root,
-				  struct pve_config *pc, struct diag_list *dl)
+/* The datasets that become storages (proxmox_storage_type set, valid), as pools/names for the key rule. */
+struct storage_datasets {
+	const char **pools;
+	const char **names;
+	size_t *which;       /* index into zfs_config.datasets */
+	size_t n;
+};
+
+static void storage_datasets_free(struct storage_datasets *sd)
 {
-	if (!z)
-		return;
-	/* datasets that become storages */
-	size_t n = 0;
-	const char **pools = xcalloc(z->n_datasets + 1, sizeof(*pools));
-	const char **names = xcalloc(z->n_datasets + 1, sizeof(*names));
-	size_t *which = xcalloc(z->n_datasets + 1, sizeof(*which));
+	free(sd->pools);
+	free(sd->names);
+	free(sd->which);
+}
+
+/* Fills sd with the datasets that carry a usable proxmox_storage_type; the others are errors. */
+static void find_storage_datasets(const struct config_src *src, const struct zfs_config *z,
+				  struct storage_datasets *sd, struct diag_list *dl)
+{
+	sd->n = 0;
+	sd->pools = xcalloc(z->n_datasets + 1, sizeof(*sd->pools));
+	sd->names = xcalloc(z->n_datasets + 1, sizeof(*sd->names));
+	sd->which = xcalloc(z->n_datasets + 1, sizeof(*sd->which));
 	for (size_t i = 0; i < z->n_datasets; i++) {
 		const struct zcfg_dataset *d = &z->datasets[i];
 		if (!d->pve_type)
 			continue;
-		char *jp = xasprintf("%s.proxmox_storage_type", d->jpath);
 		if (strcmp(d->pve_type, "zfspool") && strcmp(d->pve_type, "dir")) {
-			cfg_diag(dl, src, DIAG_ERROR, jp, "use \"zfspool\" (VM disks, container volumes) or \"dir\" (files)",
-				 "unknown proxmox_storage_type '%s'", d->pve_type);
-			free(jp);
+			cfg_diag_at(dl, src, DIAG_ERROR, d->jpath, "proxmox_storage_type",
+				    "use \"zfspool\" (VM disks, container volumes) or \"dir\" (files)",
+				    "unknown proxmox_storage_type '%s'", d->pve_type);
 			continue;
 		}
 		if (d->is_volume) {
-			cfg_diag(dl, src, DIAG_ERROR, jp, "remove proxmox_storage_type from the volume",
-				 "a volume (zvol) cannot be a Proxmox storage");
-			free(jp);
+			cfg_diag_at(dl, src, DIAG_ERROR, d->jpath, "proxmox_storage_type",
+				    "remove proxmox_storage_type from the volume", "a volume (zvol) cannot be a Proxmox storage");
 			continue;
 		}
-		free(jp);
-		pools[n] = d->pool;
-		names[n] = d->name;
-		which[n++] = i;
+		sd->pools[sd->n] = d->pool;
+		sd->names[sd->n] = d->name;
+		sd->which[sd->n++] = i;
 	}
+}
 
-	/* proxmox_storage_ids: key -> id */
-	char **ids = xcalloc(n + 1, sizeof(*ids));
-	const char **idpath = xcalloc(n + 1, sizeof(*idpath));
+/*
+ * proxmox_storage_ids: ids[i] gets the id a key gives storage dataset i (NULL
+ * when none; caller frees each). Keys that match no dataset, or several, are
+ * warnings; two keys giving one dataset two ids an error.
+ */
+static void resolve_storage_ids(const struct config_src *src, const struct storage_datasets *sd, char **ids,
+				struct diag_list *dl)
+{
+	const char **idpath = xcalloc(sd->n + 1, sizeof(*idpath));
 	struct strvec keyjp = { 0 };
 	json_t *map = json_object_get(src->root, "proxmox_storage_ids");
 	if (map && !json_is_object(map)) {
@@ -370,13 +388,12 @@ static void load_dataset_storages(const struct config_src *src, const struct zfs
 		vals[k] = json_is_string(val) ? json_string_value(val) : NULL;
 		sv_pushf(&keyjp, "proxmox_storage_ids.%s", key);
 		if (!vals[k])
-			cfg_diag(dl, src, DIAG_ERROR, keyjp.v[k], "write the storage id as a string",
-				 "storage id must be a string");
+			cfg_diag(dl, src, DIAG_ERROR, keyjp.v[k], "write the storage id as a string", "storage id must be a string");
 		else
 			pve_storage_id_check(src, keyjp.v[k], vals[k], dl);
 		k++;
 	}
-	pve_resolve_storage_keys(keys, vals, nk, pools, names, n, res);
+	pve_resolve_storage_keys(keys, vals, nk, sd->pools, sd->names, sd->n, res);
 	for (k = 0; k < nk; k++) {
 		if (res[k] == -1) {
 			cfg_diag(dl, src, DIAG_WARNING, keyjp.v[k],
@@ -387,9 +404,9 @@ static void load_dataset_storages(const struct config_src *src, const struct zfs
 		if (res[k] == -2) {
 			struct strbuf c = STRBUF_INIT;
 			sb_init(&c);
-			for (size_t d = 0; d < n; d++)
-				if (pve_storage_key_matches(keys[k], pools[d], names[d]))
-					sb_addf(&c, "%s%s/%s", c.len ? ", " : "", pools[d], names[d]);
+			for (size_t d = 0; d < sd->n; d++)
+				if (pve_storage_key_matches(keys[k], sd->pools[d], sd->names[d]))
+					sb_addf(&c, "%s%s/%s", c.len ? ", " : "", sd->pools[d], sd->names[d]);
 			cfg_diag(dl, src, DIAG_WARNING, keyjp.v[k], "write the full <pool>_<dataset> name as the key",
 				 "key '%s' matches more than one dataset (%s); it is not used", keys[k], c.buf);
 			sb_release(&c);
@@ -400,79 +417,94 @@ static void load_dataset_storages(const struct config_src *src, const struct zfs
 		int d = res[k];
 		if (ids[d] && strcmp(ids[d], vals[k])) {
 			cfg_diag(dl, src, DIAG_ERROR, keyjp.v[k], "keep one key per dataset",
-				 "key '%s' gives %s/%s the id '%s', but %s already gives it '%s'", keys[k], pools[d],
-				 names[d], vals[k], idpath[d], ids[d]);
+				 "key '%s' gives %s/%s the id '%s', but %s already gives it '%s'", keys[k], sd->pools[d],
+				 sd->names[d], vals[k], idpath[d], ids[d]);
 			continue;
 		}
 		free(ids[d]);
 		ids[d] = xstrdup(vals[k]);
 		idpath[d] = keyjp.v[k];
 	}
-
-	for (size_t i = 0; i < n; i++) {
-		const struct zcfg_dataset *d = &z->datasets[which[i]];
-		char *id = ids[i] ? xstrdup(ids[i]) : xasprintf("%s-%s", d->pool, d->name);
-		for (char *p = id; *p; p++)
-			if (*p == '/')
-				*p = '-';
-		if (!pve_storage_id_valid(id)) {
-			cfg_diag(dl, src, DIAG_ERROR, d->jpath,
-				 "add a proxmox_storage_ids entry with a valid id for this dataset",
-				 "the storage id '%s' derived from the dataset name is not a valid Proxmox storage id", id);
-			free(id);
-			continue;
-		}
-		struct pve_storage_want *s = add_storage(pc);
-		s->id = id;
-		s->type = xstrdup(d->pve_type);
-		s->dataset = xstrdup(d->full);
-		s->src = src;
-		s->jpath = xstrdup(d->jpath);
-		if (d->pve_content) {
-			char *jp = xasprintf("%s.proxmox_content_type", d->jpath);
-			s->content = check_content(src, jp, s->type, d->pve_content, dl);
-			free(jp);
-		}
-		json_t *dj = dataset_json(src, d->jpath);
-		if (!strcmp(s->type, "zfspool")) {
-			s->pool = xstrdup(d->full);
-			json_t *sp = json_object_get(dj, "proxmox_sparse");
-			if (sp && !json_is_boolean(sp)) {
-				char *jp = xasprintf("%s.proxmox_sparse", d->jpath);
-				cfg_diag(dl, src, DIAG_ERROR, jp, "write true or false", "proxmox_sparse must be a boolean");
-				free(jp);
-			} else if (sp) {
-				s->sparse = json_is_true(sp);
-			}
-			json_t *bs = json_object_get(dj, "proxmox_blocksize");
-			if (bs) {
-				char *jp = xasprintf("%s.proxmox_blocksize", d->jpath);
-				if (!json_is_string(bs) || !blocksize_valid(json_string_value(bs)))
-					cfg_diag(dl, src, DIAG_ERROR, jp, "use a power of 2 from 512 to 16M, e.g. \"16k\"",
-						 "invalid proxmox_blocksize");
-				else
-					s->blocksize = xstrdup(json_string_value(bs));
-				free(jp);
-			}
-		} else {
-			/* the path is resolved by the planner (the dataset may exist with its own mountpoint);
-			   what the config makes it must already be usable */
-			char *mp = zfs_config_mountpoint(z, d->full, NULL, NULL);
-			pve_dir_path_check(src, d->jpath, id, mp, root, dl);
-			free(mp);
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
 	free(idpath);
 	sv_free(&keyjp);
 	free(keys);
 	free(vals);
 	free(res);
-	free(pools);
-	free(names);
-	free(which);
+}
+
+/* zfspool storage s of dataset d: proxmox_sparse and proxmox_blocksize of its JSON object dj. */
+static void read_zfspool_options(const struct config_src *src, const struct zcfg_dataset *d, json_t *dj,
+				 struct pve_storage_want *s, struct diag_list *dl)
+{
+	s->pool = xstrdup(d->full);
+	json_t *sp = json_object_get(dj, "proxmox_sparse");
+	if (sp && !json_is_boolean(sp))
+		cfg_diag_at(dl, src, DIAG_ERROR, d->jpath, "proxmox_sparse", "write true or false",
+			    "proxmox_sparse must be a boolean");
+	else if (sp)
+		s->sparse = json_is_true(sp);
+	json_t *bs = json_object_get(dj, "proxmox_blocksize");
+	if (!bs)
+		return;
+	if (!json_is_string(bs) || !blocksize_valid(json_string_value(bs)))
+		cfg_diag_at(dl, src, DIAG_ERROR, d->jpath, "proxmox_blocksize", "use a power of 2 from 512 to 16M, e.g. \"16k\"",
+			    "invalid proxmox_blocksize");
+	else
+		s->blocksize = xstrdup(json_string_value(bs));
+}
+
+/* The storage of dataset d with id (taken; NULL: "<pool>-<name>"). */
+static void add_dataset_storage(const struct config_src *src, const struct zfs_config *z, const struct zcfg_dataset *d,
+				char *id, const char *root, struct pve_config *pc, struct diag_list *dl)
+{
+	if (!id)
+		id = xasprintf("%s-%s", d->pool, d->name);
+	for (char *p = id; *p; p++)
+		if (*p == '/')
+			*p = '-';
+	if (!pve_storage_id_valid(id)) {
+		cfg_diag(dl, src, DIAG_ERROR, d->jpath, "add a proxmox_storage_ids entry with a valid id for this dataset",
+			 "the storage id '%s' derived from the dataset name is not a valid Proxmox storage id", id);
+		free(id);
+		return;
+	}
+	struct pve_storage_want *s = add_storage(pc);
+	s->id = id;
+	s->type = xstrdup(d->pve_type);
+	s->dataset = xstrdup(d->full);
+	s->src = src;
+	s->jpath = xstrdup(d->jpath);
+	if (d->pve_content) {
+		char *jp = xasprintf("%s.proxmox_content_type", d->jpath);
+		s->content = check_content(src, jp, s->type, d->pve_content, dl);
+		free(jp);
+	}
+	if (!strcmp(s->type, "zfspool")) {
+		read_zfspool_options(src, d, dataset_json(src, d->jpath), s, dl);
+		return;
+	}
+	/* dir: the planner resolves the path (the dataset may exist with its own mountpoint);
+	   what the config makes it must already be usable */
+	char *mp = zfs_config_mountpoint(z, d->full, NULL, NULL);
+	pve_dir_path_check(src, d->jpath, id, mp, root, dl);
+	free(mp);
+}
+
+/*
+ * The storages of datasets with proxmox_storage_type, in named steps: which
+ * datasets, the ids proxmox_storage_ids gives them, then one storage each.
+ */
+static void load_dataset_storages(const struct config_src *src, const struct zfs_config *z, const char *root,
+				  struct pve_config *pc, struct diag_list *dl)
+{
+	struct storage_datasets sd;
+	find_storage_datasets(src, z, &sd, dl);
+	char **ids = xcalloc(sd.n + 1, sizeof(*ids));
+	resolve_storage_ids(src, &sd, ids, dl);
+	for (size_t i = 0; i < sd.n; i++)
+		add_dataset_storage(src, z, &z->datasets[sd.which[i]], ids[i], root, pc, dl);
+	free(ids);
+	storage_datasets_free(&sd);
 }
 
 /* The host's own addresses from the network section (for "is this export ours"). */
@@ -520,6 +552,12 @@ static char *join_options(json_t *o)
 	return sb_detach(&sb);
 }
 
+/*
+ * The NFS storages: each nfs.exports[] entry with a "proxmox" object becomes
+ * a storage (storage_id, content, server: given or the host's own address
+ * from the network section, mount path, mount options). Problems go to dl;
+ * an entry with a missing id, server or path adds no storage.
+ */
 static void load_nfs_storages(const struct config_src *src, struct pve_config *pc, struct diag_list *dl)
 {
 	json_t *exports = json_object_get(json_object_get(src->root, "nfs"), "exports");
@@ -704,7 +742,11 @@ static char *guest_mount_options(const char *given)
 	return o;
 }
 
-/* Checks that the host exports path to the VM (when the server is this host). */
+/*
+ * Checks that the host exports m's path to vm when the server is this host
+ * (addrs: its addresses): an error when no export serves it or none lists the
+ * VM's address, a warning when a host name might; a note when not checkable.
+ */
 static void check_vm_nfs(const struct config_sources *cs, const struct pve_vm_want *vm, const struct pve_nfs_mount *m,
 			 const struct strvec *addrs, struct diag_list *dl)
 {
@@ -770,6 +812,13 @@ static void check_vm_nfs(const struct config_sources *cs, const struct pve_vm_wa
 	free(hint);
 }
 
+/*
+ * vms[] of the VM config, with vm_defaults: vmid (unique across containers
+ * and VMs), storage_pool, disk_size_gb, the fixed address, and the NFS
+ * volumes (server, path, mount point, options for the guest's fstab line,
+ * checked against the exports this host serves). Problems go to dl; a VM
+ * with a bad vmid and a volume with a bad field are left out.
+ */
 static void load_vms(const struct config_sources *cs, struct pve_config *pc, struct diag_list *dl)
 {
 	const struct config_src *src = cs->vm;

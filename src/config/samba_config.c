@@ -9,6 +9,7 @@
 
 #include "config/grammar.h"
 #include "util/path.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 enum otype { OT_BOOL, OT_MODE, OT_INT, OT_NAME, OT_NAMES, OT_HOSTS, OT_TEXT, OT_ENUM };
@@ -195,7 +196,12 @@ static bool text_ok(const char *s)
 	return true;
 }
 
-/* Validates value for d; returns the normalised value or NULL with *err. */
+/*
+ * Validates value v of share option key (of d's type: boolean, octal mode,
+ * number, name, names, hosts, text or one of d's values) and returns it in
+ * the form testparm prints (new string, caller frees), or NULL with *err (new
+ * string, caller frees) saying what is wrong and *hint (static, may be NULL).
+ */
 static char *normalise(const struct optdef *d, const char *key, const char *v, char **err,
 		       const char **hint)
 {
@@ -505,14 +511,6 @@ static const char *const reserved_names[] = { "global", "homes", "printers", "pr
 static const char *const share_keys[] = { "name", "path", "options", "valid_users", "outside_zfs", NULL };
 static const char *const samba_keys[] = { "user", "shares", "password_file", "smb_conf", NULL };
 
-static bool in_list(const char *const *list, const char *s)
-{
-	for (size_t i = 0; list[i]; i++)
-		if (!strcmp(list[i], s))
-			return true;
-	return false;
-}
-
 /* Reports a password member anywhere in obj (the config must never hold one). */
 static int check_keys(const struct config_src *src, json_t *obj, const char *jpath,
 		      const char *const *known, struct diag_list *dl)
@@ -527,7 +525,7 @@ static int check_keys(const struct config_src *src, json_t *obj, const char *jpa
 				 "put the password in a file readable only by root and set samba.password_file",
 				 "passwords are never read from the config");
 			errors++;
-		} else if (!in_list(known, key)) {
+		} else if (!str_in_list(known, key, strlen(key))) {
 			cfg_diag(dl, src, DIAG_WARNING, kp, NULL, "unknown member '%s' (ignored)", key);
 		}
 		free(kp);
@@ -535,6 +533,12 @@ static int check_keys(const struct config_src *src, json_t *obj, const char *jpa
 	return errors;
 }
 
+/*
+ * samba.shares[idx] into sh: name (unique against prev[0..n_prev) and not
+ * reserved), path, options (each known to Samba and normalised), valid users,
+ * outside_zfs. Returns the number of errors added to dl (sh keeps what could
+ * be read; the caller frees it).
+ */
 static int load_share(const struct config_src *src, json_t *js, size_t idx, struct samba_share *sh,
 		      struct samba_share *prev, size_t n_prev, struct diag_list *dl)
 {
@@ -664,6 +668,12 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 	return errors;
 }
 
+/*
+ * The samba section (see samba_config.h): user, password_file (never the
+ * password itself), smb_conf and the shares file beside it, every share.
+ * Returns 0, or -1 when an error was found (all in dl); cfg is filled either
+ * way and owned by the caller (samba_config_free).
+ */
 int samba_config_load(const struct config_src *src, struct samba_config *cfg, struct diag_list *dl)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -264,6 +264,12 @@ static const char *layout_of(const char *level, size_t *min_disks, size_t *max_d
 	return NULL;
 }
 
+/*
+ * zfs.pools[]: name, raid level (normalised layout), disks (absolute, each
+ * once in the config, enough for the layout), ashift, and the extensions
+ * mountpoint, properties and options. Every problem goes to dl; a pool with
+ * one is still added when its name is usable, so later checks can name it.
+ */
 static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
 			struct diag_list *dl)
 {
@@ -409,6 +415,12 @@ static void report_duplicate_datasets(const struct config_src *src, const struct
 	free(first);
 }
 
+/*
+ * zfs.datasets[]: name and pool (the pool must be in zfs.pools), type and
+ * volsize, mountpoint, properties (normalised, see add_dataset_prop) and the
+ * Proxmox members. Every problem goes to dl; a dataset whose name is unusable
+ * or repeated is left out.
+ */
 static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
 			   struct diag_list *dl)
 {

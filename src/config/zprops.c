@@ -201,6 +201,12 @@ static bool is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/*
+ * value of property name in the form `zfs get -p` prints (sizes in bytes,
+ * booleans as on/off, enums in their canonical spelling). Returns a new
+ * string (caller frees), or NULL with *why, a new explanation the caller
+ * frees, for an unknown property or a value it cannot take.
+ */
 char *zprop_normalize(const char *name, const char *value, char **why)
 {
 	*why = NULL;

@@ -11,28 +11,12 @@
 #include "util/str.h"
 #include "util/strbuf.h"
 
-static bool is_space(char c)
-{
-	return isspace((unsigned char)c) != 0;
-}
-
-static char *trimmed(const char *s, size_t n)
-{
-	while (n && is_space(*s)) {
-		s++;
-		n--;
-	}
-	while (n && is_space(s[n - 1]))
-		n--;
-	return xstrndup(s, n);
-}
-
 /* Classifies one line (text without its line end). */
 static void classify(struct gc_line *l, const char *t)
 {
 	size_t n = strlen(t);
 	const char *p = t;
-	while (*p && is_space(*p))
+	while (*p && str_is_space(*p))
 		p++;
 	if (!*p) {
 		l->kind = GC_BLANK;
@@ -40,7 +24,7 @@ static void classify(struct gc_line *l, const char *t)
 	}
 	if (t[0] == '[') {
 		const char *e = t + n;
-		while (e > t && is_space(e[-1]))
+		while (e > t && str_is_space(e[-1]))
 			e--;
 		if (e - t > 2 && e[-1] == ']') {
 			l->kind = GC_SECTION;
@@ -64,7 +48,7 @@ static void classify(struct gc_line *l, const char *t)
 			size_t v = t[k] == ':' ? k + 1 : s + 1;
 			l->kind = GC_LXC;
 			l->key = xstrndup(t, k);
-			l->value = trimmed(t + v, n - v);
+			l->value = str_trim_dup(t + v, n - v);
 			return;
 		}
 	}
@@ -75,7 +59,7 @@ static void classify(struct gc_line *l, const char *t)
 		while (isdigit((unsigned char)t[k]))
 			k++;
 		if (t[k] == ':') {
-			char *v = trimmed(t + k + 1, n - k - 1);
+			char *v = str_trim_dup(t + k + 1, n - k - 1);
 			if (*v) {
 				l->kind = GC_KEY;
 				l->key = xstrndup(t, k);
@@ -250,7 +234,7 @@ int pve_propstr_parse(const char *s, const char *default_key, struct pve_propstr
 	int rc = 0;
 	while (*s && !rc) {
 		size_t n = strcspn(s, ",");
-		char *item = trimmed(s, n);
+		char *item = str_trim_dup(s, n);
 		s += n;
 		if (*s == ',')
 			s++;

@@ -10,8 +10,8 @@
 #include "util/str.h"
 #include "util/strbuf.h"
 
-/* Lower-case, runs of white space collapsed to one space, trimmed. */
-static char *norm_key(const char *s, size_t n)
+/* A parameter name as Samba reads it: lower case, runs of white space one space, trimmed. */
+static char *param_name(const char *s, size_t n)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
@@ -28,17 +28,6 @@ static char *norm_key(const char *s, size_t n)
 		sb_addc(&sb, (char)tolower(c));
 	}
 	return sb_detach(&sb);
-}
-
-static char *trim_dup(const char *s, size_t n)
-{
-	while (n && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return xstrndup(s, n);
 }
 
 /* Key without case, spaces, '_' or '-': how Samba compares parameter names. */
@@ -81,7 +70,7 @@ static void parse_line(struct smb_doc *doc, struct smb_section **cur, const char
 		const char *end = strchr(line, ']');
 		if (!end)
 			return;
-		char *name = trim_dup(line + 1, (size_t)(end - line - 1));
+		char *name = str_trim_dup(line + 1, (size_t)(end - line - 1));
 		*cur = add_section(doc, name);
 		free(name);
 		return;
@@ -93,8 +82,8 @@ static void parse_line(struct smb_doc *doc, struct smb_section **cur, const char
 		*cur = add_section(doc, "global");
 	struct smb_section *s = *cur;
 	s->params = xrealloc(s->params, (s->n_params + 1) * sizeof(*s->params));
-	s->params[s->n_params].key = norm_key(line, (size_t)(eq - line));
-	s->params[s->n_params].value = trim_dup(eq + 1, strlen(eq + 1));
+	s->params[s->n_params].key = param_name(line, (size_t)(eq - line));
+	s->params[s->n_params].value = str_trim_dup(eq + 1, strlen(eq + 1));
 	s->n_params++;
 }
 
@@ -175,7 +164,7 @@ size_t smbconf_count_include(const char *text, const char *path)
 			s++;
 		if (eq && *s != '#' && *s != ';') {
 			*eq = '\0';
-			char *value = trim_dup(eq + 1, strlen(eq + 1));
+			char *value = str_trim_dup(eq + 1, strlen(eq + 1));
 			if (key_eq(s, "include") && !strcmp(value, path))
 				count++;
 			free(value);

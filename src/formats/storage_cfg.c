@@ -42,21 +42,16 @@ static bool is_comment(const char *l)
 	return *l == '#';
 }
 
-static bool is_space(char c)
-{
-	return isspace((unsigned char)c) != 0;
-}
-
 /* Matches `^(\S+):\s*(\S+)\s*$` the way Perl's greedy match does. */
 static bool parse_header(const char *l, char **type, char **id)
 {
-	if (!*l || is_space(*l))
+	if (!*l || str_is_space(*l))
 		return false;
 	size_t t = 0;
-	while (l[t] && !is_space(l[t]))
+	while (l[t] && !str_is_space(l[t]))
 		t++;
 	const char *r = l + t;
-	while (*r && is_space(*r))
+	while (*r && str_is_space(*r))
 		r++;
 	if (!*r) {
 		/* one token: TYPE:ID with the last ':' that leaves a non-empty id */
@@ -73,10 +68,10 @@ static bool parse_header(const char *l, char **type, char **id)
 	if (t < 2 || l[t - 1] != ':')
 		return false;
 	size_t idl = 0;
-	while (r[idl] && !is_space(r[idl]))
+	while (r[idl] && !str_is_space(r[idl]))
 		idl++;
 	const char *e = r + idl;
-	while (*e && is_space(*e))
+	while (*e && str_is_space(*e))
 		e++;
 	if (*e)
 		return false;
@@ -88,21 +83,21 @@ static bool parse_header(const char *l, char **type, char **id)
 /* Matches `^\s+(\S+)(\s+(.*\S))?\s*$`. */
 static bool parse_prop(const char *l, char **key, char **value)
 {
-	if (!is_space(*l))
+	if (!str_is_space(*l))
 		return false;
-	while (*l && is_space(*l))
+	while (*l && str_is_space(*l))
 		l++;
 	if (!*l)
 		return false;
 	size_t k = 0;
-	while (l[k] && !is_space(l[k]))
+	while (l[k] && !str_is_space(l[k]))
 		k++;
 	*key = xstrndup(l, k);
 	const char *v = l + k;
-	while (*v && is_space(*v))
+	while (*v && str_is_space(*v))
 		v++;
 	size_t vl = strlen(v);
-	while (vl && is_space(v[vl - 1]))
+	while (vl && str_is_space(v[vl - 1]))
 		vl--;
 	*value = vl ? xstrndup(v, vl) : NULL;
 	return true;
@@ -239,7 +234,7 @@ static bool word_ok(const char *s)
 	if (!s || !*s || !str_line_ok(s))
 		return false;
 	for (; *s; s++)
-		if (is_space(*s))
+		if (str_is_space(*s))
 			return false;
 	return true;
 }
@@ -339,11 +334,6 @@ int storage_cfg_remove(struct storage_cfg *c, const char *id)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *pve_content_normalize(const char *content)
 {
 	struct strvec items = { 0 };
@@ -351,9 +341,9 @@ char *pve_content_normalize(const char *content)
 	while (*p) {
 		size_t n = strcspn(p, ",");
 		size_t s = 0, e = n;
-		while (s < e && is_space(p[s]))
+		while (s < e && str_is_space(p[s]))
 			s++;
-		while (e > s && is_space(p[e - 1]))
+		while (e > s && str_is_space(p[e - 1]))
 			e--;
 		if (e > s) {
 			char *it = xstrndup(p + s, e - s);
@@ -369,7 +359,7 @@ char *pve_content_normalize(const char *content)
 			p++;
 	}
 	if (items.n)
-		qsort(items.v, items.n, sizeof(*items.v), cmp_str);
+		qsort(items.v, items.n, sizeof(*items.v), str_cmp_ptr);
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
 	for (size_t i = 0; i < items.n; i++)

@@ -109,6 +109,13 @@ static bool created_by_zfs(const struct zfs_view *v, const char *path, const cha
 	return same;
 }
 
+/*
+ * For each directory of cfg against what seen found: the mount guard (its
+ * refusal is an error; a share path's is left to the samba plan), an error
+ * for a symlink or file in the way, then a create action (unless the
+ * dataset's own mountpoint makes it) or a change of owner, group or mode.
+ * Pure; actions and diagnostics go to p.
+ */
 void dirs_plan_build(const struct zfs_view *v, const struct dirs_config *cfg,
 		     const struct dir_seen *seen, struct plan *p)
 {

@@ -291,15 +291,6 @@ static char *clients_str(const struct strvec *c)
 	return sv_join(c, ", ");
 }
 
-static void pdiag(struct plan *p, const struct config_src *src, enum diag_level lvl, const char *jpath,
-		  const char *hint, const char *msg)
-{
-	if (src)
-		cfg_diag(&p->diags, src, lvl, jpath, hint, "%s", msg);
-	else
-		diag_add(&p->diags, lvl, NULL, 0, 0, jpath, hint, "%s", msg);
-}
-
 void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, const struct nfs_config *cfg, bool *made,
 		      struct plan *p)
 {
@@ -316,14 +307,14 @@ void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, co
 			char *h = xasprintf("declare '%s' in zfs.datasets (or mark an existing dataset "
 					    "phoenix:managed=true), or set \"outside_zfs\": true on this export",
 					    m.guess);
-			pdiag(p, src, DIAG_ERROR, jp, h, msg);
+			cfg_diag(&p->diags, src, DIAG_ERROR, jp, h, "%s", msg);
 			free(msg);
 			free(h);
 		} else if (m.state == MOUNT_NOT_MOUNTED) {
 			char *msg = xasprintf("dataset '%s' that holds export '%s' is not mounted (mountpoint '%s')", m.dataset,
 					      e->path, m.mountpoint);
 			char *h = xasprintf("mount it with 'zfs mount %s' and run again", m.dataset);
-			pdiag(p, src, DIAG_ERROR, jp, h, msg);
+			cfg_diag(&p->diags, src, DIAG_ERROR, jp, h, "%s", msg);
 			free(msg);
 			free(h);
 		} else if (m.state != MOUNT_MOUNTED && !strcmp(m.mountpoint, e->path)) {
@@ -335,7 +326,12 @@ void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, co
 	}
 }
 
-/* Owner, group and mode of the export roots. */
+/*
+ * Owner, group and mode of the export roots: unknown users or groups and a
+ * root that is not a directory are errors; a missing root is created (unless
+ * the mount of a dataset this plan creates makes it, zfs_makes_root), an
+ * existing one gets what differs. Pure; everything goes to p.
+ */
 static void plan_roots(const struct config_src *src, const struct nfs_config *cfg,
 		       const struct nfs_state *st, const bool *zfs_makes_root, struct plan *p)
 {
@@ -473,6 +469,14 @@ static struct action *plan_export_change(struct plan *p, const struct nfs_export
 	return a;
 }
 
+/*
+ * The kernel server: the export table must be readable and the drop-in ours;
+ * a warning for a path other exports files also export; per export an add or
+ * change (against the drop-in and the live table), a remove for what the
+ * drop-in has and the config dropped, the unmanaged lines of other files, and
+ * one write of the drop-in followed by exportfs -ra when anything differs.
+ * Pure; everything goes to p.
+ */
 static void plan_kernel(const struct config_src *src, const struct nfs_config *cfg,
 			const struct nfs_state *st, const char *root, struct plan *p)
 {
@@ -480,16 +484,16 @@ static void plan_kernel(const struct config_src *src, const struct nfs_config *c
 	if (!st->table_known) {
 		char *m = xasprintf("cannot read the kernel export table: %s",
 				    st->table_error ? st->table_error : "exportfs failed");
-		pdiag(p, NULL, DIAG_ERROR, "nfs",
-		      "install nfs-kernel-server (or set PHOENIX_EXPORTFS to the exportfs program)", m);
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, "nfs",
+			 "install nfs-kernel-server (or set PHOENIX_EXPORTFS to the exportfs program)", "%s", m);
 		free(m);
 		free(shown);
 		return;
 	}
 	if (st->dropin_exists && !st->dropin_ours) {
 		char *m = xasprintf("'%s' exists but was not written by phoenix-storage", shown);
-		pdiag(p, NULL, DIAG_ERROR, "nfs",
-		      "move its exports to another file under /etc/exports.d and remove it: the tool owns this file", m);
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, "nfs",
+			 "move its exports to another file under /etc/exports.d and remove it: the tool owns this file", "%s", m);
 		free(m);
 		free(shown);
 		return;
@@ -500,8 +504,8 @@ static void plan_kernel(const struct config_src *src, const struct nfs_config *c
 				char *jp = xasprintf("%s.path", cfg->exports[i].jpath);
 				char *m = xasprintf("'%s' line %d also exports '%s'", st->foreign.v[j].file,
 						    st->foreign.v[j].line, cfg->exports[i].path);
-				pdiag(p, src, DIAG_WARNING, jp,
-				      "remove one of the two: the server merges them and the result depends on their order", m);
+				cfg_diag(&p->diags, src, DIAG_WARNING, jp,
+					 "remove one of the two: the server merges them and the result depends on their order", "%s", m);
 				free(m);
 				free(jp);
 			}
@@ -585,6 +589,13 @@ static void plan_kernel(const struct config_src *src, const struct nfs_config *c
 	free(shown);
 }
 
+/*
+ * nfs-ganesha: the main config must exist and the include file be ours;
+ * Export_Ids kept stable (ganesha_assign_ids); per export an add or change of
+ * its EXPORT block, a remove for blocks the config dropped, one write of the
+ * include file, the %include line when missing, and a SIGHUP reload when the
+ * server runs (else a warning). Pure; everything goes to p.
+ */
 static void plan_ganesha(const struct config_src *src, const struct nfs_config *cfg,
 			 const struct nfs_state *st, const char *root, struct plan *p)
 {
@@ -592,14 +603,14 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 	char *inc = root_path(root, cfg->ganesha_include);
 	if (!st->conf_exists) {
 		char *m = xasprintf("nfs-ganesha config '%s' not found", conf);
-		pdiag(p, src, DIAG_ERROR, "nfs.server", "install nfs-ganesha or set nfs.ganesha.config_file", m);
+		cfg_diag(&p->diags, src, DIAG_ERROR, "nfs.server", "install nfs-ganesha or set nfs.ganesha.config_file", "%s", m);
 		free(m);
 		goto out;
 	}
 	if (st->include_exists && !st->include_ours) {
 		char *m = xasprintf("'%s' exists but was not written by phoenix-storage", inc);
-		pdiag(p, NULL, DIAG_ERROR, "nfs",
-		      "move its EXPORT blocks into the main ganesha config and remove it, or set nfs.ganesha.include_file", m);
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, "nfs",
+			 "move its EXPORT blocks into the main ganesha config and remove it, or set nfs.ganesha.include_file", "%s", m);
 		free(m);
 		goto out;
 	}
@@ -607,7 +618,7 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 		if (ganesha_find(&st->conf_blocks, cfg->exports[i].path)) {
 			char *jp = xasprintf("%s.path", cfg->exports[i].jpath);
 			char *m = xasprintf("'%s' also has an EXPORT block for '%s'", conf, cfg->exports[i].path);
-			pdiag(p, src, DIAG_WARNING, jp, "remove one of the two", m);
+			cfg_diag(&p->diags, src, DIAG_WARNING, jp, "remove one of the two", "%s", m);
 			free(m);
 			free(jp);
 		}
@@ -695,7 +706,7 @@ static void plan_ganesha(const struct config_src *src, const struct nfs_config *
 		if (!st->ganesha_pid) {
 			char *m = xasprintf("nfs-ganesha is not running (no live pid in '%s'): the exports take effect when it starts",
 					    cfg->ganesha_pid_file);
-			pdiag(p, NULL, DIAG_WARNING, "nfs", "start nfs-ganesha (systemctl start nfs-ganesha)", m);
+			diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, "nfs", "start nfs-ganesha (systemctl start nfs-ganesha)", "%s", m);
 			free(m);
 		}
 	}
@@ -720,7 +731,7 @@ void nfs_plan_build(const struct config_src *src, const struct nfs_config *cfg,
 		if (!r) {
 			char *m = xasprintf("refusing to write export '%s' into %s: a value is not one field of printable text",
 					    e->path ? e->path : "?", kernel ? cfg->dropin : cfg->ganesha_include);
-			pdiag(p, src, DIAG_ERROR, e->jpath, "fix the export in the config: validate should have refused it", m);
+			cfg_diag(&p->diags, src, DIAG_ERROR, e->jpath, "fix the export in the config: validate should have refused it", "%s", m);
 			free(m);
 			renderable = false;
 		}

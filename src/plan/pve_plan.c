@@ -796,6 +796,13 @@ static char *orphan_subvol(struct guest_plan *c, const char *pool, const struct 
 	return found;
 }
 
+/*
+ * A mount of the config that container c->g does not have: the first free
+ * mpN slot (none left: an error), then for a bind mount the mpN line, for a
+ * volume either pct's STORAGE:SIZE (cli) or, in files mode, the subvolume
+ * (reusing one an interrupted apply left, else zfs create with its marker)
+ * and the line. Errors go to c->p->diags; nothing is planned after one.
+ */
 static void plan_new_mount(struct guest_plan *c, const struct pve_mount_want *m)
 {
 	const struct pve_guest *g = c->g;
@@ -895,6 +902,12 @@ static void plan_new_mount(struct guest_plan *c, const struct pve_mount_want *m)
 	pve_propstr_free(&ps);
 }
 
+/*
+ * A mount of the config for container c->g: a new one goes to
+ * plan_new_mount; an existing one at the same container path is converged in
+ * place (host path, options, volume size), or left alone with a warning when
+ * its kind or storage differs. Everything goes to c->p.
+ */
 static void plan_mount(struct guest_plan *c, const struct pve_mount_want *m)
 {
 	const struct pve_guest *g = c->g;
@@ -993,6 +1006,12 @@ static void plan_mount(struct guest_plan *c, const struct pve_mount_want *m)
 	pve_propstr_free(&ps);
 }
 
+/*
+ * One container of the config: its rootfs and volume storages must exist and
+ * hold rootdir; a missing container or a template is a warning or note and
+ * nothing more; else the rootfs size and every mount are converged.
+ * Everything goes to p.
+ */
 static void plan_ct(const struct zfs_view *zv, const struct pve_config *pc, const struct pve_state *st,
 		    const struct pve_ct_want *ct, struct plan *p)
 {

@@ -475,6 +475,12 @@ static void add_set(const struct zcfg_dataset *dc, const char *name, const char 
 	action_add_cmd(a, &argv);
 }
 
+/*
+ * A dataset of the config that exists: its type must match (error), an
+ * unmarked one is adopted (phoenix:managed=true), then each property,
+ * mountpoint and volsize that differs is set; create-only properties and a
+ * shrinking volume are errors, never changes. Everything goes to p.
+ */
 static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcfg_dataset *dc,
 				  const struct zfs_dataset *ds, struct plan *p)
 {

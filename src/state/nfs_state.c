@@ -12,6 +12,7 @@
 
 #include "exec/exec.h"
 #include "util/fs.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 const char *nfs_exportfs_prog(void)
@@ -109,11 +110,6 @@ static int read_optional(const char *path, char **text, bool *exists)
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void read_foreign(const struct nfs_config *cfg, const char *root, struct nfs_state *st,
 			 struct diag_list *dl)
 {
@@ -137,7 +133,7 @@ static void read_foreign(const struct nfs_config *cfg, const char *root, struct 
 		}
 		closedir(d);
 		if (names.n)
-			qsort(names.v, names.n, sizeof(char *), cmp_str);
+			qsort(names.v, names.n, sizeof(char *), str_cmp_ptr);
 		for (size_t i = 0; i < names.n; i++) {
 			char *full = xasprintf("%s/%s", dir, names.v[i]);
 			char *shown = xasprintf("/etc/exports.d/%s", names.v[i]);
@@ -205,6 +201,14 @@ static bool resolve_group(const char *s, gid_t *out)
 	return true;
 }
 
+/*
+ * The NFS state for cfg (see nfs_state.h): for the kernel the export table
+ * (exportfs -v; a failure is kept in table_error, not an error here), the
+ * drop-in and the other exports files; for ganesha its config, the include
+ * file and the server's pid; for both each export root's owner and mode.
+ * Returns 0, or -1 with an error in dl when a file exists but cannot be read.
+ * st is overwritten and owned by the caller (nfs_state_free).
+ */
 int nfs_state_discover(const struct nfs_config *cfg, const char *root, struct nfs_state *st,
 		       struct diag_list *dl)
 {

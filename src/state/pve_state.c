@@ -12,6 +12,7 @@
 
 #include "exec/exec.h"
 #include "util/fs.h"
+#include "util/str.h"
 
 char *pve_guest_path(unsigned id, bool is_ct)
 {
@@ -164,11 +165,6 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 char *pve_owned_format(const struct pve_owned *o)
 {
 	const struct strvec *ids = &o->storages;
@@ -176,7 +172,7 @@ char *pve_owned_format(const struct pve_owned *o)
 	for (size_t i = 0; i < ids->n; i++)
 		v[i] = ids->v[i];
 	if (ids->n)
-		qsort(v, ids->n, sizeof(*v), cmp_str);
+		qsort(v, ids->n, sizeof(*v), str_cmp_ptr);
 	json_t *a = json_array();
 	for (size_t i = 0; i < ids->n; i++)
 		if (!i || strcmp(v[i], v[i - 1]))
@@ -357,6 +353,13 @@ static int read_dir(struct pve_state *st, const char *root, const char *dir, boo
 	return rc;
 }
 
+/*
+ * The Proxmox state under root (see pve_state.h): the mode, storage.cfg, the
+ * ownership record (intents resolved, what was found in owned_notes), the
+ * guest configs of this node and of the others, which guests run. Returns 0,
+ * or -1 with an error in dl. st is overwritten and owned by the caller
+ * (pve_state_free).
+ */
 int pve_state_discover(struct pve_state *st, const char *root, struct diag_list *dl)
 {
 	memset(st, 0, sizeof(*st));

@@ -129,6 +129,14 @@ static char *first_line(const char *s)
 	return xstrndup(s, strcspn(s, "\n"));
 }
 
+/*
+ * The Samba state for cfg under root (see samba_state.h): smb.conf and the
+ * shares file (read and parsed), the system user and the valid users, the
+ * password file's mode, then the passdb (pdbedit -L, a failure kept in
+ * passdb_error) and whether smbd answers a ping. Returns 0, or -1 with an
+ * error in dl when the shares file exists but cannot be read. st is owned by
+ * the caller (samba_state_free).
+ */
 int samba_discover(const struct samba_config *cfg, const char *root, struct samba_state *st,
 		   struct diag_list *dl)
 {

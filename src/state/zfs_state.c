@@ -451,6 +451,12 @@ static const char *layout_from_vdev(const char *name)
 	return "stripe";
 }
 
+/*
+ * Adds the pools of `zpool status` (or `zpool import`, importable) text to
+ * st: name, state, layout of the first top-level vdev, data and auxiliary
+ * vdevs with their depth, the errors line. Never fails on unknown lines;
+ * returns 0. The strings are owned by st.
+ */
 int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, struct diag_list *dl)
 {
 	(void)dl;
@@ -538,6 +544,11 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 
 /* ---- capabilities from `zfs get` usage ---- */
 
+/*
+ * What this ZFS supports, from the usage text `zfs get` prints: property
+ * names, compression values (gzip-N expanded), the largest recordsize, the
+ * -t and -j options. Never fails; returns 0. caps owns its strings.
+ */
 int zfs_parse_caps(const char *usage, struct zfs_caps *caps)
 {
 	bool in_table = false;
@@ -747,6 +758,13 @@ static bool drop_vanished_pools(struct zfs_state *st, const char *err)
 	return only;
 }
 
+/*
+ * Reads st with three programs (see zfs_state.h): the capabilities, zpool
+ * status of the pools (pools, or all), and every property of their datasets
+ * (-j where it exists, else the tolerant text reader). Returns 0, or -1 with
+ * an error naming the program in dl. st is owned by the caller
+ * (zfs_state_free).
+ */
 int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl)
 {
 	struct exec_result r;

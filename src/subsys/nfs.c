@@ -9,6 +9,11 @@
 #include "state/nfs_state.h"
 #include "util/strbuf.h"
 
+/*
+ * The nfs member of `status`: the server, its file, and per export its
+ * clients, options and state (active, missing, drifted, with what differs);
+ * text lines go to text when it is not NULL. Returns a new JSON object.
+ */
 static json_t *nfs_status_json(const struct nfs_config *cfg, const struct nfs_state *st, FILE *text)
 {
 	json_t *o = json_object();

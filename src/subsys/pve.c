@@ -187,6 +187,12 @@ static json_t *mounts_json(const struct guest_conf *g)
 	return a;
 }
 
+/*
+ * The pve member of `status`: the mode, every storage of storage.cfg and of
+ * the config (managed or not, missing ones), each container and VM of the
+ * config with its state, mount points and the health of each storage it
+ * uses, the VMs' fstab lines. Text lines go to text when it is not NULL.
+ */
 static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
 	struct pve_priv *pp = priv;

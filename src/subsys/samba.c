@@ -48,6 +48,12 @@ static void samba_plan_sub(struct ph_ctx *ctx, void *priv, struct plan *p)
 	samba_plan_build(ctx->zfs, &ctx->main, &sp->cfg, &sp->st, ctx->samba_password_stdin, p);
 }
 
+/*
+ * The samba member of `status`: smbd, the include line, the user, and per
+ * share its state, comparing testparm's view of smb.conf with testparm's view
+ * of the desired shares (samba_testparm_shares runs testparm on a temporary
+ * copy). Text lines go to text when it is not NULL.
+ */
 static void samba_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
 	struct samba_priv *sp = priv;

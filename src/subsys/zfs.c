@@ -126,6 +126,14 @@ static void warn_odd_values(const struct door *d, const struct config_src *src, 
 	}
 }
 
+/*
+ * The ZFS state: zfs_state_discover for the pools of the config (all pools
+ * when it names none: the mount guard needs every managed dataset), odd
+ * property values warned about, pools not imported looked for on their disks,
+ * vdevs resolved to devices, the disks of pools to create probed, the ARC
+ * facts. Returns 0, or -1 when ZFS cannot be read and the config has a zfs
+ * section (errors in dl).
+ */
 static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 {
 	struct door *d = priv;
@@ -261,6 +269,12 @@ static json_t *pool_status(const struct door *d, const struct zpool *zp, FILE *t
 	return o;
 }
 
+/*
+ * The zfs member of `status`: every pool (health, layout, sizes, vdevs not
+ * ONLINE, the config's pools that are missing), every managed dataset with
+ * its key properties and drift from the config, the unmanaged datasets of
+ * the config's pools. Text lines go to text when it is not NULL.
+ */
 static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
 	(void)ctx;

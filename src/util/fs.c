@@ -196,6 +196,12 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Writes data to a temp file beside path (PATH.phoenix-tmp.PID, O_TMPFILE
+ * where it exists), fsyncs it, renames it over path and fsyncs the directory:
+ * readers see the old file or the new one. Creates missing parents (0755).
+ * Returns 0, or -errno with the old file in place (what a kill leaves: above).
+ */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode)
 {
 	char *dir = xstrdup(path);

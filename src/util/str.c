@@ -67,6 +67,11 @@ bool str_field_ok(const char *s, const char *bad)
 	return true;
 }
 
+bool str_is_space(char c)
+{
+	return isspace((unsigned char)c) != 0;
+}
+
 char *str_trim_dup(const char *s, size_t n)
 {
 	while (n && isspace((unsigned char)*s)) {

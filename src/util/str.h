@@ -31,6 +31,9 @@ char *str_escape(const char *s);
  */
 bool str_field_ok(const char *s, const char *bad);
 
+/* isspace for a char of any value (no sign extension). */
+bool str_is_space(char c);
+
 /* The n bytes at s without leading and trailing white space (isspace). Caller frees. */
 char *str_trim_dup(const char *s, size_t n);
 /* s without trailing white space, e.g. a program's stderr for a message. Caller frees. */
