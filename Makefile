@@ -1,11 +1,22 @@
-# phoenix-storage build. `make` builds build/phoenix-storage; `make SAN=1`
-# builds the ASan+UBSan variant in build-san/; `make test` runs every test.
+# phoenix-storage build. `make` builds build/phoenix-storage and the unit test
+# binaries; `make SAN=1` builds the ASan+UBSan variant in build-san/.
+#   make check       the unit tier, no root needed (the binaries of this build)
+#   make valgrind    the unit binaries of the release build under valgrind
+#   make test        every host test (tests/run: unit + integration, as root)
+#   make install / uninstall   PREFIX (/usr/local), DESTDIR
+# CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line reach
+# every compile and link (dpkg-buildflags hardening); WERROR=0 drops -Werror
+# (on by default: CI relies on it).
 CC ?= cc
 SAN ?= 0
+WERROR ?= 1
 PKGS := jansson blkid
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lm
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(PKG_CFLAGS)
 ifeq ($(SAN),1)
 BUILD := build-san
@@ -16,12 +27,14 @@ BUILD := build
 CFLAGS_MODE := -O2 -g
 LDFLAGS_MODE :=
 endif
-CFLAGS_ALL := $(CFLAGS_BASE) $(CFLAGS_MODE) $(CFLAGS)
+CFLAGS_ALL := $(CPPFLAGS) $(CFLAGS_BASE) $(CFLAGS_MODE) $(CFLAGS)
+LDFLAGS_ALL := $(LDFLAGS_MODE) $(LDFLAGS)
 
 LIB_SRC := $(filter-out src/cmd/main.c,$(shell find src -name '*.c' | sort))
 LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible
 
 all: $(BUILD)/phoenix-storage $(UNIT_BIN)
 
@@ -34,11 +47,11 @@ $(BUILD)/libphoenix.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/phoenix-storage: $(BUILD)/obj/cmd/main.o $(BUILD)/libphoenix.a
-	$(CC) $(LDFLAGS_MODE) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libphoenix.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS) -lcmocka $(LDFLAGS_MODE)
+	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS) -lcmocka
 
 test:
 	tests/run
@@ -47,13 +60,30 @@ test:
 check-layers:
 	scripts/check-layers
 
+# The unit tier of this build (release, or SAN=1), as any user.
+check: $(UNIT_BIN)
+	tests/run-unit $(BUILD)
+
+# The unit binaries of the release build (no sanitizers: valgrind cannot run
+# under ASan) under valgrind: any memory error or leak fails.
+valgrind:
+ifeq ($(SAN),1)
+	$(error make valgrind runs the release build: leave SAN unset)
+endif
+	@command -v valgrind >/dev/null || { echo "valgrind not found (apt-get install valgrind)"; exit 1; }
+	$(MAKE) --no-print-directory $(UNIT_BIN)
+	PHOENIX_UNIT_WRAPPER="$(VALGRIND)" tests/run-unit $(BUILD)
+
 PREFIX ?= /usr/local
 install: $(BUILD)/phoenix-storage
 	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
 
 clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-.PHONY: all test check-layers clean install
+.PHONY: all test check check-layers valgrind clean install uninstall

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything phoenix-storage needs to build and to run its tests on
 # Debian 12: compiler and libraries, ZFS (zfs-fuse where no kernel ZFS is
-# present), the NFS and Samba servers and clients the integration tests drive.
+# present), the NFS and Samba servers and clients the integration tests drive,
+# valgrind (make valgrind).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
 pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
-      jq e2fsprogs util-linux fdisk
+      jq e2fsprogs util-linux fdisk valgrind
       nfs-kernel-server nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
       samba samba-common-bin smbclient iproute2 passwd bc
       qemu-system-x86 debootstrap)

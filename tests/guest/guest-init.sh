@@ -42,6 +42,7 @@ ls -l /dev/disk/by-id/ | grep virtio || echo "guest: no virtio disks in /dev/dis
 export PHOENIX_BIN=$share/tree/build-san/phoenix-storage
 export GUEST_DISK_PREFIX=/dev/disk/by-id/virtio-phx-disk-
 export GUEST_REFERENCE_DIR=$share/reference
+export PHOENIX_REFERENCE_DIR=$share/reference   # lib.sh suites read the same copy
 export GUEST_LINE=$LINE
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

@@ -5,9 +5,9 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PH=${PHOENIX_BIN:-$TOP/build-san/phoenix-storage}
-# The project's reference configs: shared/ beside the clone (as CI lays it out).
-REFERENCE=${PHOENIX_REFERENCE:-$TOP/../shared/reference/phoenix-hypervisor}
-[ -d "$REFERENCE" ] || REFERENCE=/work/shared/reference/phoenix-hypervisor
+# The Phoenix Hypervisor's reference configs, kept in the repository as test
+# data; PHOENIX_REFERENCE_DIR points the suites at another copy.
+REFERENCE=${PHOENIX_REFERENCE_DIR:-$TOP/tests/data/reference}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}
 RUN_ID=${RUN_ID:-$$}
 WORK=$(mktemp -d /tmp/phoenix-it.XXXXXX)
@@ -113,6 +113,14 @@ assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' 
 zget() { zfs get -H -p -o value "$1" "$2"; }
 
 skip() { echo "SKIP $CURRENT_TEST: $*"; exit 77; }
+
+# need_reference: fails the current test, saying where it looked, when the
+# reference configs are missing (never a skip: a test that cannot run must not pass).
+need_reference() {
+	[ -f "$REFERENCE/phoenix_hypervisor_config.json" ] ||
+		fail "reference configs not found: no phoenix_hypervisor_config.json in '$REFERENCE'" \
+			"(PHOENIX_REFERENCE_DIR=${PHOENIX_REFERENCE_DIR-unset}; the repository keeps them in tests/data/reference/)"
+}
 
 run_tests() {
 	local filter=${TEST_FILTER:-}

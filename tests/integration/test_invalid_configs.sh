@@ -75,6 +75,7 @@ for f in "$WARN_CASES"/*.json; do
 done
 
 test_reference_configs_validate_as_is() {
+	need_reference
 	local r=$REFERENCE
 	ph validate -c "$r/phoenix_hypervisor_config.json" --lxc-config "$r/phoenix_lxc_configs.json" --vm-config "$r/phoenix_vm_configs.json"
 	assert_rc 0
