@@ -78,9 +78,12 @@ const struct zcfg_prop *zfs_config_shares_path(const struct ph_ctx *ctx, const c
 					       const char **dataset);
 
 /*
- * The modprobe.d text with zfs_arc_max set to bytes: an existing
- * "options zfs" line gets the parameter replaced or added; otherwise a line is
- * appended. Every other line is kept. text may be NULL. Caller frees.
+ * The modprobe.d text with zfs_arc_max set to bytes. Every zfs_arc_max= of
+ * its "options zfs" lines gets the value (modprobe passes them to the module
+ * in order: the last one counts); when none has one, the first "options zfs"
+ * line gets the parameter added, else an "options zfs" line is appended
+ * (after an empty line when the last line ends in '\', which would join
+ * them). Every other line is kept. text may be NULL. Caller frees.
  */
 char *zfs_arc_modprobe_text(const char *text, uint64_t bytes);
 
