@@ -97,8 +97,12 @@ void nfs_table_free(struct nfs_table *t)
 
 /* ---- exports(5) files ------------------------------------------------------ */
 
-/* Next token of an exports line: handles "quotes" and \ooo octal escapes. */
-static char *next_token(const char **pp)
+/*
+ * Next token of an exports line: handles "quotes" and \ooo octal escapes.
+ * With parens, white space inside "(...)" does not end it (a client's
+ * options); a path is one word, '(' included, as exportfs reads it.
+ */
+static char *next_token(const char **pp, bool parens)
 {
 	const char *p = *pp;
 	while (*p == ' ' || *p == '\t')
@@ -119,7 +123,7 @@ static char *next_token(const char **pp)
 			p++;
 			continue;
 		}
-		if (!quoted && *p == '(')
+		if (!quoted && parens && *p == '(')
 			paren++;
 		if (!quoted && *p == ')' && paren)
 			paren--;
@@ -138,7 +142,7 @@ static char *next_token(const char **pp)
 static void parse_export_line(const char *line, const char *file, int lineno, struct nfs_file *f)
 {
 	const char *p = line;
-	char *path = next_token(&p);
+	char *path = next_token(&p, false);
 	if (!path)
 		return;
 	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
@@ -149,7 +153,7 @@ static void parse_export_line(const char *line, const char *file, int lineno, st
 	e->line = lineno;
 	char *defaults = xstrdup("");
 	char *tok;
-	while ((tok = next_token(&p))) {
+	while ((tok = next_token(&p, true))) {
 		if (tok[0] == '-') {
 			free(defaults);
 			defaults = xstrdup(tok + 1);
