@@ -28,14 +28,14 @@ static bool field_ok(const char *s, const char *bad)
 
 char *nfs_render_line(const char *path, const struct strvec *clients, const struct strvec *opts)
 {
-	/* '#' starts a comment anywhere in an exports line */
-	if (!field_ok(path, "\"#"))
+	/* '#' starts a comment anywhere in an exports line; '\\' starts an octal escape or joins the next line */
+	if (!field_ok(path, "\"#\\"))
 		return NULL;
 	for (size_t i = 0; i < clients->n; i++)
-		if (!field_ok(clients->v[i], "\"()#"))
+		if (!field_ok(clients->v[i], "\"()#\\"))
 			return NULL;
 	for (size_t i = 0; i < opts->n; i++)
-		if (!field_ok(opts->v[i], "\"(),#"))
+		if (!field_ok(opts->v[i], "\"(),#\\"))
 			return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);

@@ -233,10 +233,10 @@ static void terminate_line(struct strvec *sv, size_t i)
 	}
 }
 
-/* A section type, id or key: one word of printable text. */
+/* A section type, id or key: one word of printable text, not starting a comment. */
 static bool word_ok(const char *s)
 {
-	if (!s || !*s || !gram_line_ok(s))
+	if (!s || !*s || *s == '#' || !gram_line_ok(s))
 		return false;
 	for (; *s; s++)
 		if (is_space(*s))
