@@ -162,10 +162,11 @@ char *ganesha_ignored_options(const struct nfs_export *e)
 char *ganesha_render_block(const struct nfs_export *e, long id)
 {
 	const struct nfs_opts *o = &e->eff;
-	if (!field_ok(e->path, "\"") || !gram_line_ok(o->sec) || !gram_line_ok(o->fsid))
+	/* in a quoted ganesha string '\\' escapes the next character: the closing quote too */
+	if (!field_ok(e->path, "\"\\") || !gram_line_ok(o->sec) || !gram_line_ok(o->fsid))
 		return NULL;
 	for (size_t i = 0; i < e->clients.n; i++)
-		if (!field_ok(e->clients.v[i], "\",;{}"))
+		if (!field_ok(e->clients.v[i], "\",;{}\\"))
 			return NULL;
 	for (size_t i = 0; i < e->options.n; i++)
 		if (!field_ok(e->options.v[i], ""))
@@ -232,7 +233,7 @@ char *ganesha_render_include(const struct nfs_config *cfg, const long *ids)
 
 char *ganesha_conf_add_include(const char *text, const char *include)
 {
-	if (!field_ok(include, "\""))
+	if (!field_ok(include, "\"\\"))
 		return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
