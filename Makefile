@@ -2,6 +2,7 @@
 # binaries; `make SAN=1` builds the ASan+UBSan variant in build-san/.
 #   make check       the unit tier, no root needed (the binaries of this build)
 #   make valgrind    the unit binaries of the release build under valgrind
+#   make fuzz        the libFuzzer targets (tests/fuzz/fuzz_*.c, clang, ASan+UBSan) in build-fuzz/fuzz/
 #   make test        every host test (tests/run: unit + integration, as root)
 #   make install / uninstall   PREFIX (/usr/local), DESTDIR
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line reach
@@ -10,6 +11,9 @@
 CC ?= cc
 SAN ?= 0
 WERROR ?= 1
+FUZZ ?= 0
+# clang for the fuzz targets: clang-14 (Debian 12) or any clang with libFuzzer.
+FUZZ_CC ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null) clang)
 PKGS := jansson blkid
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS)) -lm
@@ -18,7 +22,13 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 CFLAGS_BASE := -std=c11 -D_GNU_SOURCE $(WARN) -Isrc $(PKG_CFLAGS)
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# The library is instrumented for coverage (fuzzer-no-link); only the targets link libFuzzer.
+BUILD := build-fuzz
+CC := $(FUZZ_CC)
+CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+LDFLAGS_MODE := -fsanitize=fuzzer,address,undefined
+else ifeq ($(SAN),1)
 BUILD := build-san
 CFLAGS_MODE := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS_MODE := -fsanitize=address,undefined
@@ -35,6 +45,8 @@ LIB_OBJ := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 VALGRIND := valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,possible
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/fuzz_%.c,build-fuzz/fuzz/%,$(FUZZ_SRC))
 
 all: $(BUILD)/phoenix-storage $(UNIT_BIN)
 
@@ -52,6 +64,17 @@ $(BUILD)/phoenix-storage: $(BUILD)/obj/cmd/main.o $(BUILD)/libphoenix.a
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libphoenix.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS) -lcmocka
+
+# One libFuzzer target per parser; tests/fuzz/run SECONDS runs them on their corpus.
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: $(FUZZ_CC) not found (apt-get install clang-14 libclang-rt-14-dev)" >&2; exit 1; }
+	$(MAKE) FUZZ=1 fuzz-targets
+
+fuzz-targets: $(FUZZ_BIN)
+
+build-fuzz/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libphoenix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/fuzz $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS)
 
 test:
 	tests/run
@@ -82,8 +105,8 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-.PHONY: all test check check-layers valgrind clean install uninstall
+.PHONY: all test check check-layers valgrind clean install uninstall fuzz fuzz-targets

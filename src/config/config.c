@@ -41,8 +41,11 @@ static int config_src_parse_loaded(struct config_src *src, struct diag_list *dl)
 	json_error_t je;
 	src->root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &je);
 	if (!src->root) {
+		/* jansson quotes the bad token: a control character there is escaped, as in every message */
+		char *why = str_escape(je.text);
 		diag_add(dl, DIAG_ERROR, path, je.line, je.column, NULL,
-			 "fix the JSON syntax at that position", "invalid JSON: %s", je.text);
+			 "fix the JSON syntax at that position", "invalid JSON: %s", why);
+		free(why);
 		return -1;
 	}
 	if (!json_is_object(src->root)) {

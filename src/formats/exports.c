@@ -7,8 +7,12 @@
 #include "util/str.h"
 #include "util/strbuf.h"
 
-/* Next token of an exports line: handles "quotes" and \ooo octal escapes. */
-static char *next_token(const char **pp)
+/*
+ * Next token of an exports line: handles "quotes" and \ooo octal escapes.
+ * With parens, white space inside "(...)" does not end it (a client's
+ * options); a path is one word, '(' included, as exportfs reads it.
+ */
+static char *next_token(const char **pp, bool parens)
 {
 	const char *p = *pp;
 	while (*p == ' ' || *p == '\t')
@@ -29,7 +33,7 @@ static char *next_token(const char **pp)
 			p++;
 			continue;
 		}
-		if (!quoted && *p == '(')
+		if (!quoted && parens && *p == '(')
 			paren++;
 		if (!quoted && *p == ')' && paren)
 			paren--;
@@ -48,7 +52,7 @@ static char *next_token(const char **pp)
 static void parse_export_line(const char *line, const char *file, int lineno, struct nfs_file *f)
 {
 	const char *p = line;
-	char *path = next_token(&p);
+	char *path = next_token(&p, false);
 	if (!path)
 		return;
 	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
@@ -59,7 +63,7 @@ static void parse_export_line(const char *line, const char *file, int lineno, st
 	e->line = lineno;
 	char *defaults = xstrdup("");
 	char *tok;
-	while ((tok = next_token(&p))) {
+	while ((tok = next_token(&p, true))) {
 		if (tok[0] == '-') {
 			free(defaults);
 			defaults = xstrdup(tok + 1);
@@ -143,13 +147,13 @@ void nfs_file_free(struct nfs_file *f)
 char *nfs_render_line(const char *path, const struct strvec *clients, const struct strvec *opts)
 {
 	/* '#' starts a comment anywhere in an exports line */
-	if (!str_field_ok(path, "\"#"))
+	if (!str_field_ok(path, "\"#\\"))
 		return NULL;
 	for (size_t i = 0; i < clients->n; i++)
-		if (!str_field_ok(clients->v[i], "\"()#"))
+		if (!str_field_ok(clients->v[i], "\"()#\\"))
 			return NULL;
 	for (size_t i = 0; i < opts->n; i++)
-		if (!str_field_ok(opts->v[i], "\"(),#"))
+		if (!str_field_ok(opts->v[i], "\"(),#\\"))
 			return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);

@@ -207,10 +207,11 @@ bool ganesha_conf_includes(const char *text, const char *path)
 
 char *ganesha_block_render(const struct ganesha_block *e)
 {
-	if (!str_field_ok(e->path, "\"") || !str_line_ok(e->sec) || !str_line_ok(e->fsid))
+	/* in a quoted ganesha string '\\' escapes the next character: the closing quote too */
+	if (!str_field_ok(e->path, "\"\\") || !str_line_ok(e->sec) || !str_line_ok(e->fsid))
 		return NULL;
 	for (size_t i = 0; i < e->clients->n; i++)
-		if (!str_field_ok(e->clients->v[i], "\",;{}"))
+		if (!str_field_ok(e->clients->v[i], "\",;{}\\"))
 			return NULL;
 	for (size_t i = 0; i < e->options->n; i++)
 		if (!str_field_ok(e->options->v[i], ""))
@@ -259,7 +260,7 @@ char *ganesha_block_render(const struct ganesha_block *e)
 
 char *ganesha_conf_add_include(const char *text, const char *include)
 {
-	if (!str_field_ok(include, "\""))
+	if (!str_field_ok(include, "\"\\"))
 		return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);

@@ -242,25 +242,28 @@ int pve_propstr_parse(const char *s, const char *default_key, struct pve_propstr
 			free(item);
 			continue;
 		}
+		/* KEY=VALUE, blanks around '=' in neither (the item is trimmed as a whole) */
 		char *eq = strchr(item, '=');
-		size_t dkl = strlen(default_key);
-		bool is_default = eq && (size_t)(eq - item) == dkl && !strncmp(item, default_key, dkl);
-		if (!eq || is_default) {
-			const char *v = eq ? eq + 1 : item;
-			if (p->volume || !*v)
+		const char *val = item;
+		if (eq) {
+			*eq = '\0';
+			for (val = eq + 1; str_is_space(*val); val++)
+				;
+			for (char *k = eq; k > item && str_is_space(k[-1]); k--)
+				k[-1] = '\0';
+		}
+		if (!eq || !strcmp(item, default_key)) {
+			if (p->volume || !*val)
 				rc = -1;
 			else
-				p->volume = xstrdup(v);
+				p->volume = xstrdup(val);
+		} else if (!*item || !*val || pve_propstr_get(p, item)) {
+			rc = -1;
 		} else {
-			*eq = '\0';
-			if (!*item || !eq[1] || pve_propstr_get(p, item)) {
-				rc = -1;
-			} else {
-				p->opts = xrealloc(p->opts, (p->n_opts + 1) * sizeof(*p->opts));
-				p->opts[p->n_opts].key = xstrdup(item);
-				p->opts[p->n_opts].value = xstrdup(eq + 1);
-				p->n_opts++;
-			}
+			p->opts = xrealloc(p->opts, (p->n_opts + 1) * sizeof(*p->opts));
+			p->opts[p->n_opts].key = xstrdup(item);
+			p->opts[p->n_opts].value = xstrdup(val);
+			p->n_opts++;
 		}
 		free(item);
 	}

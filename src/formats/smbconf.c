@@ -190,8 +190,11 @@ int smbconf_with_include(const char *text, size_t len, const char *path, char **
 	sb_add(&sb, text, len);
 	if (len && text[len - 1] != '\n')
 		sb_addc(&sb, '\n');
-	/* A last line ending in '\' would swallow ours: end it with an empty line. */
-	if (sb.len >= 2 && sb.buf[sb.len - 2] == '\\')
+	/* A last line ending in '\' (before a '\r', as smbconf_parse reads it) would swallow ours: end it. */
+	size_t e = sb.len ? sb.len - 1 : 0;
+	if (e && sb.buf[e - 1] == '\r')
+		e--;
+	if (e && sb.buf[e - 1] == '\\')
 		sb_addc(&sb, '\n');
 	sb_addf(&sb, "include = %s\n", path);
 	if (out_len)

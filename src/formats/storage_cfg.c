@@ -228,10 +228,10 @@ static void terminate_line(struct strvec *sv, size_t i)
 	}
 }
 
-/* A section type, id or key: one word of printable text. */
+/* A section type, id or key: one word of printable text, not starting a comment. */
 static bool word_ok(const char *s)
 {
-	if (!s || !*s || !str_line_ok(s))
+	if (!s || !*s || *s == '#' || !str_line_ok(s))
 		return false;
 	for (; *s; s++)
 		if (str_is_space(*s))

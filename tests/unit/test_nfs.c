@@ -295,6 +295,37 @@ static void exports_file_with_comments_continuations_and_quotes(void **state)
 	nfs_file_free(&f);
 }
 
+/* A path is one word, '(' included, as exportfs reads it (found by tests/fuzz); a config may export it. */
+static void exports_path_with_a_paren_reads_back(void **state)
+{
+	(void)state;
+	struct nfs_file f = { 0 };
+	nfs_parse_exports_file("/tank/a(b 10.0.0.1(rw) 10.0.0.2\n", "x", &f);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[0].path, "/tank/a(b");
+	assert_int_equal(f.v[0].clients.n, 2);
+	assert_string_equal(f.v[0].clients.v[0], "10.0.0.1");
+	assert_string_equal(f.v[0].opts.v[0], "rw");
+	assert_string_equal(f.v[0].clients.v[1], "10.0.0.2");
+	nfs_file_free(&f);
+	struct nfs_config cfg;
+	struct diag_list dl = { 0 };
+	assert_int_equal(load("{\"nfs\": {\"exports\": [{\"path\": \"/tank/a(b\", \"clients\": [\"10.0.0.1\"], "
+			      "\"options\": [\"rw\", \"no_subtree_check\"], \"outside_zfs\": true}]}}",
+			      &cfg, &dl),
+			 0);
+	char *t = nfs_render_dropin(&cfg);
+	nfs_parse_exports_file(t, "x", &f);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.v[0].path, "/tank/a(b");
+	assert_string_equal(f.v[0].clients.v[0], "10.0.0.1");
+	assert_string_equal(f.v[0].opts.v[0], "rw,no_subtree_check");
+	nfs_file_free(&f);
+	free(t);
+	nfs_config_free(&cfg);
+	diag_list_free(&dl);
+}
+
 /* ---- rendering ---- */
 
 static void dropin_has_header_and_one_line_per_export(void **state)
@@ -602,6 +633,7 @@ int main(void)
 		cmocka_unit_test(table_options_match_the_config_meaning),
 		cmocka_unit_test(exportfs_output_with_short_and_wrapped_paths),
 		cmocka_unit_test(exports_file_with_comments_continuations_and_quotes),
+		cmocka_unit_test(exports_path_with_a_paren_reads_back),
 		cmocka_unit_test(dropin_has_header_and_one_line_per_export),
 		cmocka_unit_test(ganesha_block_maps_options),
 		cmocka_unit_test(ganesha_conf_include_is_detected_and_appended),

@@ -157,6 +157,24 @@ static void propstr_parse_and_format(void **state)
 	assert_int_equal(pve_propstr_parse("/a,ro=1,ro=0", "volume", &p), -1);
 }
 
+/* Blanks around '=' belong to neither side: what is formatted reads back the same (found by tests/fuzz). */
+static void propstr_blanks_around_equals(void **state)
+{
+	(void)state;
+	struct pve_propstr p, q;
+	assert_int_equal(pve_propstr_parse("volume= /mnt/x, size = 8G", "volume", &p), 0);
+	assert_string_equal(p.volume, "/mnt/x");
+	assert_string_equal(pve_propstr_get(&p, "size"), "8G");
+	char *f = pve_propstr_format(&p);
+	assert_int_equal(pve_propstr_parse(f, "volume", &q), 0);
+	assert_string_equal(q.volume, "/mnt/x");
+	assert_string_equal(pve_propstr_get(&q, "size"), "8G");
+	free(f);
+	pve_propstr_free(&p);
+	pve_propstr_free(&q);
+	assert_int_equal(pve_propstr_parse("/a,ro= ", "volume", &p), -1);
+}
+
 static void booleans_as_proxmox_reads_them(void **state)
 {
 	(void)state;
@@ -205,6 +223,7 @@ int main(void)
 		cmocka_unit_test(set_inserts_where_proxmox_sorts_keys),
 		cmocka_unit_test(mp_allocation_takes_first_free_slot),
 		cmocka_unit_test(propstr_parse_and_format),
+		cmocka_unit_test(propstr_blanks_around_equals),
 		cmocka_unit_test(booleans_as_proxmox_reads_them),
 		cmocka_unit_test(sizes_parse_and_format),
 	};

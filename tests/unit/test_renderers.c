@@ -63,6 +63,9 @@ static void storage_cfg_refuses_control_characters_and_split_words(void **state)
 	assert_int_equal(storage_cfg_add(&c, "nfs x", "n1", keys, ok, 2), -EINVAL);
 	assert_int_equal(storage_cfg_add(&c, "nfs", "n 1", keys, ok, 2), -EINVAL);
 	assert_int_equal(storage_cfg_set(&c, "local", "pa th", "/x"), -EINVAL);
+	/* a word starting with '#' would be written as a comment and read back as nothing (found by tests/fuzz) */
+	assert_int_equal(storage_cfg_set(&c, "local", "#path", "/x"), -EINVAL);
+	assert_int_equal(storage_cfg_add(&c, "#nfs", "n1", keys, ok, 2), -EINVAL);
 	char *out = storage_cfg_serialize(&c);
 	assert_string_equal(out, text);   /* nothing was written */
 	free(out);
@@ -118,13 +121,17 @@ static void load_nfs(const char *json, struct nfs_config *cfg)
 static void exports_line_refuses_bad_fields(void **state)
 {
 	(void)state;
-	/* path, client, option: a control character, white space or a separator of the line */
-	const char *bad_path[] = { "/tank/a\n/ *(rw,no_root_squash)", "/tank/a b", "/tank/\"a", "/tank/a#" };
-	const char *bad_client[] = { "10.0.0.1\n/ *", "10.0.0.1 *", "10.0.0.1(rw)", "", "10.0.0.1#" };
-	const char *bad_opt[] = { "rw\n", "rw,no_root_squash", "rw)", "r w", "rw#" };
+	/*
+	 * path, client, option: a control character, white space or a separator of the line;
+	 * a '\\' (exportfs reads "\\101" as 'A', and a final '\\' joins the next line: found by tests/fuzz)
+	 */
+	const char *bad_path[] = { "/tank/a\n/ *(rw,no_root_squash)", "/tank/a b", "/tank/\"a", "/tank/a#", "/tank/\\101",
+				   "/tank/a\\" };
+	const char *bad_client[] = { "10.0.0.1\n/ *", "10.0.0.1 *", "10.0.0.1(rw)", "", "10.0.0.1#", "10.0.0.1\\" };
+	const char *bad_opt[] = { "rw\n", "rw,no_root_squash", "rw)", "r w", "rw#", "mp=/a\\" };
 	for (size_t k = 0; k < 3; k++) {
 		const char *const *list = k == 0 ? bad_path : k == 1 ? bad_client : bad_opt;
-		size_t n = k == 0 ? 4 : 5;
+		size_t n = 6;
 		for (size_t i = 0; i < n; i++) {
 			struct nfs_config cfg;
 			load_nfs(ONE_EXPORT("kernel"), &cfg);
@@ -143,11 +150,12 @@ static void exports_line_refuses_bad_fields(void **state)
 static void ganesha_block_and_include_refuse_bad_fields(void **state)
 {
 	(void)state;
-	const char *bad_path[] = { "/tank/a\";\n\tPath = \"/", "/tank/a\nb", "/tank/a b" };
+	/* a '\\' escapes the closing quote of a ganesha string (found by tests/fuzz) */
+	const char *bad_path[] = { "/tank/a\";\n\tPath = \"/", "/tank/a\nb", "/tank/a b", "/tank/a\\" };
 	const char *bad_client[] = { "10.0.0.1, *", "10.0.0.1;", "10.0.0.1\n}", "10.0.0.1 x" };
 	long ids[1] = { 7 };
 	for (size_t k = 0; k < 2; k++) {
-		for (size_t i = 0; i < (k ? 4u : 3u); i++) {
+		for (size_t i = 0; i < 4u; i++) {
 			struct nfs_config cfg;
 			load_nfs(ONE_EXPORT("ganesha"), &cfg);
 			struct nfs_export *e = &cfg.exports[0];
@@ -169,6 +177,7 @@ static void ganesha_block_and_include_refuse_bad_fields(void **state)
 	assert_null(ganesha_conf_add_include("x\n", "/etc/ganesha/p.conf\"\n%include \"/tmp/evil.conf"));
 	assert_null(ganesha_conf_add_include("x\n", "/etc/ganesha/p\nx.conf"));
 	assert_null(ganesha_conf_add_include("x\n", "/etc/ganesha/p x.conf"));
+	assert_null(ganesha_conf_add_include("x\n", "/etc/ganesha/p.conf\\"));
 	char *t = ganesha_conf_add_include("x\n", "/etc/ganesha/p.conf");
 	assert_non_null(t);
 	free(t);

@@ -76,6 +76,25 @@ static void continuation_backslash_cannot_swallow_the_include(void **state)
 	free(out);
 }
 
+/* A CRLF file: the '\\' before "\r\n" continues the line too (found by tests/fuzz). */
+static void continuation_before_crlf_cannot_swallow_the_include(void **state)
+{
+	(void)state;
+	static const char *const texts[] = { "[global]\r\n\thosts allow = 10.0.0.1 \\\r\n",
+					     "[global]\r\n\thosts allow = 10.0.0.1 \\\r" };
+	for (size_t i = 0; i < 2; i++) {
+		char *out = NULL;
+		assert_int_equal(smbconf_with_include(texts[i], strlen(texts[i]), INC, &out, NULL), 0);
+		struct smb_doc doc;
+		smbconf_parse(out, &doc);
+		assert_int_equal(doc.n, 1);
+		assert_string_equal(smb_section_get(&doc.v[0], "include"), INC);
+		assert_string_equal(smb_section_get(&doc.v[0], "hosts allow"), "10.0.0.1");
+		smbconf_doc_free(&doc);
+		free(out);
+	}
+}
+
 static void empty_file_gets_just_the_line(void **state)
 {
 	(void)state;
@@ -151,6 +170,7 @@ int main(void)
 		cmocka_unit_test(present_include_line_changes_nothing),
 		cmocka_unit_test(commented_or_other_includes_do_not_count),
 		cmocka_unit_test(continuation_backslash_cannot_swallow_the_include),
+		cmocka_unit_test(continuation_before_crlf_cannot_swallow_the_include),
 		cmocka_unit_test(empty_file_gets_just_the_line),
 		cmocka_unit_test(parser_reads_sections_params_and_continuations),
 		cmocka_unit_test(pdbedit_users_are_listed),

@@ -258,6 +258,55 @@ static void arc_line_is_merged_into_modprobe_file(void **state)
 	free(s);
 }
 
+/* Every zfs_arc_max= of the "options zfs" lines is set: modprobe passes them in order, the last counts. */
+static void arc_is_set_where_modprobe_reads_it(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		/* the limit on the second line: that one changes, the first keeps its own parameter */
+		{ "options zfs zfs_arc_min=1\noptions zfs zfs_arc_max=5\n",
+		  "options zfs zfs_arc_min=1\noptions zfs zfs_arc_max=7\n" },
+		/* two lines set it: both get the value */
+		{ "options zfs zfs_arc_max=1\noptions zfs zfs_arc_max=2 zfs_arc_min=1\n",
+		  "options zfs zfs_arc_max=7\noptions zfs zfs_arc_max=7 zfs_arc_min=1\n" },
+		/* modprobe's spacing; the whole value is replaced, a parameter that only ends like it is not */
+		{ "  options\tzfs  zfs_arc_max=0x10 l2zfs_arc_max=3\n", "  options\tzfs  zfs_arc_max=7 l2zfs_arc_max=3\n" },
+		{ "options zfs l2zfs_arc_max=3\n", "options zfs l2zfs_arc_max=3 zfs_arc_max=7\n" },
+		/* a comment is not an options line */
+		{ "# options zfs zfs_arc_max=5\n", "# options zfs zfs_arc_max=5\noptions zfs zfs_arc_max=7\n" },
+		/* a last line ending in '\\' would join the new line: an empty line ends it */
+		{ "options zfs_x y \\", "options zfs_x y \\\n\noptions zfs zfs_arc_max=7\n" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *s = zfs_arc_modprobe_text(cases[i].in, 7);
+		assert_string_equal(s, cases[i].out);
+		free(s);
+	}
+}
+
+/* The persistent ARC limit converges when another "options zfs" line comes first. */
+static void arc_plan_is_empty_after_the_write(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx("{\"zfs\":{\"arc_max_gb\":1}}", NULL, NULL);
+	f->facts.arc_runtime_present = true;
+	f->facts.arc_runtime = 1073741824;
+	f->facts.modprobe_text = strdup("options zfs zfs_arc_min=1\noptions zfs zfs_arc_max=5\n");
+	zfs_plan_build(&f->in, &f->plan);
+	assert_int_equal(f->plan.n, 1);
+	assert_string_equal(f->plan.v[0].kind, "arc-persistent");
+	char *written = zfs_arc_modprobe_text(f->facts.modprobe_text, 1073741824);
+	free(f->facts.modprobe_text);
+	f->facts.modprobe_text = written;
+	plan_free(&f->plan);
+	memset(&f->plan, 0, sizeof(f->plan));
+	zfs_plan_build(&f->in, &f->plan);
+	assert_int_equal(f->plan.n, 0);
+	teardown_fx(f);
+}
+
 static void path_maps_to_deepest_managed_dataset(void **state)
 {
 	(void)state;
@@ -484,6 +533,8 @@ int main(void)
 		cmocka_unit_test(unmanaged_datasets_are_listed_only),
 		cmocka_unit_test(plan_is_deterministic),
 		cmocka_unit_test(arc_line_is_merged_into_modprobe_file),
+		cmocka_unit_test(arc_is_set_where_modprobe_reads_it),
+		cmocka_unit_test(arc_plan_is_empty_after_the_write),
 		cmocka_unit_test(path_maps_to_deepest_managed_dataset),
 		cmocka_unit_test(locate_finds_nested_json_paths),
 		cmocka_unit_test(disk_of_a_live_pool_is_refused_by_identity_whatever_its_name),
