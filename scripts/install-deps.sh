@@ -2,7 +2,7 @@
 # Installs everything phoenix-storage needs to build and to run its tests on
 # Debian 12: compiler and libraries, ZFS (zfs-fuse where no kernel ZFS is
 # present), the NFS and Samba servers and clients the integration tests drive,
-# valgrind (make valgrind).
+# valgrind (make valgrind), clang with libFuzzer (make fuzz).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
@@ -10,7 +10,8 @@ pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
       jq e2fsprogs util-linux fdisk valgrind
       nfs-kernel-server nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
       samba samba-common-bin smbclient iproute2 passwd bc
-      qemu-system-x86 debootstrap)
+      qemu-system-x86 debootstrap
+      clang-14 libclang-rt-14-dev)
 if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then
 	pkgs+=(zfs-fuse)
 fi

@@ -279,16 +279,19 @@ static json_t *get_typed(const struct config_src *src, json_t *obj, const char *
 			 const char *tname)
 {
 	json_t *v = obj ? json_object_get(obj, key) : NULL;
-	if (!v || json_is_null(v)) {
-		if (required)
-			cfg_diag(dl, src, DIAG_ERROR, jpath, NULL, "missing required member '%s' (%s)", key, tname);
+	if ((!v || json_is_null(v)) && !required)
 		return NULL;
-	}
-	if (json_typeof(v) != type) {
-		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, NULL, "must be %s", tname);
-		return NULL;
-	}
-	return v;
+	if (v && !json_is_null(v) && json_typeof(v) == type)
+		return v;
+	/* the fix, written as the member should look */
+	const char *shape = type == JSON_ARRAY ? "[ ... ]" : type == JSON_OBJECT ? "{ ... }" : type == JSON_STRING ? "\"...\"" : "a value";
+	char *hint = xasprintf("write \"%s\": %s", key, shape);
+	if (!v || json_is_null(v))
+		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "missing required member '%s' (%s)", key, tname);
+	else
+		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, hint, "must be %s", tname);
+	free(hint);
+	return NULL;
 }
 
 const char *cfg_string(const struct config_src *src, json_t *v, const char *jpath, struct diag_list *dl)

@@ -125,6 +125,8 @@ static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps,
 			hint = "use a power of two such as 16K, 128K or 1M";
 		else if (pi && pi->kind == ZP_SIZE)
 			hint = "use a number with an optional suffix B, K, M, G, T, P or E, e.g. 1.4T";
+		else if (pi && pi->kind == ZP_ENUM)
+			hint = "use one of the valid values listed";
 		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "%s", why);
 		free(why);
 		return -1;

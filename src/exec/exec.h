@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "exec/program.h"
+
 struct exec_opts {
 	int timeout_ms;          /* 0 means the default (300 s) */
 	const char *stdin_data;  /* NULL: stdin is /dev/null */
@@ -34,25 +36,6 @@ struct exec_result {
 	size_t err_len;
 };
 
-/* The only directories programs are looked up in. */
-#define EXEC_TRUSTED_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
-
-/*
- * The program to run for name ("zfs", "exportfs", ...): the value of its
- * PHOENIX_* variable (PHOENIX_ZFS, PHOENIX_EXPORTFS, ...) when set and not
- * empty, else name itself. Static or environment storage: do not free.
- */
-const char *exec_program(const char *name);
-
-/*
- * Resolves argv0 to the file exec_run starts: argv0 when it has a '/', else
- * exec_program(argv0) when that has a '/', else the first executable of
- * that name in EXEC_TRUSTED_PATH. Returns a new string (caller frees), or
- * NULL when nothing was found; then *hint (may be NULL) gets a static hint
- * naming the package and the PHOENIX_ variable.
- */
-char *exec_resolve(const char *argv0, const char **hint);
-
 /*
  * Runs argv[0] (resolved by exec_resolve; PATH is not used) and waits for it.
  * Returns 0 when the program ran and exited 0, else -1 (r says why).
@@ -60,16 +43,6 @@ char *exec_resolve(const char *argv0, const char **hint);
  */
 int exec_run(const char *const argv[], const struct exec_opts *opts, struct exec_result *r);
 void exec_result_free(struct exec_result *r);
-
-/* The argv quoted for display (copy-paste into a shell); caller frees. */
-char *exec_argv_display(const char *const argv[]);
-
-/* How many programs exec_run and exec_pipeline started in this process (each stage counts). */
-unsigned exec_count(void);
-
-/* When set, every command is echoed to stderr as "+ cmd" before it runs (a pipeline as
- * "+ cmd1 | cmd2"), with the full path of each program run. */
-void exec_set_trace(bool on);
 
 /* Short description of a failure: "exited with status 1", "killed by signal 9", ... */
 char *exec_describe_status(const struct exec_result *r);

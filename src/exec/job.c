@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "exec/exec.h"
+#include "exec/program.h"
 
 extern char **environ;
 

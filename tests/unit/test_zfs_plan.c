@@ -218,32 +218,6 @@ static void unmanaged_datasets_are_listed_only(void **state)
 	teardown_fx(f);
 }
 
-static void plan_is_deterministic(void **state)
-{
-	(void)state;
-	const char *cfg = "{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\",\"disks\":[\"/d/a\"]}],"
-			  "\"datasets\":[{\"name\":\"z\",\"pool\":\"tank\"},{\"name\":\"y/x\",\"pool\":\"tank\"},"
-			  "{\"name\":\"y\",\"pool\":\"tank\",\"properties\":{\"atime\":false}}]}}";
-	char *first = NULL;
-	for (int round = 0; round < 2; round++) {
-		struct fixture *f = setup_fx(cfg, "tank\ttype\tfilesystem\t-\n", status_tank);
-		zfs_plan_build(&f->in, &f->plan);
-		plan_sort(&f->plan);
-		json_t *j = plan_to_json(&f->plan);
-		char *s = json_dumps(j, JSON_SORT_KEYS);
-		json_decref(j);
-		if (!first)
-			first = s;
-		else {
-			assert_string_equal(first, s);
-			free(s);
-		}
-		teardown_fx(f);
-	}
-	assert_non_null(strstr(first, "atime=off"));
-	free(first);
-}
-
 static void arc_line_is_merged_into_modprobe_file(void **state)
 {
 	(void)state;
@@ -531,7 +505,6 @@ int main(void)
 		cmocka_unit_test(signature_blocks_pool_unless_wipe_allowed),
 		cmocka_unit_test(existing_pool_layout_drift_is_reported_not_fixed),
 		cmocka_unit_test(unmanaged_datasets_are_listed_only),
-		cmocka_unit_test(plan_is_deterministic),
 		cmocka_unit_test(arc_line_is_merged_into_modprobe_file),
 		cmocka_unit_test(arc_is_set_where_modprobe_reads_it),
 		cmocka_unit_test(arc_plan_is_empty_after_the_write),
