@@ -685,3 +685,18 @@ const struct zcfg_prop *zfs_config_shares_path(const struct zfs_config *z, const
 	}
 	return NULL;
 }
+
+bool zfs_config_double_share(const struct config_src *src, const struct zfs_config *cfg, const char *prop,
+			     const char *path, const char *jpath, const char *noun, const char *verb,
+			     struct diag_list *dl)
+{
+	const char *ds = NULL;
+	const struct zcfg_prop *pr = path ? zfs_config_shares_path(cfg, prop, path, &ds) : NULL;
+	if (!pr)
+		return false;
+	char *hint = xasprintf("remove %s from dataset '%s': %s manages this %s", prop, ds, jpath, noun);
+	cfg_diag(dl, src, DIAG_ERROR, pr->jpath, hint, "dataset '%s' shares '%s' through %s, and %s %s it too", ds,
+		 path, prop, jpath, verb);
+	free(hint);
+	return true;
+}

@@ -98,4 +98,14 @@ char *zfs_config_mountpoint(const struct zfs_config *cfg, const char *full, zfs_
 const struct zcfg_prop *zfs_config_shares_path(const struct zfs_config *cfg, const char *prop, const char *path,
 					       const char **dataset);
 
+/*
+ * The error for a path that a dataset of cfg shares through prop (sharenfs or
+ * sharesmb) while the entry at jpath of src shares it too: noun names what
+ * that entry is ("export", "share"), verb what it does ("exports", "shares").
+ * Returns true when it added the error to dl.
+ */
+bool zfs_config_double_share(const struct config_src *src, const struct zfs_config *cfg, const char *prop,
+			     const char *path, const char *jpath, const char *noun, const char *verb,
+			     struct diag_list *dl);
+
 #endif

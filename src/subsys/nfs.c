@@ -89,15 +89,8 @@ static int sub_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	int rc = nfs_config_load(&ctx->main, &s->cfg, dl);
 	for (size_t i = 0; i < s->cfg.n_exports; i++) {
 		const struct nfs_export *e = &s->cfg.exports[i];
-		const char *ds = NULL;
-		const struct zcfg_prop *pr = e->path ? zfs_config_shares_path(ctx->zfs->cfg, "sharenfs", e->path, &ds) : NULL;
-		if (!pr)
-			continue;
-		char *hint = xasprintf("remove sharenfs from dataset '%s': %s manages this export", ds, e->jpath);
-		cfg_diag(dl, &ctx->main, DIAG_ERROR, pr->jpath, hint,
-			 "dataset '%s' shares '%s' through sharenfs, and %s exports it too", ds, e->path, e->jpath);
-		free(hint);
-		rc = -1;
+		if (zfs_config_double_share(&ctx->main, ctx->zfs->cfg, "sharenfs", e->path, e->jpath, "export", "exports", dl))
+			rc = -1;
 	}
 	return rc;
 }

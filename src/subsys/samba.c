@@ -21,15 +21,8 @@ static int samba_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	int rc = samba_config_load(&ctx->main, &sp->cfg, dl);
 	for (size_t i = 0; i < sp->cfg.n_shares; i++) {
 		const struct samba_share *sh = &sp->cfg.shares[i];
-		const char *ds = NULL;
-		const struct zcfg_prop *pr = sh->path ? zfs_config_shares_path(ctx->zfs->cfg, "sharesmb", sh->path, &ds) : NULL;
-		if (!pr)
-			continue;
-		char *hint = xasprintf("remove sharesmb from dataset '%s': %s manages this share", ds, sh->jpath);
-		cfg_diag(dl, &ctx->main, DIAG_ERROR, pr->jpath, hint,
-			 "dataset '%s' shares '%s' through sharesmb, and %s shares it too", ds, sh->path, sh->jpath);
-		free(hint);
-		rc = -1;
+		if (zfs_config_double_share(&ctx->main, ctx->zfs->cfg, "sharesmb", sh->path, sh->jpath, "share", "shares", dl))
+			rc = -1;
 	}
 	return rc;
 }
