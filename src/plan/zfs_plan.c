@@ -354,6 +354,23 @@ static int check_caps(const struct zfs_caps *caps, const char *dataset, const ch
 			 "dataset '%s': this ZFS cannot inherit '%s'", dataset, pr->name);
 		return -1;
 	}
+	const struct zprop_info *pi = zprop_lookup(pr->name);
+	const char *list = NULL;
+	if (pi && pi->kind == ZP_ENUM && strcmp(pr->name, "compression") &&
+	    !zfs_caps_enum_ok(caps, pr->name, pr->norm, &list)) {
+		struct strbuf hint = STRBUF_INIT;
+		sb_init(&hint);
+		sb_adds(&hint, "use one of: ");
+		for (const char *c = list; *c; c++)
+			if (*c == '|')
+				sb_adds(&hint, ",");
+			else if (*c != ' ' || (c[1] && c[1] != '|'))
+				sb_addc(&hint, *c);
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jpath, hint.buf,
+			 "dataset '%s': %s '%s' is not supported by this ZFS", dataset, pr->name, pr->value);
+		sb_release(&hint);
+		return -1;
+	}
 	if (!strcmp(pr->name, "compression") && caps->compression.n) {
 		bool ok = false;
 		struct strbuf sb = STRBUF_INIT;

@@ -696,6 +696,8 @@ int zfs_parse_caps(const char *usage, struct zfs_caps *caps)
 					sv_push(&caps->fixed, name);
 				if (col_no[1])
 					sv_push(&caps->noinherit, name);
+				if (strchr(v, '|') && !strpbrk(v, "<[("))
+					sv_pushf(&caps->enums, "%s\t%s", name, v);
 			}
 			if (!strcmp(name, "compression")) {
 				const char *p = v;
@@ -779,8 +781,36 @@ bool zfs_caps_inheritable(const struct zfs_caps *caps, const char *name)
 	return pi && !pi->noinherit && !pi->readonly;
 }
 
+bool zfs_caps_enum_ok(const struct zfs_caps *caps, const char *name, const char *value, const char **list)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < caps->enums.n; i++) {
+		const char *e = caps->enums.v[i];
+		if (strncmp(e, name, nl) || e[nl] != '\t')
+			continue;
+		*list = e + nl + 1;
+		for (const char *p = e + nl + 1; *p;) {
+			p = skip_spaces(p);
+			size_t n = strcspn(p, "|");
+			while (n && isspace((unsigned char)p[n - 1]))
+				n--;
+			char *one = xstrndup(p, n);
+			bool ok = *one && zprop_value_eq(name, value, one);
+			free(one);
+			if (ok)
+				return true;
+			p += strcspn(p, "|");
+			if (*p)
+				p++;
+		}
+		return false;
+	}
+	return true;
+}
+
 void zfs_caps_free(struct zfs_caps *caps)
 {
+	sv_free(&caps->enums);
 	sv_free(&caps->props);
 	sv_free(&caps->compression);
 	sv_free(&caps->fixed);

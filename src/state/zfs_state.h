@@ -68,6 +68,7 @@ struct zfs_caps {
 	struct strvec fixed;          /* EDIT NO: statistics and the properties set only at create
 					 (casesensitivity, volblocksize, encryption, keyformat, ...) */
 	struct strvec noinherit;      /* INHERIT NO: `zfs inherit` refuses them */
+	struct strvec enums;          /* "NAME\tv1 | v2 | ..." for each property whose VALUES column is a plain list */
 	uint64_t max_recordsize;      /* 128K on old ZFS, 1M or 16M on modern */
 	bool modern;                  /* feature flags era (lz4/zstd named) */
 	bool get_types;               /* `zfs get` takes -t (skip snapshots while reading) */
@@ -173,6 +174,13 @@ bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name);
 bool zfs_caps_create_only(const struct zfs_caps *caps, const char *name);
 /* Does `zfs inherit` take property name on this ZFS (usage INHERIT column, else the table)? */
 bool zfs_caps_inheritable(const struct zfs_caps *caps, const char *name);
+/*
+ * Does this ZFS take value for enumerated property name? The usage text's
+ * list decides (a display alias of a listed value counts: posixacl for
+ * posix); true when there is no plain list for it (no usage text, a property
+ * it does not list, or values such as "sha256[,verify]"). Pure.
+ */
+bool zfs_caps_enum_ok(const struct zfs_caps *caps, const char *name, const char *value, const char **list);
 /* Frees what caps owns (accepts a zeroed one). */
 void zfs_caps_free(struct zfs_caps *caps);
 /* True when the dataset carries phoenix:managed=true set on itself (not inherited from a parent). */

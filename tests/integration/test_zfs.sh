@@ -619,6 +619,22 @@ JSON
 	return 0
 }
 
+test_value_this_zfs_does_not_list_is_a_plan_time_error() {
+	local q; q=$(pool_name pv)
+	local d; d=$(vdev "$q-a")
+	if zfs_has xattr-sa; then skip "this ZFS supports xattr=sa"; fi
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "x", "pool": "$q", "properties": "xattr=sa" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "error: zfs.datasets[0].properties: dataset '$q/x': xattr 'sa' is not supported by this ZFS"
+	assert_contains "$err" "hint: use one of: on, off"
+	zpool list "$q" >/dev/null 2>&1 && fail "pool was created despite the plan error"
+	return 0
+}
+
 test_encrypted_dataset_with_a_key_file_children_inherit() {
 	need encryption
 	local q; q=$(pool_name qx)

@@ -672,6 +672,40 @@ static void caps_tell_create_only_and_inheritable_properties_per_zfs(void **stat
 	assert_true(zfs_caps_inheritable(&none, "atime"));
 }
 
+/* Enumerated values this ZFS takes, from each real usage text's VALUES list. */
+static void caps_tell_the_values_of_each_zfs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file, *prop, *value;
+		bool ok;
+	} cases[] = {
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "xattr", "sa", false },    /* zfs-fuse: on | off */
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "xattr", "dir", true },    /* an alias of on */
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "xattr", "on", true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "acltype", "posix", true }, /* not listed: the property check decides */
+		{ "openzfs-2.1-zfs-get-usage.txt", "xattr", "sa", true },
+		{ "openzfs-2.1-zfs-get-usage.txt", "acltype", "posixacl", true }, /* listed as posix */
+		{ "openzfs-2.1-zfs-get-usage.txt", "acltype", "noacl", true },    /* listed as off */
+		{ "openzfs-2.1-zfs-get-usage.txt", "dedup", "sha256,verify", true }, /* "sha256[,verify]": no plain list */
+		{ "openzfs-2.3-zfs-get-usage.txt", "encryption", "on", true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "encryption", "aes-256-gcm", true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "keyformat", "raw", true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "copies", "4", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *u = fixture(cases[i].file);
+		struct zfs_caps caps = { 0 };
+		assert_int_equal(zfs_parse_caps(u, &caps), 0);
+		const char *list = NULL;
+		if (zfs_caps_enum_ok(&caps, cases[i].prop, cases[i].value, &list) != cases[i].ok)
+			fail_msg("%s: %s=%s should be %s (list '%s')", cases[i].file, cases[i].prop, cases[i].value,
+				 cases[i].ok ? "taken" : "refused", list ? list : "none");
+		zfs_caps_free(&caps);
+		free(u);
+	}
+}
+
 static struct zfs_state *state_with_pools(const char *const *names)
 {
 	struct zfs_state *st = calloc(1, sizeof(*st));
@@ -762,6 +796,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(caps_of_openzfs_have_zstd_and_1m_records),
 		cmocka_unit_test(caps_tell_create_only_and_inheritable_properties_per_zfs),
 		cmocka_unit_test(zpool_get_header_form_of_zfs_fuse_is_read),
+		cmocka_unit_test(caps_tell_the_values_of_each_zfs),
 		cmocka_unit_test(zpool_get_tabbed_form_keeps_values_whole),
 		cmocka_unit_test(vdev_names_match_configured_disks),
 	};
