@@ -428,6 +428,34 @@ static bool parent_available(const struct zfs_plan_in *in, const char *full)
 	return ok;
 }
 
+/*
+ * Is the parent of full encrypted, now (its encryption in the state is a
+ * cipher) or once this plan made it (the config of the nearest ancestor that
+ * names encryption, or a pool's options)? A child created there shares its key.
+ */
+static bool parent_encrypted(const struct zfs_plan_in *in, const char *full)
+{
+	const char *slash = strrchr(full, '/');
+	if (!slash)
+		return false;
+	char *parent = xstrndup(full, (size_t)(slash - full));
+	const struct zcfg_dataset *pd = zfs_config_dataset(in->cfg, parent);
+	const struct zcfg_pool *pp = !pd && !strchr(parent, '/') ? zfs_config_pool(in->cfg, parent) : NULL;
+	const struct zcfg_prop *cp = pd ? zcfg_props_get(&pd->props, "encryption")
+					: pp ? zcfg_props_get(&pp->options, "encryption") : NULL;
+	const struct zfs_dataset *ds = zfs_state_dataset(in->st, parent);
+	const struct zprop *cur = ds ? zfs_dataset_prop(ds, "encryption") : NULL;
+	bool r;
+	if (cp && !cp->inherit)
+		r = strcmp(cp->norm, "off") != 0;
+	else if (cur)
+		r = strcmp(cur->value, "off") && strcmp(cur->value, "-");
+	else
+		r = parent_encrypted(in, parent);
+	free(parent);
+	return r;
+}
+
 static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_dataset *dc, struct plan *p)
 {
 	if (!parent_available(in, dc->full)) {
@@ -452,6 +480,13 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 	char *jp = xasprintf("%s.properties", dc->jpath);
 	for (size_t i = 0; i < dc->props.n; i++)
 		check_caps(&in->st->caps, dc->full, jp, &dc->props.v[i], p);
+	const struct zcfg_prop *enc = zcfg_props_get(&dc->props, "encryption");
+	if (enc && !enc->inherit && strcmp(enc->norm, "off") && !zcfg_props_get(&dc->props, "keyformat") &&
+	    !parent_encrypted(in, dc->full))
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, enc->jpath,
+			 "add keyformat (raw, hex or passphrase) and keylocation=file:///PATH, or create it below an encrypted dataset",
+			 "cannot create dataset '%s' with encryption=%s: it needs a key (keyformat), and its parent is not encrypted",
+			 dc->full, enc->value);
 	const struct zcfg_prop *kl = zcfg_props_get(&dc->props, "keylocation");
 	if (kl && !strcmp(kl->norm, "prompt"))
 		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, kl->jpath,

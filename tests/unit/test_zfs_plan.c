@@ -622,6 +622,24 @@ static void sparse_volume_is_created_with_s(void **state)
 	teardown_fx(f);
 }
 
+/* encryption=on needs a key of its own, unless the parent is encrypted (then the child shares its key). */
+static void encryption_without_a_key_needs_an_encrypted_parent(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(
+		tank_cfg_with("{\"name\":\"s\",\"pool\":\"tank\",\"properties\":\"encryption=on\"},"
+			      "{\"name\":\"k\",\"pool\":\"tank\",\"properties\":\"encryption=on,keyformat=raw,keylocation=file:///k\"},"
+			      "{\"name\":\"k/child\",\"pool\":\"tank\",\"properties\":\"encryption=on\"}"),
+		tank_get, status_tank);
+	f->st.caps.known = false;   /* the fixture's usage text has no encryption */
+	zfs_plan_build(&f->in, &f->plan);
+	assert_true(has_diag(&f->plan.diags, DIAG_ERROR,
+			     "cannot create dataset 'tank/s' with encryption=on: it needs a key (keyformat), and its parent is not encrypted"));
+	assert_false(has_diag(&f->plan.diags, DIAG_ERROR, "dataset 'tank/k/child'"));
+	assert_false(has_diag(&f->plan.diags, DIAG_ERROR, "dataset 'tank/k' "));
+	teardown_fx(f);
+}
+
 static void unloaded_key_is_reported_not_loaded(void **state)
 {
 	(void)state;
@@ -662,6 +680,7 @@ int main(void)
 		cmocka_unit_test(pool_properties_converge_with_zpool_set),
 		cmocka_unit_test(sparse_volume_is_created_with_s),
 		cmocka_unit_test(unloaded_key_is_reported_not_loaded),
+		cmocka_unit_test(encryption_without_a_key_needs_an_encrypted_parent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
