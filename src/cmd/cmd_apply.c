@@ -53,10 +53,15 @@ static int apply_pass(const struct options *o, const char *password, const struc
 		goto out;
 	}
 	if (!p.n) {
+		for (size_t i = 0; i < p.recreate.n; i++)
+			printf("! recreate needed: %s\n", p.recreate.v[i]);
 		print_diags(&dl);
-		if (first)
+		if (p.recreate.n)
+			printf("Nothing apply can do: %zu change%s need%s a recreate by hand (see 'recreate needed').\n",
+			       p.recreate.n, p.recreate.n == 1 ? "" : "s", p.recreate.n == 1 ? "s" : "");
+		else if (first)
 			printf("Nothing to do: the host matches the config.\n");
-		code = EXIT_OK;
+		code = p.recreate.n ? EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
 	if (!o->yes) {
@@ -85,6 +90,14 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	printf("Applied %zu change%s.\n", p.n, p.n == 1 ? "" : "s");
 	*again = plan_replan(&p);
 	code = EXIT_OK;
+	/* Never run: ZFS takes them only when a dataset is created. */
+	for (size_t i = 0; i < p.recreate.n; i++)
+		printf("! recreate needed: %s\n", p.recreate.v[i]);
+	if (p.recreate.n) {
+		printf("Not converged: %zu change%s need%s a recreate by hand (see 'recreate needed').\n",
+		       p.recreate.n, p.recreate.n == 1 ? "" : "s", p.recreate.n == 1 ? "s" : "");
+		code = EXIT_CHANGES;
+	}
 out:
 	plan_free(&p);
 	run_free(&ctx);
@@ -109,7 +122,7 @@ static int apply_passes(const struct options *o, const char *password)
 {
 	const struct replan_note *again = NULL;
 	int code = apply_pass(o, password, NULL, &again);
-	if (code == EXIT_OK && again) {
+	if ((code == EXIT_OK || code == EXIT_CHANGES) && again) {
 		/* Without --yes the second pass shows its own plan and asks again. */
 		const struct replan_note *first = again;
 		printf("%s\n", first->again);

@@ -12,6 +12,12 @@ void print_diags(const struct diag_list *dl)
 
 void print_plan_summary(FILE *f, const struct plan *p)
 {
+	size_t r = p->recreate.n;
+	if (!p->n && r) {
+		fprintf(f, "No changes apply can make; %zu need%s a recreate by hand (see 'recreate needed').\n", r,
+			r == 1 ? "s" : "");
+		return;
+	}
 	if (!p->n) {
 		fprintf(f, "No changes: the host matches the config.\n");
 		return;
@@ -21,6 +27,8 @@ void print_plan_summary(FILE *f, const struct plan *p)
 		plan_count_op(p, OP_CHANGE), plan_count_op(p, OP_REMOVE));
 	if (d)
 		fprintf(f, ", %zu destructive", d);
+	if (r)
+		fprintf(f, ", %zu recreate needed", r);
 	fprintf(f, ".\n");
 }
 
@@ -52,7 +60,7 @@ int cmd_plan(const struct options *o)
 	print_diags(&dl);
 	if (errors)
 		fprintf(stderr, "plan has %zu error%s: apply would refuse to run\n", errors, errors == 1 ? "" : "s");
-	code = errors ? EXIT_ERROR : p.n ? EXIT_CHANGES : EXIT_OK;
+	code = errors ? EXIT_ERROR : p.n || p.recreate.n ? EXIT_CHANGES : EXIT_OK;
 out:
 	plan_free(&p);
 	run_free(&ctx);

@@ -18,6 +18,7 @@ static void props_add(struct zcfg_props *ps, const char *name, const char *value
 	ps->v[ps->n].value = xstrdup(value);
 	ps->v[ps->n].norm = xstrdup(norm ? norm : value);
 	ps->v[ps->n].jpath = xstrdup(jpath);
+	ps->v[ps->n].inherit = norm && !strcmp(norm, ZPROP_INHERIT);
 	ps->n++;
 }
 
@@ -65,7 +66,7 @@ static void lint_share_prop(const struct config_src *src, const char *jpath, con
 			    const char *value, struct diag_list *dl)
 {
 	bool nfs = !strcmp(name, "sharenfs");
-	if ((!nfs && strcmp(name, "sharesmb")) || !strcmp(value, "off"))
+	if ((!nfs && strcmp(name, "sharesmb")) || !strcmp(value, "off") || !strcmp(value, ZPROP_INHERIT))
 		return;
 	cfg_diag(dl, src, DIAG_WARNING, jpath,
 		 nfs ? "declare the export in nfs.exports instead (sharenfs=off keeps ZFS from sharing it)"
@@ -121,12 +122,20 @@ static int add_dataset_prop(const struct config_src *src, struct zcfg_props *ps,
 			hint = "check the spelling; user properties need a colon (module:name)";
 		else if (pi && pi->readonly)
 			hint = "remove it: ZFS measures it, it cannot be set";
+		else if (pi && pi->noinherit && !strcmp(value, ZPROP_INHERIT))
+			hint = !strcmp(name, "canmount") || pi->kind == ZP_KEYLOCATION || pi->create_only
+				       ? "give it a value, or remove it from the config"
+				       : "give it a value (none clears it), or remove it from the config";
 		else if (pi && pi->kind == ZP_BLOCKSIZE)
 			hint = "use a power of two such as 16K, 128K or 1M";
 		else if (pi && pi->kind == ZP_SIZE)
 			hint = "use a number with an optional suffix B, K, M, G, T, P or E, e.g. 1.4T";
 		else if (pi && pi->kind == ZP_ENUM)
 			hint = "use one of the valid values listed";
+		else if (pi && pi->kind == ZP_KEYLOCATION)
+			hint = "use file:///root/keys/NAME.key (a key file, checked at validate), or prompt";
+		else if (pi && pi->kind == ZP_NUMBER)
+			hint = "use a whole number, e.g. pbkdf2iters=350000";
 		cfg_diag(dl, src, DIAG_ERROR, jpath, hint, "%s", why);
 		free(why);
 		return -1;
@@ -489,6 +498,14 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 				ds->volsize = xasprintf("%llu", (unsigned long long)n);
 			free(text);
 		}
+		json_t *sp = json_object_get(dj, "sparse");
+		if (sp && !json_is_boolean(sp))
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "sparse", "use true or false", "sparse must be a boolean");
+		else if (sp && json_is_true(sp) && !ds->is_volume)
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "sparse", "add \"type\": \"volume\" or remove sparse",
+				    "sparse is only valid for volumes");
+		else if (sp)
+			ds->sparse = json_is_true(sp);
 		const char *mp = cfg_get_string(src, dj, jp, "mountpoint", false, dl);
 		if (mp) {
 			char *mpp = xasprintf("%s.mountpoint", jp);
@@ -663,7 +680,7 @@ char *zfs_config_mountpoint(const struct zfs_config *cfg, const char *full, zfs_
 static const struct zcfg_prop *sharing(const struct zcfg_props *props, const char *prop)
 {
 	const struct zcfg_prop *pr = zcfg_props_get(props, prop);
-	return pr && strcmp(pr->norm, "off") ? pr : NULL;
+	return pr && !pr->inherit && strcmp(pr->norm, "off") ? pr : NULL;
 }
 
 const struct zcfg_prop *zfs_config_shares_path(const struct zfs_config *z, const char *prop, const char *path,

@@ -17,6 +17,7 @@ struct zcfg_prop {
 	char *value;  /* as written ("128K", "lz4", "1.4T") */
 	char *norm;   /* normalised ("131072", "lz4", "1539316278886") */
 	char *jpath;  /* where the config sets it: "zfs.datasets[0].properties(.NAME)" */
+	bool inherit; /* the value is "inherit": `zfs inherit NAME DS` (norm is "inherit") */
 };
 
 struct zcfg_props {
@@ -42,6 +43,7 @@ struct zcfg_dataset {
 	char *pool;
 	bool is_volume;      /* extension: "type": "volume" */
 	char *volsize;       /* normalised bytes, volumes only */
+	bool sparse;         /* extension: "sparse": true, a volume without reservation (zfs create -s) */
 	char *mountpoint;    /* extension; NULL = inherited from the pool */
 	struct zcfg_props props;
 	char *pve_type;      /* proxmox_storage_type, NULL when absent */

@@ -12,55 +12,61 @@
 #include "util/strbuf.h"
 
 static const struct zprop_info table[] = {
-	{ "aclinherit", ZP_ENUM, "discard|noallow|restricted|passthrough|passthrough-x", 0, 0, 0, 0, 0 },
-	{ "aclmode", ZP_ENUM, "discard|groupmask|passthrough|restricted", 0, 0, 0, 0, 0 },
-	{ "acltype", ZP_ENUM, "off|noacl|nfsv4|posix|posixacl", 0, 0, 0, 0, 0 },
-	{ "atime", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "available", ZP_SIZE, NULL, 0, 1, 0, 0, 0 },
-	{ "canmount", ZP_ENUM, "on|off|noauto", 0, 0, 0, 0, 1 },
-	{ "casesensitivity", ZP_ENUM, "sensitive|insensitive|mixed", 0, 0, 1, 0, 1 },
-	{ "checksum", ZP_ENUM, "on|off|fletcher2|fletcher4|sha256|noparity|sha512|skein|edonr|blake3", 0, 0, 0, 0, 0 },
-	{ "compression", ZP_ENUM, "on|off|lzjb|gzip|gzip-[1-9]|zle|lz4|zstd|zstd-[1-19]|zstd-fast|zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]", 0, 0, 0, 0, 0 },
-	{ "compressratio", ZP_STRING, NULL, 0, 1, 0, 0, 0 },
-	{ "copies", ZP_ENUM, "1|2|3", 0, 0, 0, 0, 0 },
-	{ "creation", ZP_STRING, NULL, 0, 1, 0, 0, 0 },
-	{ "dedup", ZP_ENUM, "on|off|verify|sha256|sha256,verify|sha512|sha512,verify|skein|skein,verify|edonr,verify|blake3|blake3,verify", 0, 0, 0, 0, 0 },
-	{ "devices", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "dnodesize", ZP_ENUM, "legacy|auto|1k|2k|4k|8k|16k", 0, 0, 0, 0, 1 },
-	{ "exec", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "logbias", ZP_ENUM, "latency|throughput", 0, 0, 0, 0, 0 },
-	{ "mounted", ZP_STRING, NULL, 0, 1, 0, 0, 0 },
-	{ "mountpoint", ZP_PATH, NULL, 0, 0, 0, 0, 1 },
-	{ "nbmand", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "normalization", ZP_ENUM, "none|formC|formD|formKC|formKD", 0, 0, 1, 0, 1 },
-	{ "overlay", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "primarycache", ZP_ENUM, "all|none|metadata", 0, 0, 0, 0, 0 },
-	{ "quota", ZP_SIZE, NULL, 1, 0, 0, 0, 1 },
-	{ "readonly", ZP_ENUM, "on|off", 0, 0, 0, 0, 0 },
-	{ "recordsize", ZP_BLOCKSIZE, NULL, 0, 0, 0, 0, 1 },
-	{ "redundant_metadata", ZP_ENUM, "all|most|some|none", 0, 0, 0, 0, 0 },
-	{ "referenced", ZP_SIZE, NULL, 0, 1, 0, 0, 0 },
-	{ "refquota", ZP_SIZE, NULL, 1, 0, 0, 0, 0 },
-	{ "refreservation", ZP_SIZE, NULL, 1, 0, 0, 0, 0 },
-	{ "relatime", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "reservation", ZP_SIZE, NULL, 1, 0, 0, 0, 0 },
-	{ "secondarycache", ZP_ENUM, "all|none|metadata", 0, 0, 0, 0, 0 },
-	{ "setuid", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "sharenfs", ZP_STRING, NULL, 0, 0, 0, 0, 1 },
-	{ "sharesmb", ZP_STRING, NULL, 0, 0, 0, 0, 1 },
-	{ "snapdev", ZP_ENUM, "hidden|visible", 0, 0, 0, 1, 0 },
-	{ "snapdir", ZP_ENUM, "hidden|visible", 0, 0, 0, 0, 1 },
-	{ "special_small_blocks", ZP_SIZE, NULL, 0, 0, 0, 0, 1 },
-	{ "sync", ZP_ENUM, "standard|always|disabled", 0, 0, 0, 0, 0 },
-	{ "type", ZP_STRING, NULL, 0, 1, 0, 0, 0 },
-	{ "used", ZP_SIZE, NULL, 0, 1, 0, 0, 0 },
-	{ "utf8only", ZP_ENUM, "on|off", 0, 0, 1, 0, 1 },
-	{ "volblocksize", ZP_BLOCKSIZE, NULL, 0, 0, 1, 1, 0 },
-	{ "volmode", ZP_ENUM, "default|full|geom|dev|none", 0, 0, 0, 1, 0 },
-	{ "volsize", ZP_SIZE, NULL, 0, 0, 0, 1, 0 },
-	{ "vscan", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
-	{ "xattr", ZP_ENUM, "on|off|sa|dir", 0, 0, 0, 0, 1 },
-	{ "zoned", ZP_ENUM, "on|off", 0, 0, 0, 0, 1 },
+	{ "aclinherit", ZP_ENUM, "discard|noallow|restricted|passthrough|passthrough-x", 0, 0, 0, 0, 0, 0 },
+	{ "aclmode", ZP_ENUM, "discard|groupmask|passthrough|restricted", 0, 0, 0, 0, 0, 0 },
+	{ "acltype", ZP_ENUM, "off|noacl|disabled|nfsv4|posix|posixacl", 0, 0, 0, 0, 0, 0 },
+	{ "atime", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "available", ZP_SIZE, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "canmount", ZP_ENUM, "on|off|noauto", 0, 0, 0, 0, 1, 1 },
+	{ "casesensitivity", ZP_ENUM, "sensitive|insensitive|mixed", 0, 0, 1, 0, 1, 0 },
+	{ "checksum", ZP_ENUM, "on|off|fletcher2|fletcher4|sha256|noparity|sha512|skein|edonr|blake3", 0, 0, 0, 0, 0, 0 },
+	{ "compression", ZP_ENUM, "on|off|lzjb|gzip|gzip-[1-9]|zle|lz4|zstd|zstd-[1-19]|zstd-fast|zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]", 0, 0, 0, 0, 0, 0 },
+	{ "compressratio", ZP_STRING, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "copies", ZP_ENUM, "1|2|3", 0, 0, 0, 0, 0, 0 },
+	{ "creation", ZP_STRING, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "dedup", ZP_ENUM, "on|off|verify|sha256|sha256,verify|sha512|sha512,verify|skein|skein,verify|edonr,verify|blake3|blake3,verify", 0, 0, 0, 0, 0, 0 },
+	{ "devices", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "dnodesize", ZP_ENUM, "legacy|auto|1k|2k|4k|8k|16k", 0, 0, 0, 0, 1, 0 },
+	{ "encryption", ZP_ENUM, "on|off|aes-128-ccm|aes-192-ccm|aes-256-ccm|aes-128-gcm|aes-192-gcm|aes-256-gcm", 0, 0, 1, 0, 0, 0 },
+	{ "encryptionroot", ZP_STRING, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "exec", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "keyformat", ZP_ENUM, "raw|hex|passphrase", 0, 0, 1, 0, 0, 1 },
+	{ "keylocation", ZP_KEYLOCATION, NULL, 0, 0, 0, 0, 0, 1 },
+	{ "keystatus", ZP_STRING, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "logbias", ZP_ENUM, "latency|throughput", 0, 0, 0, 0, 0, 0 },
+	{ "mounted", ZP_STRING, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "mountpoint", ZP_PATH, NULL, 0, 0, 0, 0, 1, 0 },
+	{ "nbmand", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "normalization", ZP_ENUM, "none|formC|formD|formKC|formKD", 0, 0, 1, 0, 1, 0 },
+	{ "overlay", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "pbkdf2iters", ZP_NUMBER, NULL, 0, 0, 1, 0, 0, 1 },
+	{ "primarycache", ZP_ENUM, "all|none|metadata", 0, 0, 0, 0, 0, 0 },
+	{ "quota", ZP_SIZE, NULL, 1, 0, 0, 0, 1, 1 },
+	{ "readonly", ZP_ENUM, "on|off", 0, 0, 0, 0, 0, 0 },
+	{ "recordsize", ZP_BLOCKSIZE, NULL, 0, 0, 0, 0, 1, 0 },
+	{ "redundant_metadata", ZP_ENUM, "all|most|some|none", 0, 0, 0, 0, 0, 0 },
+	{ "referenced", ZP_SIZE, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "refquota", ZP_SIZE, NULL, 1, 0, 0, 0, 0, 1 },
+	{ "refreservation", ZP_SIZE, NULL, 1, 0, 0, 0, 0, 1 },
+	{ "relatime", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "reservation", ZP_SIZE, NULL, 1, 0, 0, 0, 0, 1 },
+	{ "secondarycache", ZP_ENUM, "all|none|metadata", 0, 0, 0, 0, 0, 0 },
+	{ "setuid", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "sharenfs", ZP_STRING, NULL, 0, 0, 0, 0, 1, 0 },
+	{ "sharesmb", ZP_STRING, NULL, 0, 0, 0, 0, 1, 0 },
+	{ "snapdev", ZP_ENUM, "hidden|visible", 0, 0, 0, 1, 0, 0 },
+	{ "snapdir", ZP_ENUM, "hidden|visible", 0, 0, 0, 0, 1, 0 },
+	{ "special_small_blocks", ZP_SIZE, NULL, 0, 0, 0, 0, 1, 0 },
+	{ "sync", ZP_ENUM, "standard|always|disabled", 0, 0, 0, 0, 0, 0 },
+	{ "type", ZP_STRING, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "used", ZP_SIZE, NULL, 0, 1, 0, 0, 0, 0 },
+	{ "utf8only", ZP_ENUM, "on|off", 0, 0, 1, 0, 1, 0 },
+	{ "volblocksize", ZP_BLOCKSIZE, NULL, 0, 0, 1, 1, 0, 0 },
+	{ "volmode", ZP_ENUM, "default|full|geom|dev|none", 0, 0, 0, 1, 0, 0 },
+	{ "volsize", ZP_SIZE, NULL, 0, 0, 0, 1, 0, 1 },
+	{ "vscan", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
+	{ "xattr", ZP_ENUM, "on|off|sa|dir", 0, 0, 0, 0, 1, 0 },
+	{ "zoned", ZP_ENUM, "on|off", 0, 0, 0, 0, 1, 0 },
 };
 
 const struct zprop_info *zprop_lookup(const char *name)
@@ -221,6 +227,13 @@ char *zprop_normalize(const char *name, const char *value, char **why)
 		*why = xasprintf("'%s' is a read-only statistic and cannot be set", name);
 		return NULL;
 	}
+	if (!strcmp(value, ZPROP_INHERIT)) {
+		if (pi->noinherit) {
+			*why = xasprintf("'%s' cannot be inherited", name);
+			return NULL;
+		}
+		return xstrdup(ZPROP_INHERIT);
+	}
 	uint64_t n;
 	switch (pi->kind) {
 	case ZP_SIZE:
@@ -270,11 +283,54 @@ char *zprop_normalize(const char *name, const char *value, char **why)
 				l--;
 			return xstrndup(value, l);
 		}
-	case ZP_NUMBER:
+	case ZP_KEYLOCATION:
+		if (!strcmp(value, "prompt") || (!strncmp(value, "file:///", 8) && value[8]))
+			return xstrdup(value);
+		*why = xasprintf("'%s' is not valid for %s (prompt, or file:// and an absolute path)", value, name);
+		return NULL;
+	case ZP_NUMBER: {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(value, &end, 10);
+		if (!isdigit((unsigned char)value[0]) || *end || errno) {
+			*why = xasprintf("'%s' is not a number for %s", value, name);
+			return NULL;
+		}
+		if (!strcmp(name, "pbkdf2iters") && v < 100000) {
+			*why = xasprintf("'%s' is too few for %s (at least 100000)", value, name);
+			return NULL;
+		}
+		return xasprintf("%llu", v);
+	}
 	case ZP_STRING:
 		break;
 	}
 	return xstrdup(value);
+}
+
+/* The setting a display alias stands for: {property, alias, canonical}. */
+static const char *const aliases[][3] = {
+	{ "acltype", "posixacl", "posix" },
+	{ "acltype", "noacl", "off" },
+	{ "acltype", "disabled", "off" },
+	{ "xattr", "dir", "on" },
+};
+
+static const char *canonical(const char *name, const char *v)
+{
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
+		if (!strcmp(aliases[i][0], name) && !strcmp(aliases[i][1], v))
+			return aliases[i][2];
+	return v;
+}
+
+bool zprop_value_eq(const char *name, const char *a, const char *b)
+{
+	if (!strcmp(a, b))
+		return true;
+	if (!strcmp(name, "encryption") && (!strcmp(a, "on") || !strcmp(b, "on")))
+		return strcmp(a, "off") && strcmp(b, "off") && strcmp(a, "-") && strcmp(b, "-");
+	return !strcmp(canonical(name, a), canonical(name, b));
 }
 
 char *zprop_display(const char *name, const char *norm)

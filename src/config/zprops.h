@@ -15,6 +15,7 @@ enum zprop_kind {
 	ZP_PATH,       /* mountpoint: absolute path | legacy | none */
 	ZP_STRING,     /* free text (sharenfs, sharesmb, user properties) */
 	ZP_NUMBER,     /* plain integer */
+	ZP_KEYLOCATION,/* "prompt" or "file:///absolute/path" */
 };
 
 struct zprop_info {
@@ -26,7 +27,11 @@ struct zprop_info {
 	bool create_only;     /* can only be set when the dataset is created */
 	bool volume_only;
 	bool filesystem_only;
+	bool noinherit;       /* `zfs inherit` refuses it (quota, reservation, canmount, key properties) */
 };
+
+/* The config value that asks for `zfs inherit PROP DS`. */
+#define ZPROP_INHERIT "inherit"
 
 /*
  * Parses a size the way `zfs set` does: digits with an optional fraction and
@@ -51,6 +56,15 @@ bool zprop_enum_matches(const char *values, const char *value);
  * allocated... (*why is a newly allocated explanation the caller frees).
  */
 char *zprop_normalize(const char *name, const char *value, char **why);
+
+/*
+ * Are a and b (normalised, or as `zfs get -p` prints them) the same setting of
+ * property name? Equal strings are; so are the names one setting has on
+ * different ZFS lines (display aliases): acltype posixacl = posix, noacl =
+ * disabled = off; xattr dir = on; encryption on = any cipher but off (the
+ * cipher "on" stands for differs between lines). Pure.
+ */
+bool zprop_value_eq(const char *name, const char *a, const char *b);
 
 /* Display form of a normalised value: sizes become human again. Caller frees. */
 char *zprop_display(const char *name, const char *norm);

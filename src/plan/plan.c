@@ -107,6 +107,8 @@ void plan_print(FILE *f, const struct plan *p, bool show_commands)
 				free(d);
 			}
 	}
+	for (size_t i = 0; i < p->recreate.n; i++)
+		fprintf(f, "! recreate needed: %s\n", p->recreate.v[i]);
 	for (size_t i = 0; i < p->unmanaged.n; i++)
 		fprintf(f, "= unmanaged: %s (left alone)\n", p->unmanaged.v[i]);
 }
@@ -136,16 +138,17 @@ json_t *plan_to_json(const struct plan *p)
 						      strvec_json(&a->details), "commands", cmds));
 	}
 	json_object_set_new(root, "actions", acts);
+	json_object_set_new(root, "recreate_needed", strvec_json(&p->recreate));
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
 	json_t *diags = json_array();
 	for (size_t i = 0; i < p->diags.n; i++)
 		json_array_append_new(diags, diag_to_json(&p->diags.v[i]));
 	json_object_set_new(root, "diagnostics", diags);
 	json_object_set_new(root, "summary",
-			    json_pack("{s:I, s:I, s:I, s:I}", "create", (json_int_t)plan_count_op(p, OP_CREATE),
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", "create", (json_int_t)plan_count_op(p, OP_CREATE),
 				      "change", (json_int_t)plan_count_op(p, OP_CHANGE), "remove",
 				      (json_int_t)plan_count_op(p, OP_REMOVE), "destructive",
-				      (json_int_t)plan_count_destructive(p)));
+				      (json_int_t)plan_count_destructive(p), "recreate_needed", (json_int_t)p->recreate.n));
 	return root;
 }
 
@@ -166,6 +169,7 @@ void plan_free(struct plan *p)
 	}
 	free(p->v);
 	sv_free(&p->unmanaged);
+	sv_free(&p->recreate);
 	diag_list_free(&p->diags);
 	memset(p, 0, sizeof(*p));
 }

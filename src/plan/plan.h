@@ -91,6 +91,8 @@ struct plan {
 	size_t n;
 	size_t cap;
 	struct strvec unmanaged;   /* objects seen and deliberately left alone */
+	struct strvec recreate;    /* changes ZFS allows only at creation: shown, never run
+				      ("tank/a casesensitivity sensitive -> insensitive: HOW TO MIGRATE") */
 	struct diag_list diags;    /* errors and warnings found while planning */
 };
 
@@ -111,13 +113,16 @@ size_t plan_count_destructive(const struct plan *p);
  * "+ create ...", "~ ...", "- ..." or "! destructive: ...".
  */
 void action_print(FILE *f, const struct action *a);
-/* Text form: action_print for each action, details indented, then the unmanaged lines. */
+/*
+ * Text form: action_print for each action, details indented, then the
+ * "! recreate needed: ..." lines, then the unmanaged lines.
+ */
 void plan_print(FILE *f, const struct plan *p, bool show_commands);
 /* The replan note of the first action that has one, or NULL. */
 const struct replan_note *plan_replan(const struct plan *p);
 /*
- * JSON form: {"actions":[...], "unmanaged":[...], "diagnostics":[...],
- * "summary":{...}}; each diagnostic as diag_to_json writes it.
+ * JSON form: {"actions":[...], "recreate_needed":[...], "unmanaged":[...],
+ * "diagnostics":[...], "summary":{...}}; each diagnostic as diag_to_json writes it.
  */
 json_t *plan_to_json(const struct plan *p);
 void plan_free(struct plan *p);

@@ -347,6 +347,30 @@ static int check_caps(const struct zfs_caps *caps, const char *dataset, const ch
 			 "dataset '%s': this ZFS does not support the property '%s'", dataset, pr->name);
 		return -1;
 	}
+	if (pr->inherit) {
+		if (zfs_caps_inheritable(caps, pr->name))
+			return 0;
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jpath, "give it a value, or remove it from the config",
+			 "dataset '%s': this ZFS cannot inherit '%s'", dataset, pr->name);
+		return -1;
+	}
+	const struct zprop_info *pi = zprop_lookup(pr->name);
+	const char *list = NULL;
+	if (pi && pi->kind == ZP_ENUM && strcmp(pr->name, "compression") &&
+	    !zfs_caps_enum_ok(caps, pr->name, pr->norm, &list)) {
+		struct strbuf hint = STRBUF_INIT;
+		sb_init(&hint);
+		sb_adds(&hint, "use one of: ");
+		for (const char *c = list; *c; c++)
+			if (*c == '|')
+				sb_adds(&hint, ",");
+			else if (*c != ' ' || (c[1] && c[1] != '|'))
+				sb_addc(&hint, *c);
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jpath, hint.buf,
+			 "dataset '%s': %s '%s' is not supported by this ZFS", dataset, pr->name, pr->value);
+		sb_release(&hint);
+		return -1;
+	}
 	if (!strcmp(pr->name, "compression") && caps->compression.n) {
 		bool ok = false;
 		struct strbuf sb = STRBUF_INIT;
@@ -404,6 +428,34 @@ static bool parent_available(const struct zfs_plan_in *in, const char *full)
 	return ok;
 }
 
+/*
+ * Is the parent of full encrypted, now (its encryption in the state is a
+ * cipher) or once this plan made it (the config of the nearest ancestor that
+ * names encryption, or a pool's options)? A child created there shares its key.
+ */
+static bool parent_encrypted(const struct zfs_plan_in *in, const char *full)
+{
+	const char *slash = strrchr(full, '/');
+	if (!slash)
+		return false;
+	char *parent = xstrndup(full, (size_t)(slash - full));
+	const struct zcfg_dataset *pd = zfs_config_dataset(in->cfg, parent);
+	const struct zcfg_pool *pp = !pd && !strchr(parent, '/') ? zfs_config_pool(in->cfg, parent) : NULL;
+	const struct zcfg_prop *cp = pd ? zcfg_props_get(&pd->props, "encryption")
+					: pp ? zcfg_props_get(&pp->options, "encryption") : NULL;
+	const struct zfs_dataset *ds = zfs_state_dataset(in->st, parent);
+	const struct zprop *cur = ds ? zfs_dataset_prop(ds, "encryption") : NULL;
+	bool r;
+	if (cp && !cp->inherit)
+		r = strcmp(cp->norm, "off") != 0;
+	else if (cur)
+		r = strcmp(cur->value, "off") && strcmp(cur->value, "-");
+	else
+		r = parent_encrypted(in, parent);
+	free(parent);
+	return r;
+}
+
 static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_dataset *dc, struct plan *p)
 {
 	if (!parent_available(in, dc->full)) {
@@ -417,7 +469,7 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 	sb_init(&desc);
 	if (dc->is_volume) {
 		char *vs = zprop_display("volsize", dc->volsize);
-		sb_addf(&desc, "volsize=%s", vs);
+		sb_addf(&desc, "volsize=%s%s", vs, dc->sparse ? ", sparse" : "");
 		free(vs);
 	}
 	if (dc->mountpoint)
@@ -428,6 +480,20 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 	char *jp = xasprintf("%s.properties", dc->jpath);
 	for (size_t i = 0; i < dc->props.n; i++)
 		check_caps(&in->st->caps, dc->full, jp, &dc->props.v[i], p);
+	const struct zcfg_prop *enc = zcfg_props_get(&dc->props, "encryption");
+	if (enc && !enc->inherit && strcmp(enc->norm, "off") && !zcfg_props_get(&dc->props, "keyformat") &&
+	    !parent_encrypted(in, dc->full))
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, enc->jpath,
+			 "add keyformat (raw, hex or passphrase) and keylocation=file:///PATH, or create it below an encrypted dataset",
+			 "cannot create dataset '%s' with encryption=%s: it needs a key (keyformat), and its parent is not encrypted",
+			 dc->full, enc->value);
+	const struct zcfg_prop *kl = zcfg_props_get(&dc->props, "keylocation");
+	if (kl && !strcmp(kl->norm, "prompt"))
+		diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, kl->jpath,
+			 "give it a key file (keylocation=file:///root/keys/NAME.key, keyformat=raw or hex), or create it by hand "
+			 "with 'zfs create -o encryption=on -o keyformat=passphrase' and declare it after",
+			 "cannot create dataset '%s' with keylocation=prompt: apply has no terminal to type the passphrase on",
+			 dc->full);
 	free(jp);
 	struct action *a = plan_add(p, PHASE_DATASET, OP_CREATE, "zfs", "create-dataset", dc->full,
 				    "create %s %s%s%s%s", dc->is_volume ? "volume" : "dataset", dc->full,
@@ -438,6 +504,8 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 	sv_push(&argv, zfs_prog());
 	sv_push(&argv, "create");
 	if (dc->is_volume) {
+		if (dc->sparse)
+			sv_push(&argv, "-s");
 		sv_push(&argv, "-V");
 		sv_push(&argv, dc->volsize);
 	}
@@ -448,6 +516,8 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 		sv_pushf(&argv, "mountpoint=%s", dc->mountpoint);
 	}
 	for (size_t i = 0; i < dc->props.n; i++) {
+		if (dc->props.v[i].inherit)
+			continue;   /* a new dataset inherits what it is not given */
 		sv_push(&argv, "-o");
 		sv_pushf(&argv, "%s=%s", dc->props.v[i].name, dc->props.v[i].norm);
 	}
@@ -455,31 +525,162 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 	action_add_cmd(a, &argv);
 }
 
-static void add_set(const struct zcfg_dataset *dc, const char *name, const char *norm,
-		    const char *current, struct plan *p)
+/*
+ * A property change: "~ DS NAME FROM -> TO", or, when only the source differs
+ * (the value is inherited or the default), "~ DS NAME V (inherited from X) -> V".
+ * current may be NULL (the dataset does not have the property yet).
+ */
+static void add_set(const char *full, const char *name, const char *norm, const struct zprop *current,
+		    struct plan *p)
 {
-	char *shown = current ? zprop_display(name, current) : xstrdup("(unset)");
+	char *shown = current ? zprop_display(name, current->value) : xstrdup("(unset)");
 	char *from = zfs_value_display(shown);
 	char *to = zprop_display(name, norm);
 	free(shown);
-	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", dc->full,
-				    "%s %s %s -> %s", dc->full, name, from, to);
-	a->depth = path_depth(dc->full);
+	bool same = current && zprop_value_eq(name, current->value, norm);
+	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", full,
+				    same ? "%s %s %s (%s) -> %s" : "%s %s %s -> %s%s", full, name, from,
+				    same ? current->source : to, same ? to : "");
+	a->depth = path_depth(full);
 	free(from);
 	free(to);
 	struct strvec argv = { 0 };
 	sv_push(&argv, zfs_prog());
 	sv_push(&argv, "set");
 	sv_pushf(&argv, "%s=%s", name, norm);
-	sv_push(&argv, dc->full);
+	sv_push(&argv, full);
 	action_add_cmd(a, &argv);
 }
 
 /*
+ * What `zfs inherit name full` gives full, as "lz4 from quickOS" or "on, the
+ * default": from the config of the nearest ancestor that sets the property
+ * (dataset properties, or the pool's options for its root), else from the
+ * state. Pure; caller frees.
+ */
+static char *inherited_value(const struct zfs_plan_in *in, const char *full, const char *name)
+{
+	const char *slash = strrchr(full, '/');
+	if (!slash)
+		return xstrdup("the default");
+	char *parent = xstrndup(full, (size_t)(slash - full));
+	const struct zcfg_dataset *pd = zfs_config_dataset(in->cfg, parent);
+	const struct zcfg_pool *pp = !pd && !strchr(parent, '/') ? zfs_config_pool(in->cfg, parent) : NULL;
+	const struct zcfg_prop *cp = pd ? zcfg_props_get(&pd->props, name) : pp ? zcfg_props_get(&pp->options, name) : NULL;
+	const struct zfs_dataset *ds = zfs_state_dataset(in->st, parent);
+	const struct zprop *cur = ds ? zfs_dataset_prop(ds, name) : NULL;
+	char *r;
+	if (cp && cp->inherit) {
+		r = inherited_value(in, parent, name);
+	} else if (cp || (cur && !strcmp(cur->source, "local"))) {
+		char *v = zprop_display(name, cp ? cp->norm : cur->value);
+		char *shown = zfs_value_display(v);
+		r = xasprintf("%s from %s", shown, parent);
+		free(v);
+		free(shown);
+	} else if (cur) {
+		char *v = zprop_display(name, cur->value);
+		char *shown = zfs_value_display(v);
+		r = !strncmp(cur->source, "inherited from ", 15) ? xasprintf("%s from %s", shown, cur->source + 15)
+								 : xasprintf("%s, the default", shown);
+		free(v);
+		free(shown);
+	} else {
+		r = inherited_value(in, parent, name);
+	}
+	free(parent);
+	return r;
+}
+
+static void add_inherit(const struct zfs_plan_in *in, const char *full, const char *name, const struct zprop *cur,
+			struct plan *p)
+{
+	char *v = zprop_display(name, cur->value);
+	char *from = zfs_value_display(v);
+	char *to = inherited_value(in, full, name);
+	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "inherit-property", full,
+				    "%s %s %s -> inherit (%s)", full, name, from, to);
+	a->depth = path_depth(full);
+	free(v);
+	free(from);
+	free(to);
+	struct strvec argv = { 0 };
+	sv_push(&argv, zfs_prog());
+	sv_push(&argv, "inherit");
+	sv_push(&argv, name);
+	sv_push(&argv, full);
+	action_add_cmd(a, &argv);
+}
+
+/* How to get a property ZFS fixes at creation, for the "recreate needed" line. Static. */
+static const char *how_to_migrate(const char *name, bool volume)
+{
+	if (!strcmp(name, "keyformat") || !strcmp(name, "pbkdf2iters"))
+		return "change it by hand with 'zfs change-key -o %s=VALUE DS' (the data stays)";
+	if (volume)
+		return "create a new volume with it, copy the data (dd), then swap the names with 'zfs rename'";
+	return "create a new dataset with it, copy the data (rsync -aHAX), then swap the names with 'zfs rename'";
+}
+
+/*
+ * The properties of the config for dataset full (or a pool's root: its
+ * options), against what ZFS has (ds). A property counts as converged when:
+ * - the config asks to inherit it and its source is not "local";
+ * - it is fixed at creation on this ZFS (zfs_caps_create_only), or cannot be
+ *   inherited (quota, reservation, canmount: zfs_caps_inheritable), and the
+ *   value is the same (the source is then "-", or "default" for quota=none);
+ * - otherwise, the value is the same (zprop_value_eq: normalised, display
+ *   aliases) AND its source is "local": a value that matches only because it
+ *   is inherited or the default is set, so a change of the parent or of ZFS's
+ *   default never changes this dataset behind the config's back.
+ * Anything else is a `zfs set`, a `zfs inherit`, or, for a property fixed at
+ * creation, a "recreate needed" line (never run). Unsupported properties and
+ * values are errors. Everything goes to p.
+ */
+static void plan_props(const struct zfs_plan_in *in, const char *full, bool volume, const char *jpath,
+		       const struct zcfg_props *props, const struct zfs_dataset *ds, struct plan *p)
+{
+	const struct zfs_caps *caps = &in->st->caps;
+	for (size_t i = 0; i < props->n; i++) {
+		const struct zcfg_prop *pr = &props->v[i];
+		const struct zprop *cur = zfs_dataset_prop(ds, pr->name);
+		if (pr->inherit) {
+			if (cur && strcmp(cur->source, "local"))
+				continue;
+			if (check_caps(caps, full, jpath, pr, p) || !cur)
+				continue;
+			add_inherit(in, full, pr->name, cur, p);
+			continue;
+		}
+		bool fixed = zfs_caps_create_only(caps, pr->name);
+		bool same = cur && zprop_value_eq(pr->name, cur->value, pr->norm);
+		/* Only what can be inherited can match by inheritance: quota=none is "default" even when set. */
+		bool by_value = fixed || !zfs_caps_inheritable(caps, pr->name);
+		if (same && (by_value || !strcmp(cur->source, "local")))
+			continue;
+		if (check_caps(caps, full, jpath, pr, p))
+			continue;
+		if (fixed) {
+			char *from = cur ? zprop_display(pr->name, cur->value) : xstrdup("-");
+			char *shown = zfs_value_display(from);
+			char *how = xasprintf(how_to_migrate(pr->name, volume), pr->name);
+			sv_pushf(&p->recreate, "%s %s %s -> %s: ZFS sets it only when the %s is created; %s", full,
+				 pr->name, shown, pr->value, volume ? "volume" : "dataset", how);
+			free(how);
+			free(from);
+			free(shown);
+			continue;
+		}
+		add_set(full, pr->name, pr->norm, cur, p);
+	}
+}
+
+/*
  * A dataset of the config that exists: its type must match (error), an
- * unmarked one is adopted (phoenix:managed=true), then each property,
- * mountpoint and volsize that differs is set; create-only properties and a
- * shrinking volume are errors, never changes. Everything goes to p.
+ * unmarked one is adopted (phoenix:managed=true), then its properties
+ * (plan_props), mountpoint and volsize; a shrinking volume is an error, never
+ * a change. A key that is not loaded is reported (never loaded). Everything
+ * goes to p.
  */
 static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcfg_dataset *dc,
 				  const struct zfs_dataset *ds, struct plan *p)
@@ -504,28 +705,23 @@ static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcf
 		sv_push(&argv, dc->full);
 		action_add_cmd(a, &argv);
 	}
-	char *jp = xasprintf("%s.properties", dc->jpath);
-	for (size_t i = 0; i < dc->props.n; i++) {
-		const struct zcfg_prop *pr = &dc->props.v[i];
-		const struct zprop *cur = zfs_dataset_prop(ds, pr->name);
-		if (cur && !strcmp(cur->value, pr->norm))
-			continue;
-		if (check_caps(&in->st->caps, dc->full, jp, pr, p))
-			continue;
-		const struct zprop_info *pi = zprop_lookup(pr->name);
-		if (pi && pi->create_only) {
-			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
-				 "this property is fixed when a dataset is created; recreate the dataset by hand or change the config",
-				 "'%s' has %s=%s, the config says %s", dc->full, pr->name, cur ? cur->value : "-", pr->value);
-			continue;
-		}
-		add_set(dc, pr->name, pr->norm, cur ? cur->value : NULL, p);
+	const struct zprop *ks = zfs_dataset_prop(ds, "keystatus");
+	if (ks && !strcmp(ks->value, "unavailable")) {
+		const struct zprop *er = zfs_dataset_prop(ds, "encryptionroot");
+		const char *root = er && strcmp(er->value, "-") ? er->value : dc->full;
+		char *hint = xasprintf("load it with 'zfs load-key %s' (then 'zfs mount -a'); phoenix-storage never loads keys", root);
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, dc->jpath, hint,
+			 "dataset '%s': its encryption key is not loaded (keystatus unavailable, encryption root '%s'): "
+			 "it cannot be mounted", dc->full, root);
+		free(hint);
 	}
+	char *jp = xasprintf("%s.properties", dc->jpath);
+	plan_props(in, dc->full, dc->is_volume, jp, &dc->props, ds, p);
 	free(jp);
 	if (dc->mountpoint) {
 		const struct zprop *cur = zfs_dataset_prop(ds, "mountpoint");
-		if (!cur || strcmp(cur->value, dc->mountpoint))
-			add_set(dc, "mountpoint", dc->mountpoint, cur ? cur->value : NULL, p);
+		if (!cur || strcmp(cur->value, dc->mountpoint) || strcmp(cur->source, "local"))
+			add_set(dc->full, "mountpoint", dc->mountpoint, cur, p);
 	}
 	if (dc->is_volume) {
 		const struct zprop *cur = zfs_dataset_prop(ds, "volsize");
@@ -539,8 +735,61 @@ static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcf
 			free(h);
 			free(w);
 		} else if (want > have) {
-			add_set(dc, "volsize", dc->volsize, cur ? cur->value : NULL, p);
+			add_set(dc->full, "volsize", dc->volsize, cur, p);
 		}
+	}
+}
+
+/*
+ * The pool properties of the config on an existing pool (read by zpool get):
+ * a value that differs is a `zpool set` ("~ pool tank autotrim off -> on"); a
+ * pool property has no parent, so its source does not count. feature@X takes
+ * "enabled" (an active feature is enabled); a feature cannot be disabled
+ * again, nor altroot set on an imported pool: "recreate needed". A property
+ * zpool did not print is an error (this ZFS lacks it).
+ */
+static void plan_pool_props(const struct zcfg_pool *pc, const struct zpool *zp, struct plan *p)
+{
+	if (!zp->props_read)
+		return;
+	for (size_t i = 0; i < pc->properties.n; i++) {
+		const struct zcfg_prop *pr = &pc->properties.v[i];
+		const struct zpool_prop *cur = zpool_get_prop(zp, pr->name);
+		if (!cur) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, pr->jpath,
+				 "remove it from the pool's properties, or run a ZFS that has it (OpenZFS 2.x)",
+				 "pool '%s': this ZFS does not support the pool property '%s'", pc->name, pr->name);
+			continue;
+		}
+		bool feature = !strncmp(pr->name, "feature@", 8);
+		if (feature && strcmp(pr->value, "enabled") && strcmp(pr->value, "disabled")) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, pr->jpath, "use \"enabled\"",
+				 "pool '%s': %s takes enabled (or disabled), not '%s'", pc->name, pr->name, pr->value);
+			continue;
+		}
+		bool same = !strcmp(cur->value, pr->value) ||
+			    (feature && !strcmp(pr->value, "enabled") && !strcmp(cur->value, "active"));
+		if (same)
+			continue;
+		char *from = zfs_value_display(cur->value);
+		if ((feature && !strcmp(pr->value, "disabled")) || !strcmp(pr->name, "altroot")) {
+			sv_pushf(&p->recreate, "pool %s %s %s -> %s: %s", pc->name, pr->name, from, pr->value,
+				 feature ? "a feature once enabled cannot be disabled; only a new pool (zpool create -d) lacks it"
+					 : "altroot is given when a pool is created or imported (zpool import -R DIR)");
+			free(from);
+			continue;
+		}
+		struct action *a = plan_add(p, PHASE_POOL_PROP, OP_CHANGE, "zfs", "set-pool-property", pc->name,
+					    "pool %s %s %s -> %s", pc->name, pr->name, from, pr->value);
+		free(from);
+		if (feature)
+			sv_push(&a->details, "irreversible: an enabled feature cannot be disabled, and older ZFS versions may no longer import the pool");
+		struct strvec argv = { 0 };
+		sv_push(&argv, zpool_prog());
+		sv_push(&argv, "set");
+		sv_pushf(&argv, "%s=%s", pr->name, pr->value);
+		sv_push(&argv, pc->name);
+		action_add_cmd(a, &argv);
 	}
 }
 
@@ -620,8 +869,15 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		const struct zcfg_pool *pc = &cfg->pools[i];
 		const struct zpool *zp = zfs_state_pool(st, pc->name);
-		if (zp && !zp->importable)
+		if (zp && !zp->importable) {
 			check_existing_pool(pc, zp, f, p);
+			plan_pool_props(pc, zp, p);
+			const struct zfs_dataset *root = zpool_readable(zp) ? zfs_state_dataset(st, pc->name) : NULL;
+			char *jp = xasprintf("%s.options", pc->jpath);
+			if (root)
+				plan_props(in, pc->name, false, jp, &pc->options, root, p);
+			free(jp);
+		}
 		else if (zp)
 			plan_import(pc, zp, p);
 		else
@@ -702,7 +958,7 @@ void zfs_lint_capacity(const struct zfs_config *cfg, const struct zfs_state *st,
 				if (x)
 					reserv += strtoull(x->norm, NULL, 10);
 			}
-			if (d->is_volume && !zcfg_props_get(&d->props, "refreservation"))
+			if (d->is_volume && !d->sparse && !zcfg_props_get(&d->props, "refreservation"))
 				reserv += strtoull(d->volsize, NULL, 10);
 		}
 		warn_over(dl, &cfg->pools[i], "quotas", quotas, cap,

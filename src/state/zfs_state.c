@@ -542,6 +542,124 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 	return 0;
 }
 
+/* ---- zpool get ---- */
+
+static struct zpool *pool_by_name(struct zfs_state *st, const char *name, size_t n)
+{
+	for (size_t i = 0; i < st->n_pools; i++)
+		if (strlen(st->pools[i].name) == n && !strncmp(st->pools[i].name, name, n) && !st->pools[i].importable)
+			return &st->pools[i];
+	return NULL;
+}
+
+/* Splits one line of zpool get into its four fields (spans into l); false when it has fewer. */
+static bool split_pool_get_line(const char *l, size_t len, bool header, const char *f[4], size_t fl[4])
+{
+	if (!header) {
+		const char *p = l, *e = l + len;
+		for (int k = 0; k < 3; k++) {
+			const char *t = memchr(p, '\t', (size_t)(e - p));
+			if (!t)
+				return false;
+			f[k] = p;
+			fl[k] = (size_t)(t - p);
+			p = t + 1;
+		}
+		/* The value may hold a TAB (a comment): the source is after the last one. */
+		const char *last = e;
+		while (last > p && last[-1] != '\t')
+			last--;
+		if (last > p) {
+			fl[2] = (size_t)(last - 1 - f[2]);
+			p = last;
+		}
+		f[3] = p;
+		fl[3] = (size_t)(e - p);
+		/* The property and the source are one word each ("local", "default", "-"). */
+		for (int k = 1; k < 4; k += 2) {
+			if (!fl[k])
+				return false;
+			for (size_t i = 0; i < fl[k]; i++)
+				if (isspace((unsigned char)f[k][i]))
+					return false;
+		}
+		return true;
+	}
+	const char *p = l, *e = l + len;
+	for (int k = 0; k < 2; k++) {
+		while (p < e && isspace((unsigned char)*p))
+			p++;
+		f[k] = p;
+		while (p < e && !isspace((unsigned char)*p))
+			p++;
+		fl[k] = (size_t)(p - f[k]);
+		if (!fl[k])
+			return false;
+	}
+	while (e > p && isspace((unsigned char)e[-1]))
+		e--;
+	const char *s = e;
+	while (s > p && !isspace((unsigned char)s[-1]))
+		s--;
+	if (s == e || s == p)
+		return false;
+	f[3] = s;
+	fl[3] = (size_t)(e - s);
+	while (p < s && isspace((unsigned char)*p))
+		p++;
+	const char *ve = s;
+	while (ve > p && isspace((unsigned char)ve[-1]))
+		ve--;
+	f[2] = p;
+	fl[2] = (size_t)(ve - p);
+	return fl[2] > 0;
+}
+
+int zpool_parse_get(const char *text, bool header, struct zfs_state *st, struct diag_list *dl)
+{
+	bool first = true;
+	for (const char *line = text; *line;) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		const char *f[4];
+		size_t fl[4];
+		bool blank = true;
+		for (size_t i = 0; i < len && blank; i++)
+			blank = isspace((unsigned char)line[i]);
+		if (blank) {
+			/* nothing */
+		} else if (header && first && !strncmp(line, "NAME", 4)) {
+			/* the header line */
+		} else if (!split_pool_get_line(line, len, header, f, fl)) {
+			char *shown = xstrndup(line, len > 80 ? 80 : len);
+			diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, NULL, "cannot read zpool get output: '%s'", shown);
+			free(shown);
+			return -1;
+		} else {
+			struct zpool *zp = pool_by_name(st, f[0], fl[0]);
+			if (zp) {
+				zp->props = xrealloc(zp->props, (zp->n_props + 1) * sizeof(*zp->props));
+				struct zpool_prop *pp = &zp->props[zp->n_props++];
+				pp->name = xstrndup(f[1], fl[1]);
+				pp->value = xstrndup(f[2], fl[2]);
+				pp->source = xstrndup(f[3], fl[3]);
+				zp->props_read = true;
+			}
+		}
+		first = false;
+		line = eol ? eol + 1 : line + len;
+	}
+	return 0;
+}
+
+const struct zpool_prop *zpool_get_prop(const struct zpool *p, const char *name)
+{
+	for (size_t i = 0; i < p->n_props; i++)
+		if (!strcmp(p->props[i].name, name))
+			return &p->props[i];
+	return NULL;
+}
+
 /* ---- capabilities from `zfs get` usage ---- */
 
 /*
@@ -564,14 +682,23 @@ int zfs_parse_caps(const char *usage, struct zfs_caps *caps)
 			char *name = first_word(t);
 			/* VALUES start after the EDIT and INHERIT columns. */
 			const char *v = t + strlen(name);
+			bool col_no[2] = { false, false };
 			for (int k = 0; k < 2; k++) {
 				v = skip_spaces(v);
+				col_no[k] = !strncmp(v, "NO", 2) && (!v[2] || isspace((unsigned char)v[2]));
 				while (*v && !isspace((unsigned char)*v))
 					v++;
 			}
 			v = skip_spaces(v);
-			if (strstr(name, "@...") == NULL)
+			if (strstr(name, "@...") == NULL) {
 				sv_push(&caps->props, name);
+				if (col_no[0])
+					sv_push(&caps->fixed, name);
+				if (col_no[1])
+					sv_push(&caps->noinherit, name);
+				if (strchr(v, '|') && !strpbrk(v, "<[("))
+					sv_pushf(&caps->enums, "%s\t%s", name, v);
+			}
 			if (!strcmp(name, "compression")) {
 				const char *p = v;
 				while (*p) {
@@ -624,6 +751,70 @@ bool zfs_dataset_is_managed(const struct zfs_dataset *ds)
 {
 	const struct zprop *m = zfs_dataset_prop(ds, "phoenix:managed");
 	return m && !strcmp(m->value, "true") && !strcmp(m->source, "local");
+}
+
+static bool sv_has(const struct strvec *sv, const char *s)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (!strcmp(sv->v[i], s))
+			return true;
+	return false;
+}
+
+bool zfs_caps_create_only(const struct zfs_caps *caps, const char *name)
+{
+	const struct zprop_info *pi = zprop_lookup(name);
+	if (zprop_is_user(name) || (pi && pi->readonly))
+		return false;
+	if (caps->known)
+		return sv_has(&caps->fixed, name);
+	return pi && pi->create_only;
+}
+
+bool zfs_caps_inheritable(const struct zfs_caps *caps, const char *name)
+{
+	if (zprop_is_user(name))
+		return true;
+	if (caps->known && sv_has(&caps->props, name))
+		return !sv_has(&caps->noinherit, name);
+	const struct zprop_info *pi = zprop_lookup(name);
+	return pi && !pi->noinherit && !pi->readonly;
+}
+
+bool zfs_caps_enum_ok(const struct zfs_caps *caps, const char *name, const char *value, const char **list)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < caps->enums.n; i++) {
+		const char *e = caps->enums.v[i];
+		if (strncmp(e, name, nl) || e[nl] != '\t')
+			continue;
+		*list = e + nl + 1;
+		for (const char *p = e + nl + 1; *p;) {
+			p = skip_spaces(p);
+			size_t n = strcspn(p, "|");
+			while (n && isspace((unsigned char)p[n - 1]))
+				n--;
+			char *one = xstrndup(p, n);
+			bool ok = *one && zprop_value_eq(name, value, one);
+			free(one);
+			if (ok)
+				return true;
+			p += strcspn(p, "|");
+			if (*p)
+				p++;
+		}
+		return false;
+	}
+	return true;
+}
+
+void zfs_caps_free(struct zfs_caps *caps)
+{
+	sv_free(&caps->enums);
+	sv_free(&caps->props);
+	sv_free(&caps->compression);
+	sv_free(&caps->fixed);
+	sv_free(&caps->noinherit);
 }
 
 bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name)
@@ -716,6 +907,12 @@ static void zpool_free_one(struct zpool *p)
 	}
 	free(p->vdevs);
 	free(p->aux);
+	for (size_t k = 0; k < p->n_props; k++) {
+		free(p->props[k].name);
+		free(p->props[k].value);
+		free(p->props[k].source);
+	}
+	free(p->props);
 }
 
 /*
@@ -827,6 +1024,41 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 	return rc;
 }
 
+int zfs_state_read_pool_props(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl)
+{
+	struct strvec argv = { 0 };
+	bool header = !st->caps.get_types;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		sv_free(&argv);
+		sv_push(&argv, zpool_prog());
+		sv_push(&argv, "get");
+		if (!header) {
+			sv_push(&argv, "-H");
+			sv_push(&argv, "-p");
+		}
+		sv_push(&argv, "all");
+		for (size_t i = 0; i < pools->n; i++)
+			sv_push(&argv, pools->v[i]);
+		struct exec_result r;
+		int rc = exec_run(sv_argv(&argv), NULL, &r);
+		st->invocations++;
+		if (rc && !header && r.status == 2 && strstr(r.err, "usage:")) {
+			exec_result_free(&r);
+			header = true;
+			continue;
+		}
+		if (rc)
+			report_failure(sv_argv(&argv), &r, dl);
+		else
+			rc = zpool_parse_get(r.out, header, st, dl);
+		exec_result_free(&r);
+		sv_free(&argv);
+		return rc ? -1 : 0;
+	}
+	sv_free(&argv);
+	return -1;
+}
+
 bool zpool_readable(const struct zpool *p)
 {
 	return !p->importable && !(p->state && (!strcmp(p->state, "UNAVAIL") || !strcmp(p->state, "FAULTED")));
@@ -889,8 +1121,7 @@ void zfs_state_free(struct zfs_state *st)
 	for (size_t i = 0; i < st->n_bufs; i++)
 		free(st->bufs[i]);
 	free(st->bufs);
-	sv_free(&st->caps.props);
-	sv_free(&st->caps.compression);
+	zfs_caps_free(&st->caps);
 	memset(st, 0, sizeof(*st));
 }
 

@@ -37,6 +37,13 @@ struct vdev {
 	struct disk_id id;   /* the device it is (zfs_state_resolve_vdevs); DISK_ID_NONE when unknown */
 };
 
+/* One pool property as `zpool get` prints it (exact with -p where zpool has it). */
+struct zpool_prop {
+	char *name;
+	char *value;
+	char *source;   /* "local", "default", "-" */
+};
+
 struct zpool {
 	char *name;
 	char *state;          /* ONLINE, DEGRADED, FAULTED, ... */
@@ -48,6 +55,9 @@ struct zpool {
 	char *errors;         /* the "errors:" line */
 	bool importable;      /* listed by zpool import, not imported */
 	char *import_id;
+	struct zpool_prop *props;   /* zfs_state_read_pool_props; in zpool's order */
+	size_t n_props;
+	bool props_read;      /* props holds what zpool get printed for this pool */
 };
 
 /* What this ZFS supports, read from the usage text of `zfs get`. */
@@ -55,6 +65,10 @@ struct zfs_caps {
 	bool known;
 	struct strvec props;          /* property names zfs accepts */
 	struct strvec compression;    /* compression values, with gzip-N etc. expanded */
+	struct strvec fixed;          /* EDIT NO: statistics and the properties set only at create
+					 (casesensitivity, volblocksize, encryption, keyformat, ...) */
+	struct strvec noinherit;      /* INHERIT NO: `zfs inherit` refuses them */
+	struct strvec enums;          /* "NAME\tv1 | v2 | ..." for each property whose VALUES column is a plain list */
 	uint64_t max_recordsize;      /* 128K on old ZFS, 1M or 16M on modern */
 	bool modern;                  /* feature flags era (lz4/zstd named) */
 	bool get_types;               /* `zfs get` takes -t (skip snapshots while reading) */
@@ -104,6 +118,15 @@ int zfs_parse_get_json(const char *text, struct zfs_state *st, struct diag_list 
 /* Other parsers return 0 or -1 with a message in dl. */
 int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, struct diag_list *dl);
 int zfs_parse_caps(const char *usage, struct zfs_caps *caps);
+/*
+ * Reads `zpool get -H -p all POOL...` (tabbed: pool, property, value, source)
+ * or, header true, the form of a zpool without -H (zfs-fuse: a NAME PROPERTY
+ * VALUE SOURCE header, columns padded with blanks; the value is what lies
+ * between the property and the last word). Lines of pools not in st are
+ * skipped; every pool named gets props_read. Returns 0, or -1 with an error in
+ * dl when a line has fewer than four fields.
+ */
+int zpool_parse_get(const char *text, bool header, struct zfs_state *st, struct diag_list *dl);
 
 /*
  * Reads capabilities (zfs get usage), pools (zpool status) and the datasets of
@@ -112,6 +135,15 @@ int zfs_parse_caps(const char *usage, struct zfs_caps *caps);
  * pools that are not imported are skipped. Returns 0, or -1 with an error in dl.
  */
 int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl);
+/*
+ * The properties of the given imported pools: one `zpool get -H -p all
+ * POOL...` (`zpool get all POOL...` where the `zfs get` usage shows no -t, as
+ * on zfs-fuse; a zpool that refuses -H is asked again without it). Returns 0,
+ * or -1 with an error naming the program in dl.
+ */
+int zfs_state_read_pool_props(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl);
+/* The property of a pool read by zfs_state_read_pool_props, or NULL. */
+const struct zpool_prop *zpool_get_prop(const struct zpool *p, const char *name);
 /*
  * Adds the pools that `zpool import -d DIR...` lists (exist on disks, not imported),
  * with importable set. One program. Returns 0 or -1.
@@ -134,6 +166,23 @@ const struct zfs_dataset *zfs_state_dataset(const struct zfs_state *st, const ch
 /* The property value, or NULL when the dataset does not have it. */
 const struct zprop *zfs_dataset_prop(const struct zfs_dataset *ds, const char *name);
 bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name);
+/*
+ * Can property name only be given when a dataset is created on this ZFS? From
+ * the usage text (EDIT NO, not a statistic) when it was read, else from the
+ * zprops table. User properties never are.
+ */
+bool zfs_caps_create_only(const struct zfs_caps *caps, const char *name);
+/* Does `zfs inherit` take property name on this ZFS (usage INHERIT column, else the table)? */
+bool zfs_caps_inheritable(const struct zfs_caps *caps, const char *name);
+/*
+ * Does this ZFS take value for enumerated property name? The usage text's
+ * list decides (a display alias of a listed value counts: posixacl for
+ * posix); true when there is no plain list for it (no usage text, a property
+ * it does not list, or values such as "sha256[,verify]"). Pure.
+ */
+bool zfs_caps_enum_ok(const struct zfs_caps *caps, const char *name, const char *value, const char **list);
+/* Frees what caps owns (accepts a zeroed one). */
+void zfs_caps_free(struct zfs_caps *caps);
 /* True when the dataset carries phoenix:managed=true set on itself (not inherited from a parent). */
 bool zfs_dataset_is_managed(const struct zfs_dataset *ds);
 

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/sysinfo.h>
 
 #include "engine/ctx.h"
@@ -22,6 +23,50 @@ struct door {
 	struct zfs_facts facts;
 	struct zfs_view view;
 };
+
+/*
+ * The key file a keylocation=file://PATH names, checked the way ZFS will read
+ * it (the real path, never under --root): it exists, is a regular file, is
+ * owned by root and readable by nobody else (mode 0600 or stricter). Only
+ * stat(2): the file is never opened, so its content cannot reach a log, a
+ * diagnostic or an argv. Problems are errors at the property's position.
+ */
+static void check_key_file(const struct config_src *src, const struct zcfg_prop *pr, struct diag_list *dl)
+{
+	if (strcmp(pr->name, "keylocation") || strncmp(pr->norm, "file://", 7))
+		return;
+	const char *path = pr->norm + 7;
+	struct stat sb;
+	char *hint = NULL;
+	if (stat(path, &sb)) {
+		hint = xasprintf("create it before apply, e.g. 'dd if=/dev/urandom of=%s bs=32 count=1; chmod 600 %s' "
+				 "for keyformat=raw", path, path);
+		cfg_diag(dl, src, DIAG_ERROR, pr->jpath, hint, "key file '%s' does not exist", path);
+	} else if (!S_ISREG(sb.st_mode)) {
+		cfg_diag(dl, src, DIAG_ERROR, pr->jpath, "point keylocation at a regular file",
+			 "key file '%s' is not a regular file", path);
+	} else if (sb.st_mode & 077) {
+		hint = xasprintf("chmod 600 %s", path);
+		cfg_diag(dl, src, DIAG_ERROR, pr->jpath, hint,
+			 "key file '%s' has mode %04o: others than its owner can read it (0600 or stricter is needed)", path,
+			 (unsigned)(sb.st_mode & 07777));
+	} else if (sb.st_uid != 0) {
+		hint = xasprintf("chown root:root %s", path);
+		cfg_diag(dl, src, DIAG_ERROR, pr->jpath, hint, "key file '%s' is owned by uid %u, not root", path,
+			 (unsigned)sb.st_uid);
+	}
+	free(hint);
+}
+
+static void check_key_files(const struct zfs_config *cfg, const struct config_src *src, struct diag_list *dl)
+{
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		for (size_t k = 0; k < cfg->pools[i].options.n; k++)
+			check_key_file(src, &cfg->pools[i].options.v[k], dl);
+	for (size_t i = 0; i < cfg->n_datasets; i++)
+		for (size_t k = 0; k < cfg->datasets[i].props.n; k++)
+			check_key_file(src, &cfg->datasets[i].props.v[k], dl);
+}
 
 static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
@@ -45,6 +90,7 @@ static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	}
 	size_t before = diag_count(dl, DIAG_ERROR);
 	zfs_check_same_devices(&d->cfg, f, &ctx->main, dl);
+	check_key_files(&d->cfg, &ctx->main, dl);
 	if (diag_count(dl, DIAG_ERROR) > before)
 		rc = -1;
 	if (d->cfg.allow_destructive)
@@ -155,6 +201,17 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 	if (!d->cfg.present)
 		return 0;
 	warn_odd_values(d, &ctx->main, dl);
+	/* The fourth program, only when a configured pool that exists has properties to converge. */
+	struct strvec with_props = { 0 };
+	for (size_t i = 0; i < d->cfg.n_pools; i++) {
+		const struct zpool *zp = zfs_state_pool(&d->st, d->cfg.pools[i].name);
+		if (d->cfg.pools[i].properties.n && zp && zpool_readable(zp))
+			sv_push(&with_props, zp->name);
+	}
+	int prc = with_props.n ? zfs_state_read_pool_props(&d->st, &with_props, dl) : 0;
+	sv_free(&with_props);
+	if (prc)
+		return -1;
 	/* Pools of the config that are not imported: look for them on their disks. */
 	struct strvec dirs = { 0 };
 	bool to_create = false;
@@ -300,7 +357,7 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 	if (text)
 		fprintf(text, "Managed datasets:\n");
 	static const char *const keyprops[] = { "used", "available", "quota", "reservation", "recordsize",
-						"compression", "sync", "mountpoint", "mounted" };
+						"compression", "sync", "mountpoint", "mounted", "encryption", "keystatus" };
 	for (size_t i = 0; i < d->cfg.n_datasets; i++) {
 		const struct zcfg_dataset *dc = &d->cfg.datasets[i];
 		const struct zfs_dataset *ds = zfs_state_dataset(&d->st, dc->full);
@@ -313,8 +370,11 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 				json_object_set_new(props, keyprops[k], json_string(pr->value));
 		}
 		for (size_t k = 0; ds && k < dc->props.n; k++) {
-			const struct zprop *pr = zfs_dataset_prop(ds, dc->props.v[k].name);
-			if (!pr || strcmp(pr->value, dc->props.v[k].norm)) {
+			const struct zcfg_prop *cp = &dc->props.v[k];
+			const struct zprop *pr = zfs_dataset_prop(ds, cp->name);
+			bool drifted = cp->inherit ? pr && !strcmp(pr->source, "local")
+						   : !pr || !zprop_value_eq(cp->name, pr->value, cp->norm);
+			if (drifted) {
 				json_array_append_new(drift, json_pack("{s:s, s:s, s:s}", "property", dc->props.v[k].name,
 								       "current", pr ? pr->value : "-", "config",
 								       dc->props.v[k].norm));
@@ -329,9 +389,12 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 				char *u = zfs_format_size(prop_u64(ds, "used"));
 				char *a = zfs_format_size(prop_u64(ds, "available"));
 				char *q = zprop_display("quota", prop_str(ds, "quota"));
-				fprintf(text, "  %-36s used %-7s avail %-7s quota %-7s %s %s\n", dc->full, u, a, q,
+				const char *ks = prop_str(ds, "keystatus");
+				fprintf(text, "  %-36s used %-7s avail %-7s quota %-7s %s %s%s%s\n", dc->full, u, a, q,
 					prop_str(ds, "compression"), prop_str(ds, "mounted")[0] == 'y'
-					? prop_str(ds, "mountpoint") : "(not mounted)");
+					? prop_str(ds, "mountpoint") : "(not mounted)",
+					strcmp(ks, "-") && strcmp(ks, "none") ? " key " : "",
+					strcmp(ks, "-") && strcmp(ks, "none") ? ks : "");
 				free(u);
 				free(a);
 				free(q);

@@ -42,8 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	FUZZ_CHECK(lz4 == caps.modern, "modern %d, lz4 listed %d", caps.modern, lz4);
 	zfs_caps_has_prop(&caps, "phoenix:managed");
-	sv_free(&caps.props);
-	sv_free(&caps.compression);
+	zfs_caps_free(&caps);
 	free(text);
 	return 0;
 }

@@ -45,7 +45,8 @@ zfs_fuse_ensure() {
 
 # zfs_has FEATURE: true when the ZFS in use has FEATURE: lz4, zstd, sync
 # (dataset properties), autotrim (pool property), feature-flags (pool version
-# 5000), json (zfs/zpool -j, OpenZFS 2.3), volumes (zvols). zfs-fuse has none of them.
+# 5000), json (zfs/zpool -j, OpenZFS 2.3), volumes (zvols), encryption, acltype,
+# xattr-sa (xattr=sa). zfs-fuse has none of them.
 zfs_has() {
 	case "$1" in
 	lz4 | zstd) zfs get 2>&1 | grep -E '^[[:space:]]+compression[[:space:]]' | grep -qw "$1" ;;
@@ -54,6 +55,8 @@ zfs_has() {
 	feature-flags) zpool upgrade -v 2>&1 | grep -q 'feature flags' ;;
 	json) zfs list -j -o name >/dev/null 2>&1 ;;
 	volumes) [ -e /dev/zfs ] ;;   # zvols need kernel ZFS: zfs-fuse aborts on zfs create -V
+	encryption | acltype) zfs get 2>&1 | grep -qE "^[[:space:]]+$1[[:space:]]" ;;
+	xattr-sa) zfs get 2>&1 | grep -E '^[[:space:]]+xattr[[:space:]]' | grep -qw sa ;;
 	*) echo "zfs_has: unknown feature '$1'" >&2; return 2 ;;
 	esac
 }
@@ -111,6 +114,8 @@ assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected to find '$2' in: 
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $1"; }
 # zget PROP DATASET: exact value of a property.
 zget() { zfs get -H -p -o value "$1" "$2"; }
+# zsrc PROP DATASET: the source of a property (local, default, inherited from X, -).
+zsrc() { zfs get -H -o source "$1" "$2"; }
 
 skip() { echo "SKIP $CURRENT_TEST: $*"; exit 77; }
 

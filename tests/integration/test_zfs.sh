@@ -432,4 +432,290 @@ JSON
 	assert_eq "$(zget volsize "$q/vm-101-disk-1")" $((96 * 1024 * 1024))
 }
 
+# cfg_props FILE POOL DISK POOLPROPS OPTIONS DATASETS: one single-disk pool with pool properties and root options.
+cfg_props() {
+	cat >"$1" <<JSON
+{ "zfs": { "pools": [ { "name": "$2", "raid_level": "single", "disks": ["$3"], "mountpoint": "$WORK/mnt/$2",
+                        "properties": { $4 }, "options": { $5 } } ],
+  "datasets": [ $6 ] } }
+JSON
+}
+
+test_pool_properties_and_options_converge_on_an_existing_pool() {
+	local q; q=$(pool_name qp)
+	local d; d=$(vdev "$q-a")
+	cfg_props "$WORK/c.json" "$q" "$d" "" "" ""
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zpool get failmode "$q" | awk 'NR==2 {print $3}')" wait
+	local was; was=$(zget compression "$q")   # the default: off on zfs-fuse, on or lz4 on OpenZFS
+	cfg_props "$WORK/c.json" "$q" "$d" '"failmode": "continue"' '"compression": "gzip"' ""
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ pool $q failmode wait -> continue"
+	assert_contains "$out" "~ $q compression $was -> gzip"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_contains "$out" "Applied 2 changes."
+	assert_eq "$(zpool get failmode "$q" | awk 'NR==2 {print $3}')" continue
+	assert_eq "$(zget compression "$q")" gzip
+	assert_eq "$(zsrc compression "$q")" local
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_contains "$out" "Nothing to do: the host matches the config."
+}
+
+test_plan_reads_pool_properties_within_four_programs() {
+	local q; q=$(pool_name pb)
+	local d; d=$(vdev "$q-a")
+	cfg_props "$WORK/c.json" "$q" "$d" '"failmode": "continue", "autoexpand": "on"' '"atime": "off"' \
+		'{ "name": "a", "pool": "'"$q"'", "properties": "quota=10M" }'
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	logging_zfs
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "No changes: the host matches the config."
+	[ "$(wc -l <"$WORK/calls")" -le 4 ] || fail "more than 4 zfs/zpool invocations: $(cat "$WORK/calls")"
+	# zpool get -H -p where zpool has it (OpenZFS), the header form on zfs-fuse: one call for the pool
+	[ "$(grep -cE "^zpool get( -H -p)? all $q\$" "$WORK/calls")" = 1 ] || fail "no single zpool get: $(cat "$WORK/calls")"
+	if grep -vE "^(zfs get|zfs get -[Hj] -p -r( -t filesystem,volume)? all $q|zpool status( -P)?|zpool get( -H -p)? all $q)\$" "$WORK/calls"; then
+		fail "an unexpected command ran"
+	fi
+}
+
+test_inherit_runs_zfs_inherit_and_is_then_converged() {
+	local q; q=$(pool_name qi)
+	local d; d=$(vdev "$q-a")
+	cfg_props "$WORK/c.json" "$q" "$d" "" '"compression": "lzjb"' \
+		'{ "name": "x", "pool": "'"$q"'", "properties": "compression=gzip" }'
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget compression "$q/x")" gzip
+	cfg_props "$WORK/c.json" "$q" "$d" "" '"compression": "lzjb"' \
+		'{ "name": "x", "pool": "'"$q"'", "properties": "compression=inherit" }'
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ $q/x compression gzip -> inherit (lzjb from $q)"
+	ph plan -c "$WORK/c.json" --root "$WORK/root" --json
+	assert_eq "$(jq -c '.actions[] | select(.kind=="inherit-property") | .commands[0][1:]' <<<"$out")" \
+		"[\"inherit\",\"compression\",\"$q/x\"]"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget compression "$q/x")" lzjb
+	assert_eq "$(zsrc compression "$q/x")" "inherited from $q"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "No changes: the host matches the config."
+}
+
+test_value_that_matches_only_by_inheritance_is_set_locally() {
+	local q; q=$(pool_name qs)
+	local d; d=$(vdev "$q-a")
+	mkpool "$q" "$d"
+	zfs set atime=off "$q"
+	zfs create "$q/x"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"] } ],
+  "datasets": [ { "name": "x", "pool": "$q", "properties": "atime=off,quota=none" } ] } }
+JSON
+	assert_eq "$(zsrc atime "$q/x")" "inherited from $q"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ $q/x atime off (inherited from $q) -> off"
+	# quota cannot be inherited: none with source default is already what the config says
+	assert_not_contains "$out" "quota"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zsrc atime "$q/x")" local
+	# a change of the parent no longer reaches the dataset
+	zfs set atime=on "$q"
+	assert_eq "$(zget atime "$q/x")" off
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+}
+
+test_create_only_property_on_an_existing_dataset_is_recreate_needed() {
+	local q; q=$(pool_name pc)
+	local d; d=$(vdev "$q-a")
+	mkpool "$q" "$d"
+	zfs create -o casesensitivity=sensitive "$q/docs"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"] } ],
+  "datasets": [ { "name": "docs", "pool": "$q", "properties": "casesensitivity=insensitive,utf8only=off" } ] } }
+JSON
+	zfs set phoenix:managed=true "$q/docs"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "! recreate needed: $q/docs casesensitivity sensitive -> insensitive: ZFS sets it only when the dataset is created; create a new dataset with it, copy the data (rsync -aHAX), then swap the names with 'zfs rename'"
+	assert_not_contains "$out" "utf8only"     # same value: its source "-" is what a create-only property has
+	assert_contains "$out" "No changes apply can make; 1 needs a recreate by hand (see 'recreate needed')."
+	ph plan -c "$WORK/c.json" --root "$WORK/root" --json
+	assert_eq "$(jq -r '.summary.recreate_needed' <<<"$out")" 1
+	assert_eq "$(jq -r '.actions | length' <<<"$out")" 0
+	logging_zfs
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 2
+	assert_contains "$out" "! recreate needed: $q/docs casesensitivity sensitive -> insensitive"
+	assert_contains "$out" "Nothing apply can do: 1 change needs a recreate by hand (see 'recreate needed')."
+	if grep -vE "^(zfs get.*|zpool status.*)\$" "$WORK/calls"; then fail "apply ran a command for a recreate"; fi
+	unset PHOENIX_ZFS PHOENIX_ZPOOL
+	assert_eq "$(zget casesensitivity "$q/docs")" sensitive
+}
+
+test_inherit_of_a_property_zfs_cannot_inherit_is_a_config_error() {
+	local q; q=$(pool_name qn)
+	local d; d=$(vdev "$q-a")
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"] } ],
+  "datasets": [ { "name": "x", "pool": "$q", "properties": { "quota": "inherit" } } ] } }
+JSON
+	ph validate -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "c.json:2:"
+	assert_contains "$err" "error: zfs.datasets[0].properties.quota: 'quota' cannot be inherited"
+	assert_contains "$err" "hint: give it a value (none clears it), or remove it from the config"
+}
+
+test_key_file_readable_by_others_is_refused() {
+	local q; q=$(pool_name qk)
+	local d; d=$(vdev "$q-a")
+	head -c 32 /dev/urandom >"$WORK/tank.key"
+	chmod 0644 "$WORK/tank.key"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "secret", "pool": "$q",
+                  "properties": { "encryption": "on", "keyformat": "raw", "keylocation": "file://$WORK/tank.key" } } ] } }
+JSON
+	ph validate -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "error: zfs.datasets[0].properties.keylocation: key file '$WORK/tank.key' has mode 0644: others than its owner can read it (0600 or stricter is needed)"
+	assert_contains "$err" "hint: chmod 600 $WORK/tank.key"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	zpool list "$q" >/dev/null 2>&1 && fail "the pool was created despite the key file error"
+	rm "$WORK/tank.key"
+	ph validate -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "key file '$WORK/tank.key' does not exist"
+	return 0
+}
+
+test_encryption_on_zfs_fuse_is_a_plan_time_error() {
+	local q; q=$(pool_name qe)
+	local d; d=$(vdev "$q-a")
+	if zfs_has encryption; then skip "this ZFS supports encryption"; fi
+	head -c 32 /dev/urandom >"$WORK/tank.key"
+	chmod 0600 "$WORK/tank.key"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "secret", "pool": "$q",
+                  "properties": { "encryption": "on", "keyformat": "raw", "keylocation": "file://$WORK/tank.key" } } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "error: zfs.datasets[0].properties: dataset '$q/secret': this ZFS does not support the property 'encryption'"
+	assert_contains "$err" "hint: remove it from the config, or run a ZFS that has it (OpenZFS 2.x)"
+	zpool list "$q" >/dev/null 2>&1 && fail "pool was created despite the plan error"
+	return 0
+}
+
+test_value_this_zfs_does_not_list_is_a_plan_time_error() {
+	local q; q=$(pool_name pv)
+	local d; d=$(vdev "$q-a")
+	if zfs_has xattr-sa; then skip "this ZFS supports xattr=sa"; fi
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "x", "pool": "$q", "properties": "xattr=sa" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 1
+	assert_contains "$err" "error: zfs.datasets[0].properties: dataset '$q/x': xattr 'sa' is not supported by this ZFS"
+	assert_contains "$err" "hint: use one of: on, off"
+	zpool list "$q" >/dev/null 2>&1 && fail "pool was created despite the plan error"
+	return 0
+}
+
+test_encrypted_dataset_with_a_key_file_children_inherit() {
+	need encryption
+	local q; q=$(pool_name qx)
+	local d; d=$(vdev "$q-a")
+	head -c 32 /dev/urandom >"$WORK/tank.key"
+	chmod 0600 "$WORK/tank.key"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "secret", "pool": "$q",
+                  "properties": { "encryption": "on", "keyformat": "raw", "keylocation": "file://$WORK/tank.key" } },
+                { "name": "secret/db", "pool": "$q", "properties": "recordsize=16K" } ] } }
+JSON
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_not_contains "$out$err" "$(od -An -tx1 "$WORK/tank.key" | tr -d ' \n' | head -c 16)"
+	assert_eq "$(zfs get -H -o value encryptionroot "$q/secret/db")" "$q/secret"
+	assert_eq "$(zget keystatus "$q/secret/db")" available
+	assert_eq "$(zget keyformat "$q/secret")" raw
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_contains "$out" "Nothing to do: the host matches the config."
+	ph status -c "$WORK/c.json" --root "$WORK/root" --json
+	assert_rc 0
+	assert_eq "$(jq -r ".zfs.datasets[] | select(.name==\"$q/secret/db\") | .properties.keystatus" <<<"$out")" available
+	ph status -c "$WORK/c.json" --root "$WORK/root"
+	assert_contains "$out" " key available"
+	# an unloaded key is reported, never loaded
+	zfs unmount "$q/secret/db" && zfs unmount "$q/secret" && zfs unload-key "$q/secret"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_contains "$err" "warning: zfs.datasets[0]: dataset '$q/secret': its encryption key is not loaded (keystatus unavailable, encryption root '$q/secret'): it cannot be mounted"
+	assert_contains "$err" "hint: load it with 'zfs load-key $q/secret' (then 'zfs mount -a'); phoenix-storage never loads keys"
+	assert_eq "$(zget keystatus "$q/secret")" unavailable
+	zfs load-key "$q/secret"
+	# encryption is fixed at creation: a change is a recreate, never run
+	sed -i 's/"encryption": "on"/"encryption": "aes-128-ccm"/' "$WORK/c.json"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "! recreate needed: $q/secret encryption aes-256-gcm -> aes-128-ccm: ZFS sets it only when the dataset is created"
+}
+
+test_alias_properties_are_idempotent() {
+	need acltype xattr-sa
+	local q; q=$(pool_name pa)
+	local d; d=$(vdev "$q-a")
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "posix", "pool": "$q", "properties": "acltype=posixacl,xattr=sa" },
+                { "name": "dir", "pool": "$q", "properties": "acltype=noacl,xattr=dir" } ] } }
+JSON
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	echo "  captured: $(zfs get -H -o name,property,value,source acltype,xattr "$q/posix" "$q/dir" | tr '\t\n' ' ;')" >&2
+	assert_eq "$(zget xattr "$q/posix")" sa
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_contains "$out" "Nothing to do: the host matches the config."
+}
+
+test_sparse_volume_has_no_reservation() {
+	need volumes
+	local q; q=$(pool_name qz)
+	local d; d=$(vdev "$q-a" 512M)
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q" } ],
+  "datasets": [ { "name": "thin", "pool": "$q", "type": "volume", "volsize": "2G", "sparse": true,
+                  "properties": "volblocksize=16K" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "+ create volume $q/thin (volsize=2G, sparse, volblocksize=16K)"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget volsize "$q/thin")" $((2 * 1024 * 1024 * 1024))
+	assert_eq "$(zget refreservation "$q/thin")" 0
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_contains "$out" "Nothing to do: the host matches the config."
+	sed -i 's/volblocksize=16K/volblocksize=64K/' "$WORK/c.json"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "! recreate needed: $q/thin volblocksize 16K -> 64K: ZFS sets it only when the volume is created; create a new volume with it, copy the data (dd), then swap the names with 'zfs rename'"
+}
+
 run_tests

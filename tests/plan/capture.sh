@@ -304,6 +304,26 @@ JSON
 	record
 }
 
+capture_zfs-property-source-inherit-recreate-and-pool-properties() {
+	new_case zfs-property-source-inherit-recreate-and-pool-properties
+	about "Property rules on an existing pool: atime matching only by inheritance is set locally, compression=inherit runs zfs inherit (with the value it gets), quota=none with source default is converged, a create-only casesensitivity is recreate needed, utf8only equal is converged; the pool's failmode (zpool get, header form) and its root option compression converge. No post/: the recreate stays pending."
+	tank
+	zfs set atime=off "$P"
+	managed "$P/a" "$P/b"
+	zfs create -o phoenix:managed=true -o casesensitivity=sensitive "$P/c"
+	zfs set compression=gzip-9 "$P/b"
+	cat >"$W/config.json" <<JSON
+{ "zfs": {
+    "pools": [ { "name": "$P", "raid_level": "single", "disks": ["$W/disks/a"], "mountpoint": "$W/root/$P",
+                 "properties": { "failmode": "continue" }, "options": { "compression": "lzjb" } } ],
+    "datasets": [
+      { "name": "a", "pool": "$P", "properties": "atime=off,quota=none" },
+      { "name": "b", "pool": "$P", "properties": { "compression": "inherit" } },
+      { "name": "c", "pool": "$P", "properties": "casesensitivity=insensitive,utf8only=off" } ] } }
+JSON
+	record
+}
+
 # ---- persistent directories ----
 
 # tank_zfs DATASET...: the zfs section for pool tank with those datasets (JSON, no braces around).

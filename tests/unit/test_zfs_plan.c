@@ -31,6 +31,7 @@ static const char *fuse_caps =
 	"\trecordsize      YES      YES   512 to 128k, power of 2\n"
 	"\tquota           YES       NO   <size> | none\n"
 	"\tatime           YES      YES   on | off\n"
+	"\tcasesensitivity  NO      YES   sensitive | insensitive | mixed\n"
 	"\tmountpoint      YES      YES   <path> | legacy | none\n";
 
 /* Loads config text and state (zfs get text + zpool status text) into a fresh fixture. */
@@ -138,10 +139,13 @@ static void plan_sets_only_properties_that_differ(void **state)
 		"tank/d\tphoenix:managed\ttrue\tlocal\n",
 		status_tank);
 	zfs_plan_build(&f->in, &f->plan);
-	assert_int_equal(f->plan.n, 1);
+	/* quota matches and is local; compression matches only by inheritance: set locally. */
+	assert_int_equal(f->plan.n, 2);
 	assert_string_equal(f->plan.v[0].kind, "set-property");
 	assert_string_equal(f->plan.v[0].summary, "tank/d recordsize 16K -> 128K");
 	assert_string_equal(f->plan.v[0].cmds[0].v[2], "recordsize=131072");
+	assert_string_equal(f->plan.v[1].summary, "tank/d compression on (inherited from tank) -> on");
+	assert_string_equal(f->plan.v[1].cmds[0].v[2], "compression=on");
 	teardown_fx(f);
 }
 
@@ -496,6 +500,162 @@ static void datasets_of_an_unavailable_pool_are_not_planned(void **state)
 	teardown_fx(f);
 }
 
+static const char *tank_cfg_with(const char *datasets)
+{
+	static char buf[2048];
+	snprintf(buf, sizeof(buf),
+		 "{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\",\"disks\":[\"/d/a\"],"
+		 "\"options\":{\"compression\":\"gzip\"},\"properties\":{\"failmode\":\"continue\",\"feature@async_destroy\":\"enabled\"}}],"
+		 "\"datasets\":[%s]}}", datasets);
+	return buf;
+}
+
+static const char *tank_get =
+	"tank\ttype\tfilesystem\t-\n"
+	"tank\tcompression\tgzip\tlocal\n"
+	"tank\tatime\ton\tdefault\n"
+	"tank/x\ttype\tfilesystem\t-\n"
+	"tank/x\tphoenix:managed\ttrue\tlocal\n"
+	"tank/x\tcompression\tlzjb\tlocal\n"
+	"tank/x\tatime\ton\tinherited from tank\n"
+	"tank/x\tquota\t0\tdefault\n"
+	"tank/x\tcasesensitivity\tsensitive\t-\n";
+
+/* Which config property counts as converged, data-driven: value, source and kind together. */
+static void convergence_needs_the_value_and_its_source(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *props;     /* tank/x's properties in the config */
+		const char *line;      /* the one plan line, or NULL: converged */
+		bool recreate;
+	} cases[] = {
+		{ "\"compression\":\"lzjb\"", NULL, false },                        /* same, local */
+		{ "\"compression\":\"gzip\"", "tank/x compression lzjb -> gzip", false },
+		{ "\"atime\":\"on\"", "tank/x atime on (inherited from tank) -> on", false },
+		{ "\"atime\":\"inherit\"", NULL, false },                           /* inherited already */
+		{ "\"compression\":\"inherit\"", "tank/x compression lzjb -> inherit (gzip from tank)", false },
+		{ "\"quota\":\"none\"", NULL, false },                              /* cannot be inherited: the value counts */
+		{ "\"casesensitivity\":\"sensitive\"", NULL, false },               /* fixed at create: "-" is its source */
+		{ "\"casesensitivity\":\"insensitive\"", "tank/x casesensitivity sensitive -> insensitive: ZFS sets it only when the dataset is created; create a new dataset with it, copy the data (rsync -aHAX), then swap the names with 'zfs rename'", true },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char ds[256];
+		snprintf(ds, sizeof(ds), "{\"name\":\"x\",\"pool\":\"tank\",\"properties\":{%s}}", cases[i].props);
+		struct fixture *f = setup_fx(tank_cfg_with(ds), tank_get, status_tank);
+		zfs_plan_build(&f->in, &f->plan);
+		size_t sets = 0;
+		const char *got = NULL;
+		for (size_t k = 0; k < f->plan.n; k++)
+			if (!strcmp(f->plan.v[k].target, "tank/x")) {
+				sets++;
+				got = f->plan.v[k].summary;
+			}
+		if (cases[i].recreate) {
+			assert_int_equal(sets, 0);
+			assert_int_equal(f->plan.recreate.n, 1);
+			assert_string_equal(f->plan.recreate.v[0], cases[i].line);
+		} else if (!cases[i].line) {
+			if (sets || f->plan.recreate.n)
+				fail_msg("case %zu (%s): converged, yet planned '%s'", i, cases[i].props, got ? got : "recreate");
+		} else {
+			assert_int_equal(sets, 1);
+			assert_string_equal(got, cases[i].line);
+			assert_int_equal(f->plan.recreate.n, 0);
+		}
+		teardown_fx(f);
+	}
+}
+
+static void inherit_runs_zfs_inherit(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(tank_cfg_with("{\"name\":\"x\",\"pool\":\"tank\",\"properties\":\"compression=inherit\"}"),
+				     tank_get, status_tank);
+	zfs_plan_build(&f->in, &f->plan);
+	const struct action *a = find_action(&f->plan, "inherit-property", "tank/x", NULL);
+	assert_non_null(a);
+	const char *want[] = { "zfs", "inherit", "compression", "tank/x", NULL };
+	for (size_t i = 0; want[i]; i++)
+		assert_string_equal(a->cmds[0].v[i], want[i]);
+	assert_null(a->cmds[0].v[4]);
+	teardown_fx(f);
+}
+
+/* Pool properties of an existing pool, from zpool get: value only; features enabled = active. */
+static void pool_properties_converge_with_zpool_set(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(tank_cfg_with(""), tank_get, status_tank);
+	assert_int_equal(zpool_parse_get("tank\tfailmode\twait\tdefault\ntank\tfeature@async_destroy\tactive\tlocal\n",
+					 false, &f->st, &f->dl), 0);
+	zfs_plan_build(&f->in, &f->plan);
+	const struct action *a = find_action(&f->plan, "set-pool-property", "tank", NULL);
+	assert_non_null(a);
+	assert_string_equal(a->summary, "pool tank failmode wait -> continue");
+	const char *want[] = { "zpool", "set", "failmode=continue", "tank", NULL };
+	for (size_t i = 0; want[i]; i++)
+		assert_string_equal(a->cmds[0].v[i], want[i]);
+	assert_int_equal(f->plan.n, 1);   /* the root's compression=gzip is local: converged */
+	teardown_fx(f);
+
+	/* A property this zpool does not print is an error; disabling a feature is a recreate. */
+	f = setup_fx(tank_cfg_with(""), tank_get, status_tank);
+	assert_int_equal(zpool_parse_get("tank\tfeature@async_destroy\tenabled\tlocal\n", false, &f->st, &f->dl), 0);
+	zfs_plan_build(&f->in, &f->plan);
+	assert_true(has_diag(&f->plan.diags, DIAG_ERROR, "pool 'tank': this ZFS does not support the pool property 'failmode'"));
+	teardown_fx(f);
+}
+
+static void sparse_volume_is_created_with_s(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(tank_cfg_with("{\"name\":\"v\",\"pool\":\"tank\",\"type\":\"volume\",\"volsize\":\"1G\",\"sparse\":true}"),
+				     tank_get, status_tank);
+	zfs_plan_build(&f->in, &f->plan);
+	const struct action *a = find_action(&f->plan, "create-dataset", "tank/v", NULL);
+	assert_non_null(a);
+	assert_string_equal(a->summary, "create volume tank/v (volsize=1G, sparse)");
+	const char *want[] = { "zfs", "create", "-s", "-V", "1073741824", NULL };
+	for (size_t i = 0; want[i]; i++)
+		assert_string_equal(a->cmds[0].v[i], want[i]);
+	teardown_fx(f);
+}
+
+/* encryption=on needs a key of its own, unless the parent is encrypted (then the child shares its key). */
+static void encryption_without_a_key_needs_an_encrypted_parent(void **state)
+{
+	(void)state;
+	struct fixture *f = setup_fx(
+		tank_cfg_with("{\"name\":\"s\",\"pool\":\"tank\",\"properties\":\"encryption=on\"},"
+			      "{\"name\":\"k\",\"pool\":\"tank\",\"properties\":\"encryption=on,keyformat=raw,keylocation=file:///k\"},"
+			      "{\"name\":\"k/child\",\"pool\":\"tank\",\"properties\":\"encryption=on\"}"),
+		tank_get, status_tank);
+	f->st.caps.known = false;   /* the fixture's usage text has no encryption */
+	zfs_plan_build(&f->in, &f->plan);
+	assert_true(has_diag(&f->plan.diags, DIAG_ERROR,
+			     "cannot create dataset 'tank/s' with encryption=on: it needs a key (keyformat), and its parent is not encrypted"));
+	assert_false(has_diag(&f->plan.diags, DIAG_ERROR, "dataset 'tank/k/child'"));
+	assert_false(has_diag(&f->plan.diags, DIAG_ERROR, "dataset 'tank/k' "));
+	teardown_fx(f);
+}
+
+static void unloaded_key_is_reported_not_loaded(void **state)
+{
+	(void)state;
+	char get[1024];
+	snprintf(get, sizeof(get), "%stank/x\tkeystatus\tunavailable\t-\ntank/x\tencryptionroot\ttank/x\t-\n", tank_get);
+	struct fixture *f = setup_fx(tank_cfg_with("{\"name\":\"x\",\"pool\":\"tank\",\"properties\":\"compression=lzjb\"}"),
+				     get, status_tank);
+	zfs_plan_build(&f->in, &f->plan);
+	assert_true(has_diag(&f->plan.diags, DIAG_WARNING,
+			     "dataset 'tank/x': its encryption key is not loaded (keystatus unavailable, encryption root 'tank/x')"));
+	for (size_t i = 0; i < f->plan.n; i++)
+		for (size_t c = 0; c < f->plan.v[i].n_cmds; c++)
+			assert_string_not_equal(f->plan.v[i].cmds[c].v[1], "load-key");
+	teardown_fx(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +675,12 @@ int main(void)
 		cmocka_unit_test(one_device_named_twice_is_a_validation_error),
 		cmocka_unit_test(value_with_a_newline_is_shown_escaped_and_replaced),
 		cmocka_unit_test(datasets_of_an_unavailable_pool_are_not_planned),
+		cmocka_unit_test(convergence_needs_the_value_and_its_source),
+		cmocka_unit_test(inherit_runs_zfs_inherit),
+		cmocka_unit_test(pool_properties_converge_with_zpool_set),
+		cmocka_unit_test(sparse_volume_is_created_with_s),
+		cmocka_unit_test(unloaded_key_is_reported_not_loaded),
+		cmocka_unit_test(encryption_without_a_key_needs_an_encrypted_parent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

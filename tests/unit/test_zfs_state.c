@@ -296,8 +296,7 @@ static void caps_tell_json_and_types_from_the_real_usage_texts(void **state)
 		assert_int_equal(zfs_parse_caps(u, &caps), 0);
 		assert_int_equal(caps.get_json, cases[i].json);
 		assert_int_equal(caps.get_types, cases[i].types);
-		sv_free(&caps.props);
-		sv_free(&caps.compression);
+		zfs_caps_free(&caps);
 		free(u);
 	}
 }
@@ -397,8 +396,7 @@ static char *usage_model(const char *text)
 	sb_addf(&sb, "\nproperties %zu\n", caps.props.n);
 	for (size_t i = 0; i < caps.props.n; i++)
 		sb_addf(&sb, "  %s\n", caps.props.v[i]);
-	sv_free(&caps.props);
-	sv_free(&caps.compression);
+	zfs_caps_free(&caps);
 	return sb_detach(&sb);
 }
 
@@ -608,8 +606,7 @@ static void caps_of_old_zfs_lack_lz4_and_sync(void **state)
 	assert_string_equal(caps.compression.v[4], "gzip-[1-9]");
 	assert_false(caps.modern);
 	assert_true(caps.max_recordsize == 131072);
-	sv_free(&caps.props);
-	sv_free(&caps.compression);
+	zfs_caps_free(&caps);
 	free(usage);
 }
 
@@ -623,9 +620,149 @@ static void caps_of_openzfs_have_zstd_and_1m_records(void **state)
 	assert_true(zfs_caps_has_prop(&caps, "sync"));
 	assert_true(caps.max_recordsize >= 1048576);
 	assert_string_equal(caps.compression.v[10], "zstd-fast-[1-10,20,30,40,50,60,70,80,90,100,500,1000]");
-	sv_free(&caps.props);
-	sv_free(&caps.compression);
+	zfs_caps_free(&caps);
 	free(usage);
+}
+
+/* Create-only and inheritable, read from the EDIT and INHERIT columns of each real usage text. */
+static void caps_tell_create_only_and_inheritable_properties_per_zfs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file, *prop;
+		bool create_only, inheritable;
+	} cases[] = {
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "casesensitivity", true, true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "normalization", true, true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "utf8only", true, true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "volblocksize", true, true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "compression", false, true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "quota", false, false },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "canmount", false, false },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "used", false, false },     /* a statistic, not create-only */
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "com.example:x", false, true },
+		{ "openzfs-2.1-zfs-get-usage.txt", "encryption", true, true },
+		{ "openzfs-2.1-zfs-get-usage.txt", "keyformat", true, false },
+		{ "openzfs-2.1-zfs-get-usage.txt", "keylocation", false, false },
+		{ "openzfs-2.1-zfs-get-usage.txt", "casesensitivity", true, true },
+		{ "openzfs-2.1-zfs-get-usage.txt", "acltype", false, true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "encryption", true, true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "pbkdf2iters", true, false },
+		{ "openzfs-2.3-zfs-get-usage.txt", "volblocksize", true, true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "xattr", false, true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "refquota", false, false },
+		{ "openzfs-2.3-zfs-get-usage.txt", "keystatus", false, false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *u = fixture(cases[i].file);
+		struct zfs_caps caps = { 0 };
+		assert_int_equal(zfs_parse_caps(u, &caps), 0);
+		if (zfs_caps_create_only(&caps, cases[i].prop) != cases[i].create_only ||
+		    zfs_caps_inheritable(&caps, cases[i].prop) != cases[i].inheritable)
+			fail_msg("%s: %s: want create_only %d inheritable %d", cases[i].file, cases[i].prop,
+				 cases[i].create_only, cases[i].inheritable);
+		zfs_caps_free(&caps);
+		free(u);
+	}
+	/* Without a usage text the table answers. */
+	struct zfs_caps none = { 0 };
+	assert_true(zfs_caps_create_only(&none, "casesensitivity"));
+	assert_false(zfs_caps_create_only(&none, "compression"));
+	assert_false(zfs_caps_inheritable(&none, "quota"));
+	assert_true(zfs_caps_inheritable(&none, "atime"));
+}
+
+/* Enumerated values this ZFS takes, from each real usage text's VALUES list. */
+static void caps_tell_the_values_of_each_zfs(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file, *prop, *value;
+		bool ok;
+	} cases[] = {
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "xattr", "sa", false },    /* zfs-fuse: on | off */
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "xattr", "dir", true },    /* an alias of on */
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "xattr", "on", true },
+		{ "zpool/zfs-fuse/zfs-get-usage.txt", "acltype", "posix", true }, /* not listed: the property check decides */
+		{ "openzfs-2.1-zfs-get-usage.txt", "xattr", "sa", true },
+		{ "openzfs-2.1-zfs-get-usage.txt", "acltype", "posixacl", true }, /* listed as posix */
+		{ "openzfs-2.1-zfs-get-usage.txt", "acltype", "noacl", true },    /* listed as off */
+		{ "openzfs-2.1-zfs-get-usage.txt", "dedup", "sha256,verify", true }, /* "sha256[,verify]": no plain list */
+		{ "openzfs-2.3-zfs-get-usage.txt", "encryption", "on", true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "encryption", "aes-256-gcm", true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "keyformat", "raw", true },
+		{ "openzfs-2.3-zfs-get-usage.txt", "copies", "4", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *u = fixture(cases[i].file);
+		struct zfs_caps caps = { 0 };
+		assert_int_equal(zfs_parse_caps(u, &caps), 0);
+		const char *list = NULL;
+		if (zfs_caps_enum_ok(&caps, cases[i].prop, cases[i].value, &list) != cases[i].ok)
+			fail_msg("%s: %s=%s should be %s (list '%s')", cases[i].file, cases[i].prop, cases[i].value,
+				 cases[i].ok ? "taken" : "refused", list ? list : "none");
+		zfs_caps_free(&caps);
+		free(u);
+	}
+}
+
+static struct zfs_state *state_with_pools(const char *const *names)
+{
+	struct zfs_state *st = calloc(1, sizeof(*st));
+	for (size_t n = 0; names[n]; n++) {
+		st->pools = realloc(st->pools, (n + 1) * sizeof(*st->pools));
+		memset(&st->pools[n], 0, sizeof(st->pools[n]));
+		st->pools[n].name = strdup(names[n]);
+		st->n_pools = n + 1;
+	}
+	return st;
+}
+
+/* zfs-fuse's zpool get has no -H: the header form, a real capture (pool renamed to tank). */
+static void zpool_get_header_form_of_zfs_fuse_is_read(void **state)
+{
+	(void)state;
+	char *text = fixture("zfs-fuse-zpool-get-all.txt");
+	struct zfs_state *st = state_with_pools((const char *const[]){ "tank", NULL });
+	struct diag_list dl = { 0 };
+	assert_int_equal(zpool_parse_get(text, true, st, &dl), 0);
+	assert_true(st->pools[0].props_read);
+	assert_int_equal(st->pools[0].n_props, 18);
+	const struct zpool_prop *fm = zpool_get_prop(&st->pools[0], "failmode");
+	assert_non_null(fm);
+	assert_string_equal(fm->value, "continue");
+	assert_string_equal(fm->source, "local");
+	const struct zpool_prop *ae = zpool_get_prop(&st->pools[0], "autoexpand");
+	assert_string_equal(ae->value, "off");
+	assert_string_equal(ae->source, "default");
+	assert_null(zpool_get_prop(&st->pools[0], "autotrim"));   /* zfs-fuse has none */
+	zfs_state_free(st);
+	free(st);
+	diag_list_free(&dl);
+	free(text);
+}
+
+/* -H -p: tabs; a comment may hold blanks and a TAB; pools not asked for are skipped. */
+static void zpool_get_tabbed_form_keeps_values_whole(void **state)
+{
+	(void)state;
+	const char *text = "tank\tautotrim\ton\tlocal\n"
+			   "tank\tcomment\tbig box\t2\tlocal\n"
+			   "tank\tfeature@zstd_compress\tactive\tlocal\n"
+			   "other\tautotrim\toff\tdefault\n"
+			   "tank\tsize\t1073741824\t-\n";
+	struct zfs_state *st = state_with_pools((const char *const[]){ "tank", NULL });
+	struct diag_list dl = { 0 };
+	assert_int_equal(zpool_parse_get(text, false, st, &dl), 0);
+	assert_int_equal(st->pools[0].n_props, 4);
+	assert_string_equal(zpool_get_prop(&st->pools[0], "comment")->value, "big box\t2");
+	assert_string_equal(zpool_get_prop(&st->pools[0], "comment")->source, "local");
+	assert_string_equal(zpool_get_prop(&st->pools[0], "size")->value, "1073741824");
+	assert_int_equal(zpool_parse_get("tank\tautotrim\n", false, st, &dl), -1);
+	assert_int_equal(dl.n, 1);
+	zfs_state_free(st);
+	free(st);
+	diag_list_free(&dl);
 }
 
 static void vdev_names_match_configured_disks(void **state)
@@ -657,6 +794,10 @@ int main(int argc, char **argv)
 		cmocka_unit_test(import_listing_marks_pools_importable),
 		cmocka_unit_test(caps_of_old_zfs_lack_lz4_and_sync),
 		cmocka_unit_test(caps_of_openzfs_have_zstd_and_1m_records),
+		cmocka_unit_test(caps_tell_create_only_and_inheritable_properties_per_zfs),
+		cmocka_unit_test(zpool_get_header_form_of_zfs_fuse_is_read),
+		cmocka_unit_test(caps_tell_the_values_of_each_zfs),
+		cmocka_unit_test(zpool_get_tabbed_form_keeps_values_whole),
 		cmocka_unit_test(vdev_names_match_configured_disks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

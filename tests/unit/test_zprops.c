@@ -121,6 +121,96 @@ static void sizes_display_like_zfs(void **state)
 	free(s);
 }
 
+/* Display aliases: the names one setting has on different ZFS lines compare equal. */
+static void aliases_compare_equal_and_nothing_else_does(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *a, *b;
+		bool eq;
+	} cases[] = {
+		{ "acltype", "posixacl", "posix", true },   /* OpenZFS 2.x shows posixacl as posix */
+		{ "acltype", "posix", "posixacl", true },
+		{ "acltype", "noacl", "off", true },
+		{ "acltype", "disabled", "off", true },
+		{ "acltype", "noacl", "disabled", true },
+		{ "acltype", "posix", "off", false },
+		{ "acltype", "nfsv4", "posix", false },
+		{ "xattr", "dir", "on", true },              /* on is dir: OpenZFS and zfs-fuse show it as on */
+		{ "xattr", "sa", "on", false },
+		{ "xattr", "sa", "dir", false },
+		{ "xattr", "sa", "sa", true },
+		{ "encryption", "on", "aes-256-gcm", true }, /* on is the line's default cipher */
+		{ "encryption", "on", "aes-256-ccm", true },
+		{ "encryption", "aes-128-gcm", "aes-256-gcm", false },
+		{ "encryption", "on", "off", false },
+		{ "encryption", "off", "off", true },
+		{ "compression", "on", "lz4", false },       /* zfs shows on as on */
+		{ "atime", "on", "off", false },
+		{ "com.example:x", "dir", "on", false },     /* aliases belong to their property only */
+		{ "canmount", "dir", "on", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (zprop_value_eq(cases[i].name, cases[i].a, cases[i].b) != cases[i].eq)
+			fail_msg("%s: '%s' vs '%s' should be %s", cases[i].name, cases[i].a, cases[i].b,
+				 cases[i].eq ? "equal" : "different");
+}
+
+/* "inherit" is a value of every inheritable property, never of the others. */
+static void inherit_is_a_value_where_zfs_inherit_works(void **state)
+{
+	(void)state;
+	norm("compression", "inherit", "inherit");
+	norm("atime", "inherit", "inherit");
+	norm("mountpoint", "inherit", "inherit");
+	norm("com.example:owner", "inherit", "inherit");
+	reject("quota", "inherit", "'quota' cannot be inherited");
+	reject("refreservation", "inherit", "cannot be inherited");
+	reject("canmount", "inherit", "cannot be inherited");
+	reject("keylocation", "inherit", "cannot be inherited");
+	reject("used", "inherit", "read-only");
+}
+
+/* The table knows which properties ZFS fixes at creation (used when the usage text is unknown). */
+static void create_only_properties_are_marked(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		bool create_only;
+	} cases[] = {
+		{ "casesensitivity", true }, { "normalization", true }, { "utf8only", true },
+		{ "volblocksize", true },    { "encryption", true },    { "keyformat", true },
+		{ "pbkdf2iters", true },     { "keylocation", false },  { "compression", false },
+		{ "quota", false },          { "recordsize", false },   { "xattr", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct zprop_info *pi = zprop_lookup(cases[i].name);
+		assert_non_null(pi);
+		if (pi->create_only != cases[i].create_only)
+			fail_msg("%s: create_only should be %d", cases[i].name, cases[i].create_only);
+	}
+}
+
+static void encryption_values_are_checked(void **state)
+{
+	(void)state;
+	norm("encryption", "on", "on");
+	norm("encryption", "aes-256-gcm", "aes-256-gcm");
+	norm("keyformat", "raw", "raw");
+	norm("keylocation", "file:///root/keys/tank.key", "file:///root/keys/tank.key");
+	norm("keylocation", "prompt", "prompt");
+	norm("pbkdf2iters", "350000", "350000");
+	reject("encryption", "aes-512", "not a valid value for encryption");
+	reject("keyformat", "none", "not a valid value for keyformat");
+	reject("keylocation", "/root/key", "prompt, or file:// and an absolute path");
+	reject("keylocation", "https://example.com/key", "prompt, or file://");
+	reject("keylocation", "file://", "prompt, or file://");
+	reject("pbkdf2iters", "1000", "at least 100000");
+	reject("pbkdf2iters", "many", "not a number");
+	reject("keystatus", "available", "read-only");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +220,10 @@ int main(void)
 		cmocka_unit_test(values_normalise_to_zfs_get_p_form),
 		cmocka_unit_test(bad_values_are_explained),
 		cmocka_unit_test(sizes_display_like_zfs),
+		cmocka_unit_test(aliases_compare_equal_and_nothing_else_does),
+		cmocka_unit_test(inherit_is_a_value_where_zfs_inherit_works),
+		cmocka_unit_test(create_only_properties_are_marked),
+		cmocka_unit_test(encryption_values_are_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
