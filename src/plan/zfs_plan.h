@@ -53,6 +53,7 @@ struct zfs_plan_in {
 	const struct zfs_facts *facts;    /* may be NULL */
 	const char *root;                 /* --root ("" when not given): the host files of the ARC limit */
 	const struct strvec *allow_wipe;  /* --allow-wipe DISK... */
+	bool allow_grow;                  /* --allow-grow-pool: add the data and special vdevs a pool lacks */
 };
 
 /*
