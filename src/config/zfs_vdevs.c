@@ -47,6 +47,13 @@ static bool listed_before(const struct zfs_config *cfg, const char *d, const str
 	return false;
 }
 
+/* Is jpath an entry of pl's raid_level form ("zfs.pools[0].disks[1]")? */
+static bool in_disks(const struct zcfg_pool *pl, const char *jpath)
+{
+	size_t n = strlen(pl->jpath);
+	return !strncmp(jpath, pl->jpath, n) && !strncmp(jpath + n, ".disks[", 7);
+}
+
 /* One disk (JSON value dj at dk): a string, absolute, named once in the whole config; appended to pl. */
 static void add_disk(const struct config_src *src, struct zfs_config *cfg, struct zcfg_pool *pl, json_t *dj,
 		     const char *dk, struct diag_list *dl)
@@ -67,7 +74,7 @@ static void add_disk(const struct config_src *src, struct zfs_config *cfg, struc
 		if (o != pl)
 			cfg_diag(dl, src, DIAG_ERROR, dk, "a disk can belong to one pool only",
 				 "disk '%s' is already listed in pool '%s'", d, o->name);
-		else if (!strncmp(where, pl->jpath, strlen(pl->jpath)) && !strncmp(where + strlen(pl->jpath), ".disks[", 7))
+		else if (in_disks(pl, where) && in_disks(pl, dk))
 			cfg_diag(dl, src, DIAG_ERROR, dk, "a disk can belong to one pool only",
 				 "disk '%s' is listed twice in pool '%s'", d, o->name);
 		else
