@@ -401,15 +401,25 @@ static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_poo
 /*
  * One vdev of the config that pool zp lacks entirely (w): `zpool add`. A data
  * or special vdev cannot be removed again on most ZFS versions: it needs
- * --allow-grow-pool, else it is a warning with that hint. Log, cache and spare
- * devices come out again with `zpool remove`: they are planned without the flag.
+ * --allow-grow-pool, else it is a warning with that hint, and is never added
+ * to a pool whose layout has drifted (drifted: the config and the pool would
+ * first have to agree). Log, cache and spare devices come out again with
+ * `zpool remove`: they are planned without the flag.
  */
 static void plan_add_vdev(const struct zfs_plan_in *in, const struct zcfg_pool *pc, const struct topo_want *w,
-			  struct plan *p)
+			  bool drifted, struct plan *p)
 {
 	const struct zcfg_vdev *v = &pc->vdevs[w->vdev];
 	bool lasting = v->group == ZG_DATA || v->group == ZG_SPECIAL;
 	char *desc = zfs_topo_want_describe(pc, w);
+	if (lasting && drifted) {
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, v->jpath,
+			 "make the pool and the config agree first (the drift above), then plan again",
+			 "pool '%s' lacks the config's %s; not added while the pool's layout differs from the config",
+			 pc->name, desc);
+		free(desc);
+		return;
+	}
 	if (lasting && !in->allow_grow) {
 		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, v->jpath,
 			 "to add it, run apply with --allow-grow-pool (zpool add: on most ZFS versions a data or special vdev "
@@ -454,9 +464,14 @@ static void check_existing_pool(const struct zfs_plan_in *in, const struct zcfg_
 	struct topo_cmp c;
 	zfs_topo_compare(pc, ids, zp, &c);
 	report_drift(pc, zp, &c, ids, p);
+	bool drifted = false;
+	for (size_t i = 0; i < c.n_want; i++)
+		drifted |= c.want[i].state == TOPO_DIFFERENT;
+	for (size_t i = 0; i < c.n_have; i++)
+		drifted |= !c.have[i].wanted;
 	for (size_t i = 0; i < c.n_want; i++)
 		if (c.want[i].state == TOPO_MISSING)
-			plan_add_vdev(in, pc, &c.want[i], p);
+			plan_add_vdev(in, pc, &c.want[i], drifted, p);
 	if (zp->state && strcmp(zp->state, "ONLINE"))
 		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, "see 'zpool status -x' for details",
 			 "pool '%s' is %s", zp->name, zp->state);

@@ -100,6 +100,24 @@ test_a_data_vdev_is_added_only_with_allow_grow_pool() {
 	assert_eq "$err" ""
 }
 
+test_no_vdev_is_added_to_a_drifted_pool() {
+	local p; p=$(pool_name dgrow)
+	local a b c d k
+	a=$(vdev "$p-a"); b=$(vdev "$p-b"); c=$(vdev "$p-c"); d=$(vdev "$p-d"); k=$(vdev "$p-k")
+	mkpool "$p" mirror "$a" "$b" spare "$k"
+	cfg_pool "$WORK/c.json" "$p" "\"vdevs\": [ { \"type\": \"mirror\", \"disks\": [\"$a\", \"$b\"] },
+	                                            { \"type\": \"mirror\", \"disks\": [\"$c\", \"$d\"] } ]"
+	local before; before=$(top_vdevs "$p")
+	ph plan -c "$WORK/c.json" --root "$WORK/root" --allow-grow-pool
+	assert_rc 2
+	assert_contains "$err" "warning: zfs.pools[0]: pool '$p' drifted from the config: it has spare: $k, which the config does not list"
+	assert_contains "$err" "warning: zfs.pools[0].vdevs[1]: pool '$p' lacks the config's mirror: $c, $d; not added while the pool's layout differs from the config"
+	assert_not_contains "$out" "add vdev"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes --allow-grow-pool
+	assert_rc 0
+	assert_eq "$(top_vdevs "$p")" "$before"
+}
+
 test_a_spare_is_added_without_the_flag() {
 	local p; p=$(pool_name spare)
 	local a b j
