@@ -109,6 +109,27 @@ static void push_vdev(struct zcfg_pool *pl, enum zcfg_group g, const char *type,
 						       .n = pl->n_disks - first, .jpath = xstrdup(jpath) };
 }
 
+/*
+ * n disks (at dp) for a vdev of type word (as written; what: "raid_level" or
+ * "vdev type") that takes min to max disks: an error when outside.
+ */
+static void check_count(const struct config_src *src, struct diag_list *dl, const char *dp, const char *what,
+			const char *word, size_t n, size_t min, size_t max)
+{
+	bool level = !strcmp(what, "raid_level");
+	if (n >= min && n <= max)
+		return;
+	if (max == 1) {
+		char *hint = xasprintf("use %s\"stripe\" for several disks without redundancy, or \"mirror\"",
+				       level ? "raid_level " : "");
+		cfg_diag(dl, src, DIAG_ERROR, dp, hint, "%s '%s' takes exactly 1 disk, %zu given", what, word, n);
+		free(hint);
+	} else {
+		cfg_diag(dl, src, DIAG_ERROR, dp, level ? "add disks or choose another raid_level" : "add disks or choose another type",
+			 "%s '%s' needs at least %zu disks, %zu given", what, word, min, n);
+	}
+}
+
 /* The old form: raid_level and disks, one vdev (messages as they always were). */
 static void parse_raid_level(const struct config_src *src, json_t *pj, struct zfs_config *cfg,
 			     struct zcfg_pool *pl, struct diag_list *dl)
@@ -130,14 +151,8 @@ static void parse_raid_level(const struct config_src *src, json_t *pj, struct zf
 	char *dp = xasprintf("%s.disks", jp);
 	size_t n = add_disks(src, cfg, pl, disks, dp, dl);
 	push_vdev(pl, ZG_DATA, layout ? layout : "stripe", 0, jp);
-	if (layout && (n < min || n > max)) {
-		if (max == 1)
-			cfg_diag(dl, src, DIAG_ERROR, dp, "use raid_level \"stripe\" for several disks without redundancy, or \"mirror\"",
-				 "raid_level '%s' takes exactly 1 disk, %zu given", level, n);
-		else
-			cfg_diag(dl, src, DIAG_ERROR, dp, "add disks or choose another raid_level",
-				 "raid_level '%s' needs at least %zu disks, %zu given", level, min, n);
-	}
+	if (layout)
+		check_count(src, dl, dp, "raid_level", level, n, min, max);
 	free(dp);
 }
 
@@ -178,14 +193,8 @@ static void parse_vdev(const struct config_src *src, json_t *vj, const char *vp,
 	size_t first = pl->n_disks;
 	size_t n = add_disks(src, cfg, pl, disks, dp, dl);
 	push_vdev(pl, g, t ? t : "stripe", first, vp);
-	if (t && (n < min || n > max)) {
-		if (max == 1)
-			cfg_diag(dl, src, DIAG_ERROR, dp, "use \"stripe\" for several disks without redundancy, or \"mirror\"",
-				 "vdev type '%s' takes exactly 1 disk, %zu given", type, n);
-		else
-			cfg_diag(dl, src, DIAG_ERROR, dp, "add disks or choose another type",
-				 "vdev type '%s' needs at least %zu disks, %zu given", type, min, n);
-	}
+	if (t)
+		check_count(src, dl, dp, "vdev type", type, n, min, max);
 	free(dp);
 }
 
