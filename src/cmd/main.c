@@ -23,6 +23,7 @@ enum opt_bits {
 	O_VERBOSE = 1 << 7,
 	O_SAMBA_PW = 1 << 8,
 	O_WAIT = 1 << 9,
+	O_GROW = 1 << 10,
 };
 
 struct command {
@@ -37,10 +38,10 @@ static const struct command commands[] = {
 	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_GUESTS | O_VERBOSE,
 	  "parse and check the config; print every problem at once",
 	  "exit status: 0 valid, 1 invalid" },
-	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
+	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
-	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT,
+	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
 	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE,
@@ -60,6 +61,8 @@ static const struct {
 	{ O_YES, "  -y, --yes              apply without asking (required without a terminal)" },
 	{ O_WIPE, "      --allow-wipe DISK  allow wiping DISK before a pool is created on it (repeatable)" },
 	{ O_DESTROY, "      --allow-destroy    allow removing objects the tool created that the config dropped" },
+	{ O_GROW, "      --allow-grow-pool  allow adding the data and special vdevs of the config that a pool lacks\n"
+		  "                         (zpool add; on most ZFS versions this cannot be undone)" },
 	{ O_SAMBA_PW, "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
 		      "                         (first line; apply needs --yes then)" },
 	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
@@ -105,7 +108,7 @@ static int parse_seconds(const char *v, int *s)
  */
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT };
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -113,6 +116,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "yes", no_argument, NULL, 'y' },
 		{ "allow-wipe", required_argument, NULL, L_WIPE },
 		{ "allow-destroy", no_argument, NULL, L_DESTROY },
+		{ "allow-grow-pool", no_argument, NULL, L_GROW },
 		{ "lxc-config", required_argument, NULL, L_LXC },
 		{ "vm-config", required_argument, NULL, L_VM },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -134,6 +138,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case 'y': need = O_YES; o->yes = true; break;
 		case L_WIPE: need = O_WIPE; sv_push(&o->run.allow_wipe, optarg); break;
 		case L_DESTROY: need = O_DESTROY; o->run.allow_destroy = true; break;
+		case L_GROW: need = O_GROW; o->run.allow_grow_pool = true; break;
 		case L_LXC: need = O_GUESTS; o->run.lxc_config = optarg; break;
 		case L_VM: need = O_GUESTS; o->run.vm_config = optarg; break;
 		case 'v': need = O_VERBOSE; o->run.verbose = true; break;

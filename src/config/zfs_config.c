@@ -8,6 +8,7 @@
 
 #include "config/grammar.h"
 #include "config/zprops.h"
+#include "config/zfs_vdevs.h"
 #include "util/strbuf.h"
 
 static void props_add(struct zcfg_props *ps, const char *name, const char *value, const char *norm,
@@ -254,30 +255,9 @@ static int parse_pool_props(const struct config_src *src, json_t *v, const char 
 	return errors;
 }
 
-/* Normalised layout and minimum disk count, or NULL when level is unknown. */
-static const char *layout_of(const char *level, size_t *min_disks, size_t *max_disks)
-{
-	static const struct {
-		const char *in, *out;
-		size_t min, max;
-	} map[] = {
-		{ "single", "stripe", 1, 1 }, { "stripe", "stripe", 1, 1000 },
-		{ "mirror", "mirror", 2, 1000 }, { "raidz", "raidz1", 2, 1000 },
-		{ "raidz1", "raidz1", 2, 1000 }, { "raidz2", "raidz2", 3, 1000 },
-		{ "raidz3", "raidz3", 4, 1000 },
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcasecmp(level, map[i].in)) {
-			*min_disks = map[i].min;
-			*max_disks = map[i].max;
-			return map[i].out;
-		}
-	return NULL;
-}
-
 /*
- * zfs.pools[]: name, raid level (normalised layout), disks (absolute, each
- * once in the config, enough for the layout), ashift, and the extensions
+ * zfs.pools[]: name, layout (zfs_parse_layout: raid_level and disks, or
+ * vdevs, log, cache, special and spares), ashift, and the extensions
  * mountpoint, properties and options. Every problem goes to dl; a pool with
  * one is still added when its name is usable, so later checks can name it.
  */
@@ -312,53 +292,7 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 					 "pool '%s' is declared twice (also at %s)", name, cfg->pools[k].jpath);
 		free(np);
 
-		const char *level = cfg_get_string(src, pj, jp, "raid_level", true, dl);
-		size_t min = 1, max = 1000;
-		char *lp = xasprintf("%s.raid_level", jp);
-		if (level) {
-			const char *layout = layout_of(level, &min, &max);
-			if (!layout)
-				cfg_diag(dl, src, DIAG_ERROR, lp, "use single, stripe, mirror, raidz1, raidz2 or raidz3",
-					 "unknown raid_level '%s'", level);
-			pl->layout = xstrdup(layout ? layout : level);
-		}
-		json_t *disks = cfg_get_array(src, pj, jp, "disks", true, dl);
-		char *dp = xasprintf("%s.disks", jp);
-		if (disks) {
-			pl->disks = xcalloc(json_array_size(disks) + 1, sizeof(char *));
-			size_t k;
-			json_t *dj;
-			json_array_foreach(disks, k, dj) {
-				char *dk = xasprintf("%s[%zu]", dp, k);
-				if (!json_is_string(dj)) {
-					cfg_diag(dl, src, DIAG_ERROR, dk, NULL, "a disk must be a string path");
-				} else if (cfg_string(src, dj, dk, dl)) {
-					const char *d = json_string_value(dj);
-					if (d[0] != '/')
-						cfg_diag(dl, src, DIAG_ERROR, dk, "use a stable absolute path such as /dev/disk/by-id/nvme-...",
-							 "disk path '%s' is not absolute", d);
-					for (size_t q = 0; q < cfg->n_pools; q++) {
-						struct zcfg_pool *o = &cfg->pools[q];
-						for (size_t r = 0; r < o->n_disks; r++)
-							if (!strcmp(o->disks[r], d))
-								cfg_diag(dl, src, DIAG_ERROR, dk, "a disk can belong to one pool only",
-									 o == pl ? "disk '%s' is listed twice in pool '%s'"
-										 : "disk '%s' is already listed in pool '%s'",
-									 d, o->name);
-					}
-					pl->disks[pl->n_disks++] = xstrdup(d);
-				}
-				free(dk);
-			}
-			if (level && layout_of(level, &min, &max) && (pl->n_disks < min || pl->n_disks > max)) {
-				if (max == 1)
-					cfg_diag(dl, src, DIAG_ERROR, dp, "use raid_level \"stripe\" for several disks without redundancy, or \"mirror\"",
-						 "raid_level '%s' takes exactly 1 disk, %zu given", level, pl->n_disks);
-				else
-					cfg_diag(dl, src, DIAG_ERROR, dp, "add disks or choose another raid_level",
-						 "raid_level '%s' needs at least %zu disks, %zu given", level, min, pl->n_disks);
-			}
-		}
+		zfs_parse_layout(src, pj, cfg, pl, dl);
 		json_t *ash = json_object_get(pj, "ashift");
 		if (ash) {
 			char *ap = xasprintf("%s.ashift", jp);
@@ -385,8 +319,6 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		char *op = xasprintf("%s.options", jp);
 		parse_props(src, json_object_get(pj, "options"), op, false, &pl->options, dl);
 		free(op);
-		free(lp);
-		free(dp);
 	}
 }
 
@@ -582,10 +514,7 @@ void zfs_config_free(struct zfs_config *cfg)
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		struct zcfg_pool *p = &cfg->pools[i];
 		free(p->name);
-		free(p->layout);
-		for (size_t k = 0; k < p->n_disks; k++)
-			free(p->disks[k]);
-		free(p->disks);
+		zfs_layout_free(p);
 		free(p->mountpoint);
 		props_free(&p->properties);
 		props_free(&p->options);

@@ -25,11 +25,29 @@ struct zcfg_props {
 	size_t n;
 };
 
+/* Where a configured vdev serves its pool. */
+enum zcfg_group { ZG_DATA, ZG_LOG, ZG_CACHE, ZG_SPECIAL, ZG_SPARE };
+
+/*
+ * One vdev entry of a pool's layout: disks[first .. first + n) of its pool.
+ * A "stripe" entry stands for n top-level vdevs of one disk each (so does
+ * every cache and spares entry).
+ */
+struct zcfg_vdev {
+	enum zcfg_group group;
+	const char *type;    /* static: "stripe", "mirror", "raidz1", "raidz2", "raidz3" */
+	size_t first, n;
+	char *jpath;         /* "zfs.pools[0].vdevs[1]", "zfs.pools[0].spares"; raid_level form: "zfs.pools[0]" */
+};
+
 struct zcfg_pool {
 	char *name;
-	char *layout;        /* normalised: "stripe", "mirror", "raidz1", "raidz2", "raidz3" */
-	char **disks;
+	char *layout;        /* normalised type of the first data vdev: "stripe", "mirror", "raidz1", ... */
+	char **disks;        /* every disk of the layout, data vdevs first, then log, cache, special, spares */
+	char **disk_jpaths;  /* where each disk is: "zfs.pools[0].disks[1]", "zfs.pools[0].vdevs[1].disks[0]" */
 	size_t n_disks;
+	struct zcfg_vdev *vdevs;   /* the layout in config order, grouped as disks is */
+	size_t n_vdevs;
 	int ashift;          /* 12 unless the config says otherwise */
 	char *mountpoint;    /* extension: zpool create -m; NULL = ZFS default (/NAME) */
 	struct zcfg_props properties;   /* extension: zpool create -o */
@@ -71,6 +89,9 @@ struct zfs_config {
  */
 int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct diag_list *dl);
 void zfs_config_free(struct zfs_config *cfg);
+
+/* "data", "log", "cache", "special", "spare": the group as the plan names it. */
+const char *zcfg_group_name(enum zcfg_group g);
 
 const struct zcfg_pool *zfs_config_pool(const struct zfs_config *cfg, const char *name);
 const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, const char *full);

@@ -34,6 +34,7 @@ struct ph_ctx {
 	const struct zfs_view *zfs;
 	struct strvec allow_wipe;   /* --allow-wipe DISK */
 	bool allow_destroy;         /* --allow-destroy */
+	bool allow_grow_pool;       /* --allow-grow-pool */
 	bool samba_password_stdin;  /* --samba-password-stdin: the Samba password comes on stdin (the
 				       secret itself goes from cmd/ to apply/ only, never through here) */
 };

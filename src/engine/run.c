@@ -37,6 +37,7 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 	ctx->subsystems = t;
 	ctx->priv = xcalloc(t->n ? t->n : 1, sizeof(*ctx->priv));
 	ctx->allow_destroy = o->allow_destroy;
+	ctx->allow_grow_pool = o->allow_grow_pool;
 	ctx->samba_password_stdin = o->samba_password_stdin;
 	for (size_t i = 0; i < o->allow_wipe.n; i++)
 		sv_push(&ctx->allow_wipe, o->allow_wipe.v[i]);

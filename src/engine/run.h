@@ -20,6 +20,7 @@ struct run_opts {
 	const char *lxc_config;
 	const char *vm_config;
 	bool allow_destroy;
+	bool allow_grow_pool;         /* --allow-grow-pool */
 	bool verbose;
 	bool samba_password_stdin;    /* the Samba password comes on stdin (apply reads it) */
 	struct strvec allow_wipe;

@@ -6,6 +6,7 @@
 
 #include "config/zfs_config.h"
 #include "config/zprops.h"
+#include "plan/zfs_topo.h"
 #include "state/zfs_state.h"
 #include "util/fs.h"
 #include "util/path.h"
@@ -60,12 +61,6 @@ static bool wipe_allowed(const struct zfs_plan_in *in, const char *disk)
 	return false;
 }
 
-/* Is vdev v (data or auxiliary) the disk, by identity (or by name when either is unresolved)? */
-static bool vdev_is(const struct vdev *v, const struct disk_id *id, const char *disk)
-{
-	return v->leaf && disk_matches(&v->id, v->was && v->name[0] != '/' ? v->was : v->name, id, disk);
-}
-
 /* The pool (imported, or importable when asked) that has disk as a vdev, or NULL; *vd gets the vdev. */
 static const struct zpool *pool_with_disk(const struct zfs_state *st, const struct disk_id *id, const char *disk,
 					  bool importable, const struct vdev **vd)
@@ -76,7 +71,7 @@ static const struct zpool *pool_with_disk(const struct zfs_state *st, const stru
 			continue;
 		for (size_t k = 0; k < zp->n_vdevs + zp->n_aux; k++) {
 			const struct vdev *v = k < zp->n_vdevs ? &zp->vdevs[k] : &zp->aux[k - zp->n_vdevs];
-			if (vdev_is(v, id, disk)) {
+			if (zfs_vdev_is(v, id, disk)) {
 				*vd = v;
 				return zp;
 			}
@@ -115,11 +110,9 @@ void zfs_check_same_devices(const struct zfs_config *cfg, const struct zfs_facts
 							  : a->whole == b->dev ? "is a partition of"
 							  : b->whole == a->dev ? "holds the partition"
 							  : "is a loop device on the same file as";
-					char *jp = xasprintf("%s.disks[%zu]", cfg->pools[pi].jpath, di);
-					cfg_diag(dl, src, DIAG_ERROR, jp,
+					cfg_diag(dl, src, DIAG_ERROR, cfg->pools[pi].disk_jpaths[di],
 						 "a device can belong to one pool only, named once; keep one of the two entries",
-						 "disk '%s' %s '%s' (%s.disks[%zu])", d, rel, e, cfg->pools[pj].jpath, dj);
-					free(jp);
+						 "disk '%s' %s '%s' (%s)", d, rel, e, cfg->pools[pj].disk_jpaths[dj]);
 					reported = true;
 				}
 		}
@@ -151,43 +144,79 @@ char *zfs_value_display(const char *v)
 	return sb_detach(&sb);
 }
 
-/* "mirror: /a, /b" style description of a pool's layout in the config. */
-static char *describe_layout(const struct zcfg_pool *pc)
+/* The identities of pc's disks, in order (borrowed from f; unresolved ones compare by name). Caller frees. */
+static const struct disk_id **pool_ids(const struct zcfg_pool *pc, const struct zfs_facts *f)
+{
+	const struct disk_id **ids = xcalloc(pc->n_disks + 1, sizeof(*ids));
+	for (size_t k = 0; k < pc->n_disks; k++)
+		ids[k] = id_of(f, pc->disks[k]);
+	return ids;
+}
+
+static const char layout_hint[] =
+	"phoenix-storage never changes a pool's layout; change the pool by hand, or the config to match";
+
+/* The pool's vdevs that hold the disks of w, for a message: "log: /e and stripe: /f". Caller frees. */
+static char *haves_of(const struct zcfg_pool *pc, const struct topo_cmp *c, const struct disk_id *const *ids,
+		      const struct topo_want *w)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
-	sb_addf(&sb, "%s: ", pc->layout);
-	for (size_t i = 0; i < pc->n_disks; i++)
-		sb_addf(&sb, "%s%s", i ? ", " : "", pc->disks[i]);
+	bool *seen = xcalloc(c->n_have + 1, sizeof(bool));
+	for (size_t k = w->first; k < w->first + w->n; k++) {
+		long h = zfs_topo_find(c, pc, ids, k);
+		if (h < 0 || seen[h])
+			continue;
+		seen[h] = true;
+		char *d = zfs_topo_have_describe(&c->have[h]);
+		sb_addf(&sb, "%s%s", sb.len ? " and " : "", d);
+		free(d);
+	}
+	free(seen);
 	return sb_detach(&sb);
 }
 
-/* Checks an existing pool against the config: layout drift is reported, never "fixed". */
-static void check_existing_pool(const struct zcfg_pool *pc, const struct zpool *zp, const struct zfs_facts *f,
-				struct plan *p)
+/*
+ * Layout drift of an existing pool, as warnings (never "fixed"): the first
+ * data vdev's type, disks of the config the pool lacks, each vdev of the
+ * config the pool has otherwise, each vdev of the pool the config does not list.
+ */
+static void report_drift(const struct zcfg_pool *pc, const struct zpool *zp, const struct topo_cmp *c,
+			 const struct disk_id *const *ids, struct plan *p)
 {
-	struct strbuf missing = STRBUF_INIT;
-	sb_init(&missing);
-	for (size_t i = 0; i < pc->n_disks; i++) {
-		const struct disk_id *id = id_of(f, pc->disks[i]);
-		bool found = false;
-		for (size_t k = 0; k < zp->n_vdevs + zp->n_aux && !found; k++)
-			found = vdev_is(k < zp->n_vdevs ? &zp->vdevs[k] : &zp->aux[k - zp->n_vdevs], id, pc->disks[i]);
-		if (!found)
-			sb_addf(&missing, "%s'%s'", missing.len ? ", " : "", pc->disks[i]);
-	}
-	const char *hint = "phoenix-storage never changes a pool's layout; change the pool by hand, or the config to match";
-	if (strcmp(pc->layout, zp->layout))
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, hint,
+	bool layout_differs = pc->layout && strcmp(pc->layout, zp->layout);
+	if (layout_differs)
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
 			 "pool '%s' drifted from the config: its layout is %s, the config says %s",
 			 zp->name, zp->layout, pc->layout);
+	struct strbuf missing = STRBUF_INIT;
+	sb_init(&missing);
+	for (size_t i = 0; i < c->n_want; i++)
+		for (size_t k = c->want[i].first; c->want[i].state == TOPO_DIFFERENT && k < c->want[i].first + c->want[i].n; k++)
+			if (zfs_topo_find(c, pc, ids, k) < 0)
+				sb_addf(&missing, "%s'%s'", missing.len ? ", " : "", pc->disks[k]);
 	if (missing.len)
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, hint,
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
 			 "pool '%s' drifted from the config: disks not in the pool: %s", zp->name, missing.buf);
-	if (zp->state && strcmp(zp->state, "ONLINE"))
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, "see 'zpool status -x' for details",
-			 "pool '%s' is %s", zp->name, zp->state);
 	sb_release(&missing);
+	for (size_t i = 0; i < c->n_want; i++) {
+		const struct topo_want *w = &c->want[i];
+		if (w->state != TOPO_DIFFERENT || (w->first_data && layout_differs))
+			continue;
+		char *want = zfs_topo_want_describe(pc, w), *have = haves_of(pc, c, ids, w);
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->vdevs[w->vdev].jpath, layout_hint,
+			 "pool '%s' drifted from the config: the config's %s is %s in the pool", zp->name, want, have);
+		free(want);
+		free(have);
+	}
+	for (size_t i = 0; i < c->n_have; i++) {
+		if (c->have[i].wanted)
+			continue;
+		char *have = zfs_topo_have_describe(&c->have[i]);
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
+			 "pool '%s' drifted from the config: it has %s, which the config does not list", zp->name, have);
+		free(have);
+	}
 }
 
 /* The datasets of an imported pool can only be planned once it is imported: apply plans again. */
@@ -224,14 +253,19 @@ static void plan_import(const struct zcfg_pool *pc, const struct zpool *zp, stru
 			 "pool '%s' found for import is %s, the config says %s", pc->name, zp->layout, pc->layout);
 }
 
-/* Disk checks before a pool is created; adds wipe actions when --allow-wipe permits. Returns 0 if creatable. */
-static int check_disks_for_create(const struct zfs_plan_in *in, const struct zcfg_pool *pc,
-				  const struct zfs_facts *f, struct plan *p, bool *force)
+/*
+ * Checks of pc->disks[first, first + n) before they become vdevs (what: "cannot
+ * create pool 'P'" or "cannot add to pool 'P'"; purpose: "creating pool P"):
+ * in use, missing, unreadable, held, or not empty (then a wipe action when
+ * --allow-wipe names it, and *force). Returns 0 if nothing blocks them.
+ */
+static int check_disks(const struct zfs_plan_in *in, const struct zcfg_pool *pc, const struct zfs_facts *f,
+		       size_t first, size_t n, const char *what, const char *purpose, struct plan *p, bool *force)
 {
 	int blocked = 0;
-	for (size_t i = 0; i < pc->n_disks; i++) {
+	for (size_t i = first; i < first + n; i++) {
 		const char *disk = pc->disks[i];
-		char *jp = xasprintf("%s.disks[%zu]", pc->jpath, i);
+		const char *jp = pc->disk_jpaths[i];
 		const struct zfs_disk_fact *df = fact_for(f, disk);
 		const struct disk_probe *pr = df ? &df->probe : NULL;
 		const struct disk_id *id = df ? &df->id : &no_id;
@@ -245,35 +279,33 @@ static int check_disks_for_create(const struct zfs_plan_in *in, const struct zcf
 			char *hint = xasprintf("a disk in use is never wiped, not even with --allow-wipe; remove it from the config, "
 					       "or detach it from pool '%s' first", member->name);
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint,
-				 "cannot create pool '%s': disk '%s' is a member of %s", pc->name, disk, who);
+				 "%s: disk '%s' is a member of %s", what, disk, who);
 			free(who);
 			free(hint);
 			blocked++;
 		} else if (!pr || !pr->exists) {
 			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp,
 				 pr && pr->error ? pr->error : "check the path (ls -l /dev/disk/by-id/)",
-				 "cannot create pool '%s': disk '%s' does not exist", pc->name, disk);
+				 "%s: disk '%s' does not exist", what, disk);
 			blocked++;
 		} else if (pr->error) {
-			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, NULL,
-				 "cannot create pool '%s': %s", pc->name, pr->error);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, NULL, "%s: %s", what, pr->error);
 			blocked++;
 		} else if (user) {
 			char *hint = NULL;
 			char *why = disk_user_describe(user, disk, &hint);
-			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint, "cannot create pool '%s': disk '%s' %s",
-				 pc->name, disk, why);
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint, "%s: disk '%s' %s", what, disk, why);
 			free(why);
 			free(hint);
 			blocked++;
 		} else if (pr->signature || exported) {
 			char *who = exported ? pool_and_vdev(exported, evd, disk) : NULL;
-			char *what = exported ? xasprintf("belongs to exported %s", who)
-					      : xasprintf("is not empty (%s found)", pr->signature);
+			char *state = exported ? xasprintf("belongs to exported %s", who)
+					       : xasprintf("is not empty (%s found)", pr->signature);
 			free(who);
 			if (wipe_allowed(in, disk)) {
 				struct action *a = plan_add(p, PHASE_DISK_WIPE, OP_REMOVE, "zfs", "wipe-disk", disk,
-							    "wipe %s (it %s) before creating pool %s", disk, what, pc->name);
+							    "wipe %s (it %s) before %s", disk, state, purpose);
 				a->destructive = true;
 				struct strvec argv = { 0 };
 				sv_push(&argv, "wipefs");
@@ -283,24 +315,58 @@ static int check_disks_for_create(const struct zfs_plan_in *in, const struct zcf
 				*force = true;
 			} else {
 				char *hint = xasprintf("if its data may be destroyed, run apply with --allow-wipe %s", disk);
-				diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint,
-					 "cannot create pool '%s': disk '%s' %s", pc->name, disk, what);
+				diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, jp, hint, "%s: disk '%s' %s", what, disk, state);
 				free(hint);
 				blocked++;
 			}
-			free(what);
+			free(state);
 		}
-		free(jp);
 	}
 	return blocked ? -1 : 0;
+}
+
+/*
+ * What this ZFS can build of pc->vdevs[from, to): special vdevs only where the
+ * zfs program knows special_small_blocks (OpenZFS 0.8 and later; zfs-fuse has
+ * none), cache devices only on block devices (ZFS refuses a file: "cache
+ * device must be a disk or disk slice"). Errors go to p; returns 0 if none.
+ */
+static int check_layout_caps(const struct zfs_plan_in *in, const struct zcfg_pool *pc, size_t from, size_t to,
+			     const char *what, struct plan *p)
+{
+	int bad = 0;
+	for (size_t i = from; i < to; i++) {
+		const struct zcfg_vdev *v = &pc->vdevs[i];
+		if (v->group == ZG_SPECIAL && in->st->caps.known && !zfs_caps_has_prop(&in->st->caps, "special_small_blocks")) {
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, v->jpath,
+				 "remove the special vdev from the config, or run a ZFS that has them (OpenZFS 0.8 or later)",
+				 "%s: this ZFS has no special vdevs (its zfs knows no special_small_blocks property)", what);
+			bad++;
+		}
+		for (size_t k = v->first; v->group == ZG_CACHE && k < v->first + v->n; k++) {
+			const struct disk_id *id = id_of(in->facts, pc->disks[k]);
+			if (id->self.kind != DISK_ID_FILE)
+				continue;
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, pc->disk_jpaths[k],
+				 "give the cache a disk or a partition (a loop device over the file works: losetup --find --show FILE)",
+				 "%s: '%s' is a file, and ZFS takes only block devices as cache devices", what, pc->disks[k]);
+			bad++;
+		}
+	}
+	return bad ? -1 : 0;
 }
 
 static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_pool *pc,
 			     const struct zfs_facts *f, struct plan *p)
 {
 	bool force = false;
-	check_disks_for_create(in, pc, f, p, &force);
-	char *layout = describe_layout(pc);
+	char *what = xasprintf("cannot create pool '%s'", pc->name);
+	char *purpose = xasprintf("creating pool %s", pc->name);
+	check_disks(in, pc, f, 0, pc->n_disks, what, purpose, p, &force);
+	check_layout_caps(in, pc, 0, pc->n_vdevs, what, p);
+	free(what);
+	free(purpose);
+	char *layout = zfs_layout_describe(pc, 0, pc->n_vdevs);
 	struct action *a = plan_add(p, PHASE_POOL_CREATE, OP_CREATE, "zfs", "create-pool", pc->name,
 				    "create pool %s (%s; ashift=%d)", pc->name, layout, pc->ashift);
 	free(layout);
@@ -328,11 +394,89 @@ static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_poo
 		sv_push(&argv, pc->mountpoint);
 	}
 	sv_push(&argv, pc->name);
-	if (strcmp(pc->layout, "stripe"))
-		sv_push(&argv, pc->layout);
-	for (size_t i = 0; i < pc->n_disks; i++)
-		sv_push(&argv, pc->disks[i]);
+	zfs_layout_argv(pc, 0, pc->n_vdevs, &argv);
 	action_add_cmd(a, &argv);
+}
+
+/*
+ * One vdev of the config that pool zp lacks entirely (w): `zpool add`. A data
+ * or special vdev cannot be removed again on most ZFS versions: it needs
+ * --allow-grow-pool, else it is a warning with that hint, and is never added
+ * to a pool whose layout has drifted (drifted: the config and the pool would
+ * first have to agree). Log, cache and spare devices come out again with
+ * `zpool remove`: they are planned without the flag.
+ */
+static void plan_add_vdev(const struct zfs_plan_in *in, const struct zcfg_pool *pc, const struct topo_want *w,
+			  bool drifted, struct plan *p)
+{
+	const struct zcfg_vdev *v = &pc->vdevs[w->vdev];
+	bool lasting = v->group == ZG_DATA || v->group == ZG_SPECIAL;
+	char *desc = zfs_topo_want_describe(pc, w);
+	if (lasting && drifted) {
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, v->jpath,
+			 "make the pool and the config agree first (the drift above), then plan again",
+			 "pool '%s' lacks the config's %s; not added while the pool's layout differs from the config",
+			 pc->name, desc);
+		free(desc);
+		return;
+	}
+	if (lasting && !in->allow_grow) {
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, v->jpath,
+			 "to add it, run apply with --allow-grow-pool (zpool add: on most ZFS versions a data or special vdev "
+			 "cannot be removed again)",
+			 "pool '%s' lacks the config's %s", pc->name, desc);
+		free(desc);
+		return;
+	}
+	bool force = false;
+	char *what = xasprintf("cannot add to pool '%s'", pc->name);
+	char *purpose = xasprintf("adding it to pool %s", pc->name);
+	check_disks(in, pc, in->facts, w->first, w->n, what, purpose, p, &force);
+	check_layout_caps(in, pc, w->vdev, w->vdev + 1, what, p);
+	free(what);
+	free(purpose);
+	struct action *a = plan_add(p, PHASE_POOL_CREATE, OP_CREATE, "zfs", "add-vdev", pc->name,
+				    "add vdev %s to pool %s", desc, pc->name);
+	sv_push(&a->details, lasting ? "irreversible on most ZFS versions: a data or special vdev cannot be removed "
+				       "from a pool with raidz vdevs, nor from any pool before OpenZFS 0.8"
+				     : "reversible: zpool remove takes it out again");
+	free(desc);
+	struct strvec argv = { 0 };
+	sv_push(&argv, zpool_prog());
+	sv_push(&argv, "add");
+	if (force)
+		sv_push(&argv, "-f");
+	sv_push(&argv, pc->name);
+	if (v->group != ZG_DATA)
+		sv_push(&argv, zcfg_group_name(v->group));
+	if (strcmp(v->type, "stripe"))
+		sv_push(&argv, v->type);
+	for (size_t k = w->first; k < w->first + w->n; k++)
+		sv_push(&argv, pc->disks[k]);
+	action_add_cmd(a, &argv);
+}
+
+/* An existing pool against the config: drift is reported, never "fixed"; missing vdevs may be added. */
+static void check_existing_pool(const struct zfs_plan_in *in, const struct zcfg_pool *pc, const struct zpool *zp,
+				struct plan *p)
+{
+	const struct disk_id **ids = pool_ids(pc, in->facts);
+	struct topo_cmp c;
+	zfs_topo_compare(pc, ids, zp, &c);
+	report_drift(pc, zp, &c, ids, p);
+	bool drifted = false;
+	for (size_t i = 0; i < c.n_want; i++)
+		drifted |= c.want[i].state == TOPO_DIFFERENT;
+	for (size_t i = 0; i < c.n_have; i++)
+		drifted |= !c.have[i].wanted;
+	for (size_t i = 0; i < c.n_want; i++)
+		if (c.want[i].state == TOPO_MISSING)
+			plan_add_vdev(in, pc, &c.want[i], drifted, p);
+	if (zp->state && strcmp(zp->state, "ONLINE"))
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, "see 'zpool status -x' for details",
+			 "pool '%s' is %s", zp->name, zp->state);
+	zfs_topo_free(&c);
+	free(ids);
 }
 
 /* Checks a property against this ZFS's capabilities; adds an error and returns -1 if unsupported. */
@@ -870,7 +1014,7 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 		const struct zcfg_pool *pc = &cfg->pools[i];
 		const struct zpool *zp = zfs_state_pool(st, pc->name);
 		if (zp && !zp->importable) {
-			check_existing_pool(pc, zp, f, p);
+			check_existing_pool(in, pc, zp, p);
 			plan_pool_props(pc, zp, p);
 			const struct zfs_dataset *root = zpool_readable(zp) ? zfs_state_dataset(st, pc->name) : NULL;
 			char *jp = xasprintf("%s.options", pc->jpath);

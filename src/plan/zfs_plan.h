@@ -30,7 +30,8 @@ struct zfs_facts {
 void zfs_facts_free(struct zfs_facts *f);
 
 /*
- * Validation: two entries of zfs.pools[].disks naming one device under
+ * Validation: two disks of the config's pools (in any vdev, log, cache,
+ * special or spares, named at their disk_jpaths) naming one device under
  * different names (a symlink and its target, hard links, /dev/sdb and its
  * by-id name, a disk and its partition) are an error at the later entry, naming
  * the earlier one's JSON path; identical names are zfs_config_load's error.
@@ -53,11 +54,14 @@ struct zfs_plan_in {
 	const struct zfs_facts *facts;    /* may be NULL */
 	const char *root;                 /* --root ("" when not given): the host files of the ARC limit */
 	const struct strvec *allow_wipe;  /* --allow-wipe DISK... */
+	bool allow_grow;                  /* --allow-grow-pool: add the data and special vdevs a pool lacks */
 };
 
 /*
  * Adds the ZFS actions to p: pool imports and creations (with the disk checks
- * and --allow-wipe), dataset creations parent before child, property changes,
+ * and --allow-wipe), the layout of existing pools compared (drift warned
+ * about) and the vdevs they lack added (zpool add; data and special only with
+ * allow_grow), dataset creations parent before child, property changes,
  * the ARC limit; errors and warnings go to p->diags. Pure: reads only in.
  */
 void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p);

@@ -436,7 +436,22 @@ static void add_vdev(struct vdev **v, size_t *n, const char *name, const char *s
 	x->leaf = true;
 }
 
-static const char *layout_from_vdev(const char *name)
+const char *vdev_group_name(enum vdev_group g)
+{
+	static const char *const names[] = { "data", "logs", "cache", "spares", "special", "dedup" };
+	return (unsigned)g < sizeof(names) / sizeof(names[0]) ? names[g] : "data";
+}
+
+/* The group a section header of zpool status names, or -1 when name is no header. */
+static int vdev_group_of(const char *name)
+{
+	for (int g = VG_LOG; g <= VG_DEDUP; g++)
+		if (!strcmp(name, vdev_group_name((enum vdev_group)g)))
+			return g;
+	return -1;
+}
+
+const char *vdev_layout_of(const char *name)
 {
 	if (!strncmp(name, "mirror", 6))
 		return "mirror";
@@ -463,6 +478,7 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 	struct zpool *cur = NULL;
 	bool in_config = false;
 	bool in_aux = false;  /* logs, cache, spares, special sections */
+	int group = VG_DATA;  /* of the section in_aux is in */
 	for (const char *line = text; *line;) {
 		const char *eol = strchr(line, '\n');
 		size_t len = eol ? (size_t)(eol - line) : strlen(line);
@@ -512,19 +528,19 @@ int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, 
 			char *was = w ? first_word(w + 5) : NULL;
 			if (!strcmp(name, "NAME") && !strcmp(state, "STATE")) {
 				/* header */
-			} else if (depth <= 1 && (!strcmp(name, "logs") || !strcmp(name, "cache") ||
-						  !strcmp(name, "spares") || !strcmp(name, "special") ||
-						  !strcmp(name, "dedup"))) {
+			} else if (depth <= 1 && vdev_group_of(name) >= 0) {
 				/* Auxiliary vdev groups sit at the pool's own indentation. */
 				in_aux = true;
+				group = vdev_group_of(name);
 			} else if (depth == 0) {
 				in_aux = false;
 			} else if (in_aux) {
 				add_vdev(&cur->aux, &cur->n_aux, name, state, was, depth - 1);
+				cur->aux[cur->n_aux - 1].group = (enum vdev_group)group;
 			} else {
 				if (depth == 1 && cur->n_vdevs == 0) {
 					free(cur->layout);
-					cur->layout = xstrdup(layout_from_vdev(name));
+					cur->layout = xstrdup(vdev_layout_of(name));
 				}
 				add_vdev(&cur->vdevs, &cur->n_vdevs, name, state, was, depth - 1);
 			}

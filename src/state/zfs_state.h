@@ -28,6 +28,12 @@ struct zfs_dataset {
 	size_t cap_props;
 };
 
+/* Where a vdev serves its pool (the section of zpool status it is listed in). */
+enum vdev_group { VG_DATA, VG_LOG, VG_CACHE, VG_SPARE, VG_SPECIAL, VG_DEDUP };
+
+/* The word zpool status heads the group with ("logs", "cache", ...; "data" for VG_DATA). */
+const char *vdev_group_name(enum vdev_group g);
+
 struct vdev {
 	char *name;    /* as zpool status prints it: a path, a short disk name or "mirror-0" */
 	char *state;
@@ -35,7 +41,11 @@ struct vdev {
 	bool leaf;     /* a disk or file, not a group such as mirror-0 */
 	char *was;     /* an unavailable vdev's last path ("was /dev/..."), or NULL */
 	struct disk_id id;   /* the device it is (zfs_state_resolve_vdevs); DISK_ID_NONE when unknown */
+	enum vdev_group group;   /* VG_DATA in vdevs, the section's group in aux */
 };
+
+/* The layout a group vdev's name says ("mirror-1" -> "mirror", "raidz2-0" -> "raidz2"); "stripe" otherwise. */
+const char *vdev_layout_of(const char *name);
 
 /* One pool property as `zpool get` prints it (exact with -p where zpool has it). */
 struct zpool_prop {

@@ -10,6 +10,7 @@
 #include "config/zprops.h"
 #include "plan/mounts.h"
 #include "plan/zfs_plan.h"
+#include "plan/zfs_topo.h"
 #include "state/zfs_state.h"
 #include "sys/disk.h"
 #include "util/fs.h"
@@ -172,12 +173,21 @@ static void warn_odd_values(const struct door *d, const struct config_src *src, 
 	}
 }
 
+/* Does pool zp have the configured disk df as a vdev (data or auxiliary)? */
+static bool pool_has_disk(const struct zpool *zp, const struct zfs_disk_fact *df)
+{
+	for (size_t k = 0; k < zp->n_vdevs + zp->n_aux; k++)
+		if (zfs_vdev_is(k < zp->n_vdevs ? &zp->vdevs[k] : &zp->aux[k - zp->n_vdevs], &df->id, df->disk))
+			return true;
+	return false;
+}
+
 /*
  * The ZFS state: zfs_state_discover for the pools of the config (all pools
  * when it names none: the mount guard needs every managed dataset), odd
  * property values warned about, pools not imported looked for on their disks,
- * vdevs resolved to devices, the disks of pools to create probed, the ARC
- * facts. Returns 0, or -1 when ZFS cannot be read and the config has a zfs
+ * vdevs resolved to devices, the disks of pools to create and of vdevs a pool
+ * lacks probed, the ARC facts. Returns 0, or -1 when ZFS cannot be read and the config has a zfs
  * section (errors in dl).
  */
 static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
@@ -236,19 +246,26 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 		zfs_state_resolve_vdevs(&d->st, &dirs, "/sys");
 	sv_free(&dirs);
 	struct zfs_facts *f = &d->facts;
-	if (to_create)
-		disk_host_read(&f->host, "/proc", "/sys");
-	/* Probe the disks of pools that will have to be created. */
+	/* Probe the disks that would become vdevs: of pools to create, and those an imported pool lacks. */
+	bool *probe = xcalloc(f->n_disks + 1, sizeof(bool));
+	bool any = false;
 	for (size_t i = 0; i < d->cfg.n_pools; i++) {
 		const struct zcfg_pool *pc = &d->cfg.pools[i];
-		if (zfs_state_pool(&d->st, pc->name))
+		const struct zpool *zp = zfs_state_pool(&d->st, pc->name);
+		if (zp && zp->importable)
 			continue;
 		for (size_t k = 0; k < pc->n_disks; k++) {
 			struct zfs_disk_fact *df = disk_fact(f, pc->disks[k]);
-			if (df && !df->probe.exists && !df->probe.error)
-				disk_probe(df->disk, &df->probe);
+			if (df && (!zp || !pool_has_disk(zp, df)))
+				any = probe[df - f->disks] = true;
 		}
 	}
+	if (to_create || any)
+		disk_host_read(&f->host, "/proc", "/sys");
+	for (size_t i = 0; i < f->n_disks; i++)
+		if (probe[i] && !f->disks[i].probe.exists && !f->disks[i].probe.error)
+			disk_probe(f->disks[i].disk, &f->disks[i].probe);
+	free(probe);
 	read_arc_facts(ctx->root, f);
 	return rc;
 }
@@ -276,7 +293,7 @@ static void zfs_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
 	const struct door *d = priv;
 	struct zfs_plan_in in = { .cfg = &d->cfg, .st = &d->st, .facts = &d->facts, .root = ctx->root,
-				  .allow_wipe = &ctx->allow_wipe };
+				  .allow_wipe = &ctx->allow_wipe, .allow_grow = ctx->allow_grow_pool };
 	zfs_plan_build(&in, p);
 }
 

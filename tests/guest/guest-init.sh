@@ -63,6 +63,7 @@ main)
 	done
 	run_suite test_reference_e2e tests/guest/test_reference_e2e.sh
 	run_suite test_disk_identity tests/guest/test_disk_identity.sh
+	run_suite test_topology_vdevs tests/guest/test_topology_vdevs.sh
 	run_suite test_degraded_boot1 tests/guest/test_degraded_boot.sh test_boot1_
 	;;
 degraded)

@@ -44,13 +44,14 @@ zfs_fuse_ensure() {
 }
 
 # zfs_has FEATURE: true when the ZFS in use has FEATURE: lz4, zstd, sync
-# (dataset properties), autotrim (pool property), feature-flags (pool version
-# 5000), json (zfs/zpool -j, OpenZFS 2.3), volumes (zvols), encryption, acltype,
-# xattr-sa (xattr=sa). zfs-fuse has none of them.
+# (dataset properties), special (special vdevs: special_small_blocks), autotrim (pool property),
+# feature-flags (pool version 5000), json (zfs/zpool -j, OpenZFS 2.3), volumes (zvols), encryption,
+# acltype, xattr-sa (xattr=sa). zfs-fuse has none of them.
 zfs_has() {
 	case "$1" in
 	lz4 | zstd) zfs get 2>&1 | grep -E '^[[:space:]]+compression[[:space:]]' | grep -qw "$1" ;;
 	sync) zfs get 2>&1 | grep -qE '^[[:space:]]+sync[[:space:]]' ;;
+	special) zfs get 2>&1 | grep -qE '^[[:space:]]+special_small_blocks[[:space:]]' ;;   # special vdevs
 	autotrim) zpool get 2>&1 | grep -qE '^[[:space:]]+autotrim[[:space:]]' ;;
 	feature-flags) zpool upgrade -v 2>&1 | grep -q 'feature flags' ;;
 	json) zfs list -j -o name >/dev/null 2>&1 ;;

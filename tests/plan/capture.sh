@@ -204,6 +204,44 @@ JSON
 	record -- --allow-wipe "$W/disks/a" --allow-wipe "$W/disks/b"
 }
 
+capture_zfs-pool-lacks-vdevs-data-needs-allow-grow-pool-spare-does-not() {
+	new_case zfs-pool-lacks-vdevs-data-needs-allow-grow-pool-spare-does-not
+	about "The pool is one mirror; the config has a second mirror and a spare: the mirror is a warning naming --allow-grow-pool, the spare is added (zpool remove undoes it)."
+	disk a >/dev/null
+	disk b >/dev/null
+	pool tank mirror "$W/disks/a" "$W/disks/b"
+	P=$(live tank)
+	disk c >/dev/null
+	disk d >/dev/null
+	disk j >/dev/null
+	cat >"$W/config.json" <<JSON
+{ "zfs": {
+    "pools": [ { "name": "$P", "mountpoint": "$W/root/$P",
+                 "vdevs": [ { "type": "mirror", "disks": ["$W/disks/a", "$W/disks/b"] },
+                            { "type": "mirror", "disks": ["$W/disks/c", "$W/disks/d"] } ],
+                 "spares": ["$W/disks/j"] } ] } }
+JSON
+	record
+}
+
+capture_zfs-pool-vdev-is-added-with-allow-grow-pool() {
+	new_case zfs-pool-vdev-is-added-with-allow-grow-pool
+	about "The pool is one mirror; the config has a second one: with --allow-grow-pool it is added by zpool add, marked irreversible."
+	disk a >/dev/null
+	disk b >/dev/null
+	pool tank mirror "$W/disks/a" "$W/disks/b"
+	P=$(live tank)
+	disk c >/dev/null
+	disk d >/dev/null
+	cat >"$W/config.json" <<JSON
+{ "zfs": {
+    "pools": [ { "name": "$P", "mountpoint": "$W/root/$P",
+                 "vdevs": [ { "type": "mirror", "disks": ["$W/disks/a", "$W/disks/b"] },
+                            { "type": "mirror", "disks": ["$W/disks/c", "$W/disks/d"] } ] } ] } }
+JSON
+	record -- --allow-grow-pool
+}
+
 capture_zfs-missing-disk-is-an-error() {
 	new_case zfs-missing-disk-is-an-error
 	about "The configured disk does not exist."

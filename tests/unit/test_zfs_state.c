@@ -349,7 +349,7 @@ static const char *or_dash(const char *s)
 
 static void vdev_model(struct strbuf *sb, const char *what, const struct vdev *v)
 {
-	sb_addf(sb, "  %s %d %s %s %s", what, v->depth, v->leaf ? "leaf" : "group", or_dash(v->name), or_dash(v->state));
+	sb_addf(sb, "  %s%s%s %d %s %s %s", what, v->group ? " " : "", v->group ? vdev_group_name(v->group) : "", v->depth, v->leaf ? "leaf" : "group", or_dash(v->name), or_dash(v->state));
 	if (v->was)
 		sb_addf(sb, " was %s", v->was);
 	sb_addc(sb, '\n');
