@@ -11,6 +11,7 @@
 #include "util/strbuf.h"
 
 static int config_src_parse_loaded(struct config_src *src, struct diag_list *dl);
+static void find_duplicates(struct config_src *src);
 
 int config_src_load(struct config_src *src, const char *path, struct diag_list *dl)
 {
@@ -39,7 +40,8 @@ static int config_src_parse_loaded(struct config_src *src, struct diag_list *dl)
 {
 	const char *path = src->path;
 	json_error_t je;
-	src->root = json_loadb(src->text, src->len, JSON_REJECT_DUPLICATES, &je);
+	/* duplicates are accepted here (last one wins); find_duplicates lists them for the readers */
+	src->root = json_loadb(src->text, src->len, 0, &je);
 	if (!src->root) {
 		/* jansson quotes the bad token: a control character there is escaped, as in every message */
 		char *why = str_escape(je.text);
@@ -55,6 +57,7 @@ static int config_src_parse_loaded(struct config_src *src, struct diag_list *dl)
 		src->root = NULL;
 		return -1;
 	}
+	find_duplicates(src);
 	return 0;
 }
 
@@ -65,6 +68,11 @@ void config_src_free(struct config_src *src)
 	free(src->path);
 	free(src->text);
 	json_decref(src->root);
+	for (size_t i = 0; i < src->n_dups; i++) {
+		free(src->dups[i].obj_path);
+		free(src->dups[i].key);
+	}
+	free(src->dups);
 	memset(src, 0, sizeof(*src));
 }
 
@@ -236,6 +244,161 @@ int config_locate(const char *text, const char *jpath, int *line, int *col)
 	}
 	offset_to_pos(text, good, line, col);
 	return rc;
+}
+
+/* ---- members given twice ------------------------------------------------------- */
+
+struct key_at {
+	const char *s; /* the key's text inside the quotes (escapes as written) */
+	size_t n;
+	size_t off;    /* offset of its opening quote */
+	size_t v0, v1; /* its value's text: [v0, v1) */
+};
+
+/* True when the JSON texts at [a0, a1) and [b0, b1) of text hold the same value. */
+static bool same_json(const char *text, size_t a0, size_t a1, size_t b0, size_t b1)
+{
+	json_t *a = json_loadb(text + a0, a1 - a0, JSON_DECODE_ANY, NULL);
+	json_t *b = json_loadb(text + b0, b1 - b0, JSON_DECODE_ANY, NULL);
+	bool same = a && b && json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	return same;
+}
+
+static int cmp_key_at(const void *a, const void *b)
+{
+	const struct key_at *x = a, *y = b;
+	size_t n = x->n < y->n ? x->n : y->n;
+	int c = memcmp(x->s, y->s, n);
+	if (c)
+		return c;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static void scan_dups_value(struct config_src *src, struct scan *sc, struct strbuf *path);
+
+/* Cuts path back to its first base bytes (the parent's path). */
+static void path_cut(struct strbuf *path, size_t base)
+{
+	path->len = base;
+	path->buf[base] = '\0';
+}
+
+/* The object at sc (text known to be valid JSON): records its repeated keys, then walks its values. */
+static void scan_dups_object(struct config_src *src, struct scan *sc, struct strbuf *path)
+{
+	struct key_at *keys = NULL;
+	size_t n = 0, cap = 0;
+	size_t base = path->len;
+	sc->i++; /* '{' */
+	for (;;) {
+		skip_ws(sc);
+		if (sc->s[sc->i] != '"')
+			break;
+		size_t off = sc->i;
+		if (skip_string(sc))
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 8;
+			keys = xrealloc(keys, cap * sizeof(*keys));
+		}
+		keys[n++] = (struct key_at){ src->text + off + 1, sc->i - off - 2, off, 0, 0 };
+		skip_ws(sc);
+		if (sc->s[sc->i] != ':')
+			break;
+		sc->i++;
+		skip_ws(sc);
+		sb_addf(path, "%s%.*s", base ? "." : "", (int)keys[n - 1].n, keys[n - 1].s);
+		keys[n - 1].v0 = sc->i;
+		scan_dups_value(src, sc, path);
+		keys[n - 1].v1 = sc->i;
+		path_cut(path, base);
+		skip_ws(sc);
+		if (sc->s[sc->i] != ',')
+			break;
+		sc->i++;
+	}
+	if (sc->s[sc->i] == '}')
+		sc->i++;
+	qsort(keys, n, sizeof(*keys), cmp_key_at);
+	for (size_t i = 1; i < n; i++) {
+		if (keys[i].n != keys[i - 1].n || memcmp(keys[i].s, keys[i - 1].s, keys[i].n))
+			continue;
+		size_t first = i - 1;
+		while (first > 0 && keys[first - 1].n == keys[i].n && !memcmp(keys[first - 1].s, keys[i].s, keys[i].n))
+			first--;
+		src->dups = xrealloc(src->dups, (src->n_dups + 1) * sizeof(*src->dups));
+		struct cfg_dup *d = &src->dups[src->n_dups++];
+		memset(d, 0, sizeof(*d));
+		d->obj_path = xstrndup(path->buf, base);
+		d->key = xstrndup(keys[i].s, keys[i].n);
+		d->same_value = same_json(src->text, keys[first].v0, keys[first].v1, keys[i].v0, keys[i].v1);
+		offset_to_pos(src->text, keys[first].off, &d->line1, &d->col1);
+		offset_to_pos(src->text, keys[i].off, &d->line2, &d->col2);
+	}
+	free(keys);
+}
+
+static void scan_dups_value(struct config_src *src, struct scan *sc, struct strbuf *path)
+{
+	skip_ws(sc);
+	if (sc->s[sc->i] == '{') {
+		scan_dups_object(src, sc, path);
+		return;
+	}
+	if (sc->s[sc->i] != '[') {
+		skip_value(sc);
+		return;
+	}
+	size_t base = path->len;
+	sc->i++;
+	for (size_t k = 0;; k++) {
+		skip_ws(sc);
+		if (!sc->s[sc->i] || sc->s[sc->i] == ']')
+			break;
+		sb_addf(path, "[%zu]", k);
+		scan_dups_value(src, sc, path);
+		path_cut(path, base);
+		skip_ws(sc);
+		if (sc->s[sc->i] != ',')
+			break;
+		sc->i++;
+	}
+	if (sc->s[sc->i] == ']')
+		sc->i++;
+}
+
+/* Lists in src->dups every key given twice in one object, with the positions of both. */
+static void find_duplicates(struct config_src *src)
+{
+	struct scan sc = { src->text, 0 };
+	struct strbuf path = STRBUF_INIT;
+	sb_init(&path);
+	scan_dups_value(src, &sc, &path);
+	sb_release(&path);
+}
+
+void config_report_duplicates(const struct config_src *src, struct diag_list *dl)
+{
+	for (size_t i = 0; src && i < src->n_dups; i++) {
+		struct cfg_dup *d = &src->dups[i];
+		if (d->reported)
+			continue;
+		d->reported = true;
+		char *jp = *d->obj_path ? xasprintf("%s.%s", d->obj_path, d->key) : xstrdup(d->key);
+		char *j = str_escape(jp);
+		char *k = str_escape(d->key);
+		diag_add(dl, DIAG_WARNING, src->path, d->line2, d->col2, j,
+			 "remove one of them (this tool does not read it; jq and the original scripts take the last one)",
+			 "member '%s' is given twice (at %d:%d and %d:%d); the last one counts", k, d->line1,
+			 d->col1, d->line2, d->col2);
+		free(k);
+		free(j);
+		free(jp);
+	}
 }
 
 void cfg_diag(struct diag_list *dl, const struct config_src *src, enum diag_level level,

@@ -10,11 +10,23 @@
 
 #include "util/diag.h"
 
+/* A member given twice in one object (the JSON value holds the last one, as jq does). */
+struct cfg_dup {
+	char *obj_path;     /* the object's JSON path, "" for the top level */
+	char *key;
+	int line1, col1;    /* the first occurrence of the key */
+	int line2, col2;    /* the later one */
+	bool same_value;    /* both hold the same JSON value */
+	bool reported;      /* set by the one check that reported it */
+};
+
 struct config_src {
 	char *path;   /* as given by the user */
 	char *text;   /* whole file, NUL-terminated */
 	size_t len;
 	json_t *root; /* NULL when the file did not parse */
+	struct cfg_dup *dups; /* members given twice, in text order (owned) */
+	size_t n_dups;
 };
 
 /* The config files of a run: the main config and the guest configs (their root is NULL when absent). */
@@ -33,6 +45,13 @@ int config_src_load(struct config_src *src, const char *path, struct diag_list *
 /* Same as config_src_load for text already in memory (path names it in messages). */
 int config_src_parse(struct config_src *src, const char *path, const char *text, struct diag_list *dl);
 void config_src_free(struct config_src *src);
+
+/*
+ * The members given twice in src that no reader claimed (cfg_check_members
+ * reports those it reads as errors): one warning each, "the last one counts".
+ * Call once per source after every reader ran. Never fails.
+ */
+void config_report_duplicates(const struct config_src *src, struct diag_list *dl);
 
 /*
  * Finds the line and column (1-based) of the value at jpath ("zfs.pools[1].disks[0]")

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/members.h"
 #include "config/grammar.h"
 #include "config/samba_config.h"
 #include "util/str.h"
@@ -304,8 +305,6 @@ static int map_id(struct loader *L, const struct config_src *src, const char *jp
 	return 0;
 }
 
-static const char *const dir_keys[] = { "path", "owner", "group", "mode", "service", "outside_zfs",
-					"ctid", NULL };
 
 /*
  * persistent_storage of the main config: base, then each entry of
@@ -328,6 +327,7 @@ static void load_persistent(struct loader *L)
 		return;
 	}
 	size_t before = diag_count(L->dl, DIAG_ERROR);
+	cfg_check_members(src, ps, "persistent_storage", CFG_PERSISTENT, L->dl);
 	const char *base_s = cfg_get_string(src, ps, "persistent_storage", "base", false, L->dl);
 	json_t *dirs = cfg_get_array(src, ps, "persistent_storage", "directories", false, L->dl);
 	L->errors += (int)(diag_count(L->dl, DIAG_ERROR) - before);
@@ -354,15 +354,7 @@ static void load_persistent(struct loader *L)
 			free(jp);
 			continue;
 		}
-		const char *key;
-		json_t *val;
-		json_object_foreach(e, key, val) {
-			if (!str_in_list(dir_keys, key, strlen(key))) {
-				char *kp = xasprintf("%s.%s", jp, key);
-				cfg_diag(L->dl, src, DIAG_WARNING, kp, NULL, "unknown member '%s' (ignored)", key);
-				free(kp);
-			}
-		}
+		L->errors += cfg_check_members(src, e, jp, CFG_PERSISTENT_DIR, L->dl);
 		before = diag_count(L->dl, DIAG_ERROR);
 		const char *path = cfg_get_string(src, e, jp, "path", true, L->dl);
 		const char *service = cfg_get_string(src, e, jp, "service", false, L->dl);

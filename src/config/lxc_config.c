@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/members.h"
 #include "util/path.h"
 #include "util/strbuf.h"
 
@@ -185,6 +186,7 @@ static void read_bind_mounts(const struct config_src *src, json_t *c, const stru
 			keep_mount(lc, &w, false);
 			continue;
 		}
+		cfg_check_members(src, m, w.jpath, CFG_BIND_MOUNT, dl);
 		w.host_path = host_path_member(src, m, w.jpath, dl);
 		w.ct_path = guest_path_member(src, m, w.jpath, "container_path", GRAM_PVE_PROP, dl);
 		read_mp_opts(src, m, w.jpath, &w.opts, dl);
@@ -209,6 +211,7 @@ static void read_volumes(const struct config_src *src, json_t *c, const struct l
 			keep_mount(lc, &w, false);
 			continue;
 		}
+		cfg_check_members(src, m, w.jpath, CFG_CT_VOLUME, dl);
 		const char *pool = cfg_get_string(src, m, w.jpath, "pool", true, dl);
 		char *pjp = xasprintf("%s.pool", w.jpath);
 		if (pool && !pve_storage_id_check(src, pjp, pool, dl))
@@ -219,6 +222,19 @@ static void read_volumes(const struct config_src *src, json_t *c, const struct l
 		w.size = read_size_gb(src, m, w.jpath, "size_gb", true, "50", dl);
 		read_mp_opts(src, m, w.jpath, &w.opts, dl);
 		keep_mount(lc, &w, w.storage && w.ct_path && w.size);
+	}
+}
+
+/* The members of each id_maps entry of container c (dirs_config reads their values). */
+static void check_id_map_members(const struct config_src *src, json_t *c, const char *jpath, struct diag_list *dl)
+{
+	json_t *maps = json_object_get(c, "id_maps");
+	size_t i;
+	json_t *m;
+	json_array_foreach(maps, i, m) {
+		char *jp = xasprintf("%s.id_maps[%zu]", jpath, i);
+		cfg_check_members(src, m, jp, CFG_ID_MAP, dl);
+		free(jp);
 	}
 }
 
@@ -246,6 +262,8 @@ static void read_container(const struct config_src *src, const char *key, json_t
 	ct->json = c;
 	ct->src = src;
 	ct->jpath = jp;
+	cfg_check_members(src, c, jp, CFG_CONTAINER, dl);
+	check_id_map_members(src, c, jp, dl);
 	const char *name = cfg_get_string(src, c, jp, "name", false, dl);
 	ct->name = name ? xstrdup(name) : NULL;
 	const char *sp = cfg_get_string(src, c, jp, "storage_pool", false, dl);
@@ -311,6 +329,11 @@ static void read_shared_volumes(const struct config_src *src, struct lxc_config 
 			free(jp);
 			continue;
 		}
+		cfg_check_members(src, c, jp, CFG_SHARED_VOLUME, dl);
+		cfg_check_dup(src, "shared_volumes", key, dl);
+		char *mjp = xasprintf("%s.mounts", jp);
+		cfg_check_dup(src, mjp, NULL, dl);
+		free(mjp);
 		char *host = host_path_member(src, c, jp, dl);
 		if (!json_is_object(mounts)) {
 			cfg_diag(dl, src, DIAG_ERROR, jp, "add \"mounts\": {\"<ctid>\": \"/path/in/container\"}",
@@ -340,6 +363,8 @@ int lxc_config_load(const struct config_sources *cs, struct lxc_config *lc, stru
 		cfg_diag(&mine, src, DIAG_ERROR, "lxc_configs", "write {\"<ctid>\": {...}}", "lxc_configs must be an object");
 		cfgs = NULL;
 	}
+	if (cfgs)
+		cfg_check_dup(src, "lxc_configs", NULL, &mine);
 	const char *key;
 	json_t *c;
 	json_object_foreach(cfgs, key, c)

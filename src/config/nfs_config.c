@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/grammar.h"
+#include "config/members.h"
 #include "util/str.h"
 #include "util/strbuf.h"
 
@@ -214,28 +215,6 @@ static const char *const flag_opts[] = {
 };
 static const char *const value_opts[] = { "anonuid", "anongid", "fsid", "sec", "mountpoint", "mp", NULL };
 
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 40 || lb > 40)
-		return 99;
-	size_t d[41][41];
-	for (size_t i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= la; i++)
-		for (size_t j = 1; j <= lb; j++) {
-			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-			if (d[i - 1][j] + 1 < c)
-				c = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < c)
-				c = d[i][j - 1] + 1;
-			d[i][j] = c;
-		}
-	return d[la][lb];
-}
-
 static bool parse_id(const char *s, long long *out)
 {
 	size_t n = strlen(s);
@@ -374,14 +353,14 @@ int nfs_option_check(const char *opt, char **msg, char **hint)
 	const char *best = NULL;
 	size_t bestd = 3;
 	for (size_t i = 0; flag_opts[i]; i++) {
-		size_t d = edit_distance(key, flag_opts[i]);
+		size_t d = str_edit_distance(key, flag_opts[i]);
 		if (d < bestd) {
 			bestd = d;
 			best = flag_opts[i];
 		}
 	}
 	for (size_t i = 0; value_opts[i]; i++) {
-		size_t d = edit_distance(key, value_opts[i]);
+		size_t d = str_edit_distance(key, value_opts[i]);
 		if (d < bestd) {
 			bestd = d;
 			best = value_opts[i];
@@ -622,8 +601,6 @@ static void lint_export(const struct config_src *src, const struct nfs_export *e
 	free(ojp);
 }
 
-static const char *const export_keys[] = { "path", "clients", "options", "outside_zfs",
-					   "owner", "group", "mode", "proxmox", NULL };
 
 /* owner/group: a name or an id, as a string or a JSON integer; NULL when absent or bad. */
 static char *get_principal(const struct config_src *src, json_t *obj, const char *jpath,
@@ -677,18 +654,8 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 			 "must be an object");
 		return false;
 	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(obj, k, v) {
-		if (!str_in_list(export_keys, k, strlen(k))) {
-			char *jp = xasprintf("%s.%s", jpath, k);
-			cfg_diag(dl, src, DIAG_WARNING, jp,
-				 "known members: path, clients, options, outside_zfs, owner, group, mode, proxmox",
-				 "unknown member '%s' (ignored)", k);
-			free(jp);
-		}
-	}
 	size_t before = diag_count(dl, DIAG_ERROR);
+	cfg_check_members(src, obj, jpath, CFG_NFS_EXPORT, dl);
 	const char *path = cfg_get_string(src, obj, jpath, "path", true, dl);
 	if (path) {
 		char *msg, *hint;
@@ -859,6 +826,7 @@ int nfs_config_load(const struct config_src *src, struct nfs_config *cfg, struct
 		return -1;
 	}
 	size_t before = diag_count(dl, DIAG_ERROR);
+	cfg_check_members(src, nfs, "nfs", CFG_NFS, dl);
 	const char *server = cfg_get_string(src, nfs, "nfs", "server", false, dl);
 	if (server) {
 		if (!strcmp(server, "kernel"))

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "config/grammar.h"
+#include "config/members.h"
 #include "config/zfs_config.h"
 #include "util/fs.h"
 #include "formats/storage_cfg.h"
@@ -376,6 +377,7 @@ static void resolve_storage_ids(const struct config_src *src, const struct stora
 			 "proxmox_storage_ids must be an object");
 		map = NULL;
 	}
+	cfg_check_dup(src, "proxmox_storage_ids", NULL, dl);
 	size_t nk = map ? json_object_size(map) : 0;
 	const char **keys = xcalloc(nk + 1, sizeof(*keys));
 	const char **vals = xcalloc(nk + 1, sizeof(*vals));
@@ -574,6 +576,7 @@ static void load_nfs_storages(const struct config_src *src, struct pve_config *p
 			free(jp);
 			continue;
 		}
+		cfg_check_members(src, px, jp, CFG_NFS_PROXMOX, dl);
 		const char *id = cfg_get_string(src, px, jp, "storage_id", true, dl);
 		const char *content = cfg_get_string(src, px, jp, "content", false, dl);
 		const char *server = cfg_get_string(src, px, jp, "server", false, dl);
@@ -742,6 +745,23 @@ static char *guest_mount_options(const char *given)
 	return o;
 }
 
+/* False when nfs, nfs.exports or one of its entries has the wrong type (reported by the nfs reader). */
+static bool nfs_exports_readable(json_t *root)
+{
+	json_t *nfs = json_object_get(root, "nfs");
+	if (nfs && !json_is_null(nfs) && !json_is_object(nfs))
+		return false;
+	json_t *exports = json_object_get(nfs, "exports");
+	if (exports && !json_is_null(exports) && !json_is_array(exports))
+		return false;
+	size_t i;
+	json_t *e;
+	json_array_foreach(exports, i, e)
+		if (!json_is_object(e) || !json_is_string(json_object_get(e, "path")))
+			return false;
+	return true;
+}
+
 /*
  * Checks that the host exports m's path to vm when the server is this host
  * (addrs: its addresses): an error when no export serves it or none lists the
@@ -761,6 +781,8 @@ static void check_vm_nfs(const struct config_sources *cs, const struct pve_vm_wa
 		return;
 	}
 	json_t *exports = json_object_get(json_object_get(cs->main->root, "nfs"), "exports");
+	if (!nfs_exports_readable(cs->main->root))
+		return; /* the nfs section's own error says why; no follow-on error per VM volume */
 	json_t *best = NULL;
 	size_t best_len = 0, best_i = 0, i;
 	json_t *e;
@@ -839,6 +861,7 @@ static void load_vms(const struct config_sources *cs, struct pve_config *pc, str
 	json_t *v;
 	json_array_foreach(vms, i, v) {
 		char *jp = xasprintf("vms[%zu]", i);
+		cfg_check_members(src, v, jp, CFG_VM, dl);
 		json_t *idj = json_object_get(v, "vmid");
 		if (!json_is_integer(idj) || json_integer_value(idj) < 100 || json_integer_value(idj) > 999999999) {
 			cfg_diag(dl, src, DIAG_ERROR, jp, "give every vm a numeric vmid from 100 up", "missing or invalid vmid");
@@ -898,6 +921,7 @@ static void load_vms(const struct config_sources *cs, struct pve_config *pc, str
 		json_t *m;
 		json_array_foreach(vols, k, m) {
 			char *mjp = xasprintf("%s.volumes[%zu]", jp, k);
+			cfg_check_members(src, m, mjp, CFG_VM_VOLUME, dl);
 			const char *type = json_string_value(json_object_get(m, "type"));
 			if (!type || strcmp(type, "nfs")) {
 				cfg_diag(dl, src, DIAG_WARNING, mjp, "only \"type\": \"nfs\" volumes are handled",

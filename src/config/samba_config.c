@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/members.h"
 #include "config/grammar.h"
 #include "util/path.h"
 #include "util/str.h"
@@ -508,12 +509,9 @@ static bool abs_path_ok(const char *p)
 
 static const char *const reserved_names[] = { "global", "homes", "printers", "print$", "ipc$", NULL };
 
-static const char *const share_keys[] = { "name", "path", "options", "valid_users", "outside_zfs", NULL };
-static const char *const samba_keys[] = { "user", "shares", "password_file", "smb_conf", NULL };
-
-/* Reports a password member anywhere in obj (the config must never hold one). */
+/* Reports a password member anywhere in obj (the config must never hold one), then its unknown members. */
 static int check_keys(const struct config_src *src, json_t *obj, const char *jpath,
-		      const char *const *known, struct diag_list *dl)
+		      enum cfg_kind kind, struct diag_list *dl)
 {
 	int errors = 0;
 	const char *key;
@@ -525,12 +523,35 @@ static int check_keys(const struct config_src *src, json_t *obj, const char *jpa
 				 "put the password in a file readable only by root and set samba.password_file",
 				 "passwords are never read from the config");
 			errors++;
-		} else if (!str_in_list(known, key, strlen(key))) {
-			cfg_diag(dl, src, DIAG_WARNING, kp, NULL, "unknown member '%s' (ignored)", key);
 		}
 		free(kp);
 	}
-	return errors;
+	return errors + cfg_check_members(src, obj, jpath, kind, dl);
+}
+
+/*
+ * The older share form ({"path", "options"}, no name): the share is named
+ * after the last part of its path, as the later configs name theirs, with a
+ * warning giving the member to add. Returns that name (caller frees) or NULL
+ * when the path has no usable last part (then "name" is reported missing).
+ */
+static char *old_form_name(const struct config_src *src, const char *jpath, const char *path, struct diag_list *dl)
+{
+	size_t n = strlen(path);
+	while (n > 0 && path[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (start == n) {
+		cfg_get_string(src, NULL, jpath, "name", true, dl);
+		return NULL;
+	}
+	char *name = xstrndup(path + start, n - start);
+	char *hint = xasprintf("add \"name\": \"%s\" to keep this name (the current form of a share)", name);
+	cfg_diag(dl, src, DIAG_WARNING, jpath, hint, "share has no name: named '%s' after the last part of its path", name);
+	free(hint);
+	return name;
 }
 
 /*
@@ -550,10 +571,12 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 			 "share must be an object");
 		return 1;
 	}
-	errors += check_keys(src, js, sh->jpath, share_keys, dl);
+	errors += check_keys(src, js, sh->jpath, CFG_SAMBA_SHARE, dl);
 	size_t before = diag_count(dl, DIAG_ERROR);
-	const char *name = cfg_get_string(src, js, sh->jpath, "name", true, dl);
 	const char *path = cfg_get_string(src, js, sh->jpath, "path", true, dl);
+	char *derived = NULL;
+	const char *name = json_object_get(js, "name") || !path ? cfg_get_string(src, js, sh->jpath, "name", true, dl)
+								 : (derived = old_form_name(src, sh->jpath, path, dl));
 	json_t *opts = json_object_get(js, "options");
 	json_t *users = cfg_get_array(src, js, sh->jpath, "valid_users", false, dl);
 	json_t *oz = json_object_get(js, "outside_zfs");
@@ -665,6 +688,7 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 		errors++;
 	}
 	sh->outside_zfs = oz && json_is_true(oz);
+	free(derived);
 	return errors;
 }
 
@@ -685,7 +709,7 @@ int samba_config_load(const struct config_src *src, struct samba_config *cfg, st
 		cfg_diag(dl, src, DIAG_ERROR, "samba", NULL, "must be an object");
 		return -1;
 	}
-	int errors = check_keys(src, s, "samba", samba_keys, dl);
+	int errors = check_keys(src, s, "samba", CFG_SAMBA, dl);
 	size_t before = diag_count(dl, DIAG_ERROR);
 	const char *user = cfg_get_string(src, s, "samba", "user", false, dl);
 	const char *pwf = cfg_get_string(src, s, "samba", "password_file", false, dl);

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "config/grammar.h"
+#include "config/members.h"
 #include "config/zprops.h"
 #include "config/zfs_vdevs.h"
 #include "util/strbuf.h"
@@ -187,6 +188,7 @@ static int parse_props(const struct config_src *src, json_t *v, const char *jpat
 		return errors;
 	}
 	if (json_is_object(v)) {
+		errors += cfg_check_dup(src, jpath, NULL, dl);
 		const char *key;
 		json_t *val;
 		json_object_foreach(v, key, val) {
@@ -224,6 +226,7 @@ static int parse_pool_props(const struct config_src *src, json_t *v, const char 
 		cfg_diag(dl, src, DIAG_ERROR, jpath, "use {\"autotrim\": \"on\"}", "must be an object");
 		return 1;
 	}
+	errors += cfg_check_dup(src, jpath, NULL, dl);
 	const char *key;
 	json_t *val;
 	json_object_foreach(v, key, val) {
@@ -260,13 +263,18 @@ static int parse_pool_props(const struct config_src *src, json_t *v, const char 
  * vdevs, log, cache, special and spares), ashift, and the extensions
  * mountpoint, properties and options. Every problem goes to dl; a pool with
  * one is still added when its name is usable, so later checks can name it.
+ * Returns false when a pool could not be read at all (zfs.pools or an entry
+ * of the wrong type, a pool without a name): no dataset is then told that its
+ * pool is unknown (the one type error says it all).
  */
-static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
+static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
 			struct diag_list *dl)
 {
 	json_t *pools = cfg_get_array(src, zfs, "zfs", "pools", false, dl);
+	json_t *given = json_object_get(zfs, "pools");
 	if (!pools)
-		return;
+		return !given || json_is_null(given);
+	bool complete = true;
 	cfg->pools = xcalloc(json_array_size(pools), sizeof(*cfg->pools));
 	size_t i;
 	json_t *pj;
@@ -275,13 +283,16 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		if (!json_is_object(pj)) {
 			cfg_diag(dl, src, DIAG_ERROR, jp, NULL, "a pool must be an object with name, raid_level and disks");
 			free(jp);
+			complete = false;
 			continue;
 		}
+		cfg_check_members(src, pj, jp, CFG_ZFS_POOL, dl);
 		struct zcfg_pool *pl = &cfg->pools[cfg->n_pools++];
 		pl->jpath = jp;
 		pl->ashift = 12;
 		const char *name = cfg_get_string(src, pj, jp, "name", true, dl);
 		pl->name = xstrdup(name ? name : "");
+		complete = complete && name != NULL;
 		char *np = xasprintf("%s.name", jp);
 		const char *why;
 		if (name && (why = gram_check(GRAM_ZFS_POOL, name, NULL)))
@@ -320,6 +331,7 @@ static void parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		parse_props(src, json_object_get(pj, "options"), op, false, &pl->options, dl);
 		free(op);
 	}
+	return complete;
 }
 
 static int cmp_dataset_index(const void *a, const void *b, void *arg)
@@ -365,7 +377,7 @@ static void report_duplicate_datasets(const struct config_src *src, const struct
  * or repeated is left out.
  */
 static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
-			   struct diag_list *dl)
+			   bool pools_complete, struct diag_list *dl)
 {
 	json_t *dss = cfg_get_array(src, zfs, "zfs", "datasets", false, dl);
 	if (!dss)
@@ -380,6 +392,7 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 			free(jp);
 			continue;
 		}
+		cfg_check_members(src, dj, jp, CFG_ZFS_DATASET, dl);
 		struct zcfg_dataset *ds = &cfg->datasets[cfg->n_datasets++];
 		ds->jpath = jp;
 		const char *name = cfg_get_string(src, dj, jp, "name", true, dl);
@@ -394,7 +407,7 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 		else if (name && pool && !strncmp(name, pool, strlen(pool)) && name[strlen(pool)] == '/')
 			cfg_diag_at(dl, src, DIAG_ERROR, jp, "name", "remove the pool prefix; the pool is given by \"pool\"",
 				 "dataset name '%s' repeats its pool name", name);
-		if (pool && !zfs_config_pool(cfg, pool)) {
+		if (pool && pools_complete && !zfs_config_pool(cfg, pool)) {
 			struct strbuf sb = STRBUF_INIT;
 			sb_init(&sb);
 			for (size_t k = 0; k < cfg->n_pools; k++)
@@ -481,8 +494,10 @@ int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct
 	if (!zfs)
 		return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
 	cfg->present = true;
-	parse_pools(src, zfs, cfg, dl);
-	parse_datasets(src, zfs, cfg, dl);
+	cfg_check_members(src, zfs, "zfs", CFG_ZFS, dl);
+	/* a pool the reader could not read is not "unknown" to each of its datasets: one error, not one per dataset */
+	bool pools_complete = parse_pools(src, zfs, cfg, dl);
+	parse_datasets(src, zfs, cfg, pools_complete, dl);
 	json_t *arc = json_object_get(zfs, "arc_max_gb");
 	if (arc && !json_is_null(arc)) {
 		if (!json_is_number(arc) || json_number_value(arc) <= 0 || json_number_value(arc) > 1 << 20)
@@ -494,6 +509,7 @@ int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct
 		}
 	}
 	json_t *settings = cfg_get_object(src, zfs, "zfs", "settings", false, dl);
+	cfg_check_members(src, settings, "zfs.settings", CFG_ZFS_SETTINGS, dl);
 	json_t *ad = settings ? json_object_get(settings, "allow_destructive_operations") : NULL;
 	if (ad) {
 		if (json_is_boolean(ad))

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config/members.h"
 #include "exec/exec.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
@@ -24,8 +25,18 @@ static void load_guest_config(struct ph_ctx *ctx, struct config_src *dst, const 
 	if (!path)
 		return;
 	char *p = root_path(ctx->root, path);
-	if (access(p, F_OK) == 0)
+	if (access(p, F_OK) == 0) {
 		config_src_load(dst, p, dl);
+	} else {
+		char *kp = xasprintf("core_paths.%s", core_key);
+		const char *what = strcmp(core_key, "vm_config_file") ? "container" : "VM";
+		char *hint = xasprintf("create the file, fix core_paths.%s, or pass --%s FILE", core_key,
+				       strcmp(core_key, "vm_config_file") ? "lxc-config" : "vm-config");
+		cfg_diag(dl, &ctx->main, DIAG_WARNING, kp, hint, "%s config '%s' does not exist: no %s was checked", what,
+			 p, what);
+		free(hint);
+		free(kp);
+	}
 	free(p);
 }
 
@@ -51,6 +62,7 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 	lxc_config_load(&cs, &ctx->guests, dl);
 	for (size_t i = 0; i < t->n; i++)
 		t->v[i]->load(ctx, &ctx->priv[i], dl);
+	config_check_sources(&cs, dl);
 	return diag_count(dl, DIAG_ERROR) > before ? -1 : 0;
 }
 

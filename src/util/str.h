@@ -42,6 +42,12 @@ char *str_rtrim_dup(const char *s);
 /* True when the NULL-terminated list holds the n bytes at s as one of its strings. */
 bool str_in_list(const char *const *list, const char *s, size_t n);
 
+/*
+ * Edit distance of a and b (insertions, deletions, substitutions and swaps of
+ * two neighbours count 1 each); 99 for strings over 40 bytes. Never fails.
+ */
+size_t str_edit_distance(const char *a, const char *b);
+
 /* qsort comparator of an array of char *: strcmp order. */
 int str_cmp_ptr(const void *a, const void *b);
 

@@ -22,6 +22,7 @@
 #include "engine/run.h"
 #include "subsys/table.h"
 #include "config/grammar.h"
+#include "config/members.h"
 #include "config/nfs_config.h"
 #include "config/samba_config.h"
 #include "plan/nfs_plan.h"
@@ -164,6 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lxc_config_load(&cs, &ctx.guests, &dl);
 		for (size_t i = 0; i < subsystems.n; i++)
 			subsystems.v[i]->load(&ctx, &ctx.priv[i], &dl);
+		config_check_sources(&cs, &dl);
 	}
 	check_diags(&dl);
 	if (diag_count(&dl, DIAG_ERROR) == 0)

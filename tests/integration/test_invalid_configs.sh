@@ -82,4 +82,30 @@ test_reference_configs_validate_as_is() {
 	assert_contains "$out" "phoenix_hypervisor_config.json: valid"
 }
 
+# The project's own historical configs (tests/data/historical, see its README):
+# each validates (or not) as expected.tsv says, and its stderr holds the line
+# given there (an invalid one: that line is its first error). --root is an
+# empty directory: no guest config of the host is read.
+test_historical_configs() {
+	local dir=$TOP/tests/data/historical root=$WORK/historical-root
+	mkdir -p "$root"
+	cd "$dir"
+	local n=0 file outcome line
+	while IFS=$'\t' read -r file outcome line; do
+		line=${line//@ROOT@/$root}
+		ph validate -c "$file" --root "$root"
+		if [ "$outcome" = valid ]; then
+			assert_rc 0 "($file)"
+			assert_contains "$out" "$file: valid ("
+			assert_contains "$err" "$line"
+		else
+			assert_rc 1 "($file)"
+			assert_contains "$out" "$file: invalid:"
+			assert_eq "$(grep -m1 ': error: ' <<<"$err")" "$line"
+		fi
+		n=$((n + 1))
+	done < expected.tsv
+	assert_eq "$n" "$(ls "$dir"/main-*.json | wc -l)" "(every historical config has a line in expected.tsv)"
+}
+
 run_tests

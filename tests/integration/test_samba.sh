@@ -174,6 +174,26 @@ test_second_apply_changes_nothing_and_does_not_reload() {
 	assert_eq "$(grep -c '^include = ' "$R/etc/samba/smb.conf")" 1
 }
 
+# The older share form of the Phoenix configs (path and options, no name): the
+# share is named after the last part of its path, with a warning, and applies
+# like any other share (then the plan is empty).
+test_older_share_form_is_named_after_its_path() {
+	setup s2o j
+	config s2o '[ { "path": "'"$P"'/data", "options": "browseable=yes writable=yes" } ]'
+	ph validate -c "$WORK/s2o.json" --root "$R"
+	assert_rc 0
+	assert_contains "$err" "warning: samba.shares[0]: share has no name: named 'data' after the last part of its path"
+	assert_contains "$err" "hint: add \"name\": \"data\" to keep this name (the current form of a share)"
+	ph apply -c "$WORK/s2o.json" --root "$R" --yes
+	assert_rc 0
+	assert_contains "$(cat "$R/etc/samba/phoenix-shares.conf")" "[data]"
+	assert_contains "$(grep 'path = ' "$R/etc/samba/phoenix-shares.conf")" "$P/data"
+	assert_eq "$(testparm -s "$R/etc/samba/smb.conf" 2>/dev/null | grep -c '^\[data\]')" 1
+	ph plan -c "$WORK/s2o.json" --root "$R"
+	assert_rc 0
+	assert_contains "$out" "No changes"
+}
+
 test_password_comes_only_from_the_file_and_never_reaches_argv_or_files() {
 	setup s3 c
 	config s3 '[ { "name": "data", "path": "'"$P"'/data", "valid_users": ["'"$U1"'"] } ]'
