@@ -18,6 +18,13 @@ struct ph_ctx;
 
 struct subsystem {
 	const char *name;
+	/*
+	 * The subsystems whose loaded config and discovered state this one reads
+	 * (NULL-terminated names, NULL for none): `--only NAME` loads and discovers
+	 * them too (without planning them), and an error in one of them keeps this
+	 * one from being planned. Every front door that reads ctx->zfs needs "zfs".
+	 */
+	const char *const *needs;
 	/* Parse and check the subsystem's config into *priv. No program is run. Errors go to dl. */
 	int (*load)(struct ph_ctx *ctx, void **priv, struct diag_list *dl);
 	/* Read current state (may run programs). Called in table order, after load. */

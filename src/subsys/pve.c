@@ -322,8 +322,12 @@ static void pve_free(void *priv)
 	free(pp);
 }
 
+/* The ZFS view: storages on datasets, container mounts on mounted managed datasets. */
+static const char *const needs[] = { "zfs", NULL };
+
 const struct subsystem pve_subsystem = {
 	.name = "pve",
+	.needs = needs,
 	.load = pve_load,
 	.discover = pve_discover,
 	.plan = pve_plan,
