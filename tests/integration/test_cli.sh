@@ -87,6 +87,24 @@ test_only_zfs_starts_no_program_of_another_subsystem() {
 	assert_eq "$(cat "$WORK/exportfs-calls")" "exportfs -v"
 }
 
+test_only_zfs_applies_although_the_nfs_section_is_wrong() {
+	local q; q=$(pool_name ow); vdev "$q" >/dev/null
+	cfg "$WORK/c.json" "$q" "[]" "[ { \"path\": \"$ROOT/$q/\", \"clients\": [\"10.0.0.300\"], \"options\": [\"rw\", \"no_subtree_check\"] } ]"
+	ph apply -c "$WORK/c.json" --root "$ROOT" --yes
+	assert_rc 1
+	assert_contains "$err" "error: nfs.exports[0].clients[0]: invalid client '10.0.0.300'"
+	assert_contains "$err" "refusing to apply: the config has 2 errors (in nfs); nothing was changed"
+	assert_contains "$err" "  hint: apply the other layers with --only zfs,dirs,samba,pve"
+	ph validate -c "$WORK/c.json" --only zfs
+	assert_rc 0
+	assert_eq "$out" "$WORK/c.json: valid (0 warnings); checked only: zfs"
+	ph apply -c "$WORK/c.json" --root "$ROOT" --yes --only zfs
+	assert_rc 0
+	POOLS_CREATED+=("$q")
+	assert_contains "$out" "+ create pool $q"
+	assert_eq "$(zpool list -H -o name "$q")" "$q"
+}
+
 test_only_nfs_plans_only_nfs_and_still_guards_mounts() {
 	local q; q=$(pool_name nf)
 	rpool "$q"
