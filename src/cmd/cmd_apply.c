@@ -69,9 +69,8 @@ static void refuse(struct apply_out *ao, const struct ph_ctx *ctx, const struct 
 }
 
 /* apply --json: one line per action started and finished (struct apply_event). */
-static void event_json(void *arg, const struct apply_event *e)
+static void event_json(const struct apply_event *e)
 {
-	(void)arg;
 	json_t *j = json_pack("{s:s, s:I, s:I}", "event", e->kind == APPLY_STARTED ? "started" : "finished", "index",
 			      (json_int_t)e->index + 1, "total", (json_int_t)e->total);
 	if (e->kind == APPLY_STARTED) {
@@ -118,7 +117,7 @@ static void on_event(void *arg, const struct apply_event *e)
 	if (e->kind == APPLY_DONE)
 		ao->done++;
 	if (ao->json) {
-		event_json(NULL, e);
+		event_json(e);
 	} else if (e->kind == APPLY_STARTED) {
 		action_print(stdout, e->action);
 		fflush(stdout);
