@@ -176,6 +176,12 @@ static bool door_blocked(const struct ph_ctx *ctx, size_t i, size_t depth)
 	return false;
 }
 
+bool run_selected(const struct ph_ctx *ctx, const char *name)
+{
+	long k = door_index(ctx->subsystems, name);
+	return k >= 0 && ctx->doors[k].use == DOOR_SELECTED;
+}
+
 bool run_plannable(const struct ph_ctx *ctx, size_t i)
 {
 	return ctx->doors[i].use == DOOR_SELECTED && !door_blocked(ctx, i, ctx->subsystems->n);

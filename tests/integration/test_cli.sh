@@ -105,6 +105,26 @@ test_only_zfs_applies_although_the_nfs_section_is_wrong() {
 	assert_eq "$(zpool list -H -o name "$q")" "$q"
 }
 
+test_only_nfs_refuses_an_export_on_a_dataset_only_zfs_would_create() {
+	local q; q=$(pool_name nc)
+	rpool "$q"
+	cfg "$WORK/c.json" "$q" "[ { \"name\": \"new\", \"pool\": \"$q\" } ]" "[
+	  { \"path\": \"$ROOT/$q/new\", \"clients\": [\"10.0.0.1\"], \"options\": [\"ro\", \"no_subtree_check\"] } ]"
+	export PHOENIX_EXPORTFS=$WORK/exportfs-empty
+	ph plan -c "$WORK/c.json" --root "$ROOT" --only nfs
+	assert_rc 1
+	assert_contains "$err" "error: nfs.exports[0].path: dataset '$q/new' that holds export '$ROOT/$q/new' does not exist yet: the zfs part of the plan creates it, and zfs is not in this run (--only)"
+	assert_contains "$err" "  hint: add zfs to --only, or apply it first: the export would show the filesystem underneath"
+	ph apply -c "$WORK/c.json" --root "$ROOT" --only nfs --yes
+	assert_rc 1
+	[ ! -e "$ROOT/$q/new" ] || fail "the export root was made on the pool's filesystem"
+	# with zfs in the run, the dataset comes first and the export after it
+	ph plan -c "$WORK/c.json" --root "$ROOT" --only zfs,nfs
+	assert_rc 2
+	assert_contains "$out" "+ create dataset $q/new"
+	assert_contains "$out" "+ nfs export $ROOT/$q/new to 10.0.0.1 (ro,no_subtree_check)"
+}
+
 test_only_nfs_plans_only_nfs_and_still_guards_mounts() {
 	local q; q=$(pool_name nf)
 	rpool "$q"
