@@ -51,6 +51,18 @@ static void mark_needs(const struct subsystem_table *t, size_t i, struct door_ru
 	}
 }
 
+/* Selects what door i is planned with (struct subsystem.with), and what they are planned with. */
+static void mark_with(const struct subsystem_table *t, size_t i, struct door_run *doors)
+{
+	for (const char *const *n = t->v[i]->with; n && *n; n++) {
+		long k = door_index(t, *n);
+		if (k < 0 || doors[k].use == DOOR_SELECTED)
+			continue;
+		doors[k].use = DOOR_SELECTED;
+		mark_with(t, (size_t)k, doors);
+	}
+}
+
 /* One --only name into doors. Returns 0, or -1 with the error in dl. */
 static int select_name(const struct subsystem_table *t, const char *name, struct door_run *doors,
 		       struct diag_list *dl)
@@ -58,6 +70,7 @@ static int select_name(const struct subsystem_table *t, const char *name, struct
 	long k = door_index(t, name);
 	if (k >= 0) {
 		doors[k].use = DOOR_SELECTED;
+		mark_with(t, (size_t)k, doors);
 		return 0;
 	}
 	struct strvec known = { 0 };
@@ -162,18 +175,33 @@ int run_discover(struct ph_ctx *ctx, struct diag_list *dl)
 	return rc;
 }
 
-/* True when door i or anything it needs (depth: what is left of the table, against a circle) failed. */
+/*
+ * True when door i, or a door it needs or is planned with (transitively;
+ * depth: what is left of the table, against a circle), passes test.
+ */
+static bool door_reaches(const struct subsystem_table *t, size_t i, size_t depth,
+			 bool (*test)(const void *arg, size_t k), const void *arg)
+{
+	if (test(arg, i))
+		return true;
+	for (int w = 0; w < 2; w++)
+		for (const char *const *n = w ? t->v[i]->with : t->v[i]->needs; depth && n && *n; n++) {
+			long k = door_index(t, *n);
+			if (k >= 0 && door_reaches(t, (size_t)k, depth - 1, test, arg))
+				return true;
+		}
+	return false;
+}
+
+static bool door_failed(const void *arg, size_t k)
+{
+	return ((const struct ph_ctx *)arg)->doors[k].failed;
+}
+
+/* True when door i or anything it needs or is planned with failed. */
 static bool door_blocked(const struct ph_ctx *ctx, size_t i, size_t depth)
 {
-	const struct subsystem_table *t = ctx->subsystems;
-	if (ctx->doors[i].failed)
-		return true;
-	for (const char *const *n = t->v[i]->needs; depth && n && *n; n++) {
-		long k = door_index(t, *n);
-		if (k >= 0 && door_blocked(ctx, (size_t)k, depth - 1))
-			return true;
-	}
-	return false;
+	return door_reaches(ctx->subsystems, i, depth, door_failed, ctx);
 }
 
 bool run_selected(const struct ph_ctx *ctx, const char *name)
@@ -187,17 +215,23 @@ bool run_plannable(const struct ph_ctx *ctx, size_t i)
 	return ctx->doors[i].use == DOOR_SELECTED && !door_blocked(ctx, i, ctx->subsystems->n);
 }
 
-/* True when door i, or what it needs, is one of the names in bad. */
+/* The names in bad, and the table they index: arg of door_is_bad. */
+struct bad_names {
+	const struct subsystem_table *t;
+	const char *const *names;
+};
+
+static bool door_is_bad(const void *arg, size_t k)
+{
+	const struct bad_names *b = arg;
+	return str_in_list(b->names, b->t->v[k]->name, strlen(b->t->v[k]->name));
+}
+
+/* True when door i, or what it needs or is planned with, is one of the names in bad. */
 static bool door_needs_any(const struct subsystem_table *t, size_t i, const char *const *bad, size_t depth)
 {
-	if (str_in_list(bad, t->v[i]->name, strlen(t->v[i]->name)))
-		return true;
-	for (const char *const *n = t->v[i]->needs; depth && n && *n; n++) {
-		long k = door_index(t, *n);
-		if (k >= 0 && door_needs_any(t, (size_t)k, bad, depth - 1))
-			return true;
-	}
-	return false;
+	struct bad_names b = { t, bad };
+	return door_reaches(t, i, depth, door_is_bad, &b);
 }
 
 void run_blame(const struct ph_ctx *ctx, const struct diag_list *dl, struct strvec *in, struct strvec *others)

@@ -37,8 +37,9 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 	     struct diag_list *dl);
 /*
  * The front doors --only names (each value a comma-separated list of names of
- * t) into doors[] (t->n of them): DOOR_SELECTED for each name, DOOR_NEEDED for
- * what they need (struct subsystem.needs), DOOR_UNUSED for the rest; without
+ * t) into doors[] (t->n of them): DOOR_SELECTED for each name and what it is
+ * planned with (struct subsystem.with), DOOR_NEEDED for what they need
+ * (struct subsystem.needs), DOOR_UNUSED for the rest; without
  * names every door is selected. Returns 0, or -1 with an error naming the
  * unknown or empty name and listing the known ones.
  */
@@ -52,12 +53,12 @@ int run_select(const struct subsystem_table *t, const struct strvec *only, struc
 int run_discover(struct ph_ctx *ctx, struct diag_list *dl);
 /* True when the front door called name is selected: its part of the plan runs (unless it fails). */
 bool run_selected(const struct ph_ctx *ctx, const char *name);
-/* True when front door i is selected and neither it nor anything it needs failed. */
+/* True when front door i is selected and neither it nor anything it needs or is planned with failed. */
 bool run_plannable(const struct ph_ctx *ctx, size_t i);
 /*
  * Which subsystems hold the errors of dl (and of the failed front doors) into
  * in, table order; into others, the selected ones that can run without them
- * (neither in in nor needing one that is), or none when an error belongs to
+ * (neither in in nor needing or planned with one that is), or none when an error belongs to
  * no subsystem. Both are appended to (the caller frees them).
  */
 void run_blame(const struct ph_ctx *ctx, const struct diag_list *dl, struct strvec *in, struct strvec *others);

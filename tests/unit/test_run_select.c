@@ -1,7 +1,7 @@
 /*
  * Unit tests: which front doors a run uses (--only and what each needs), which
  * can be planned, and which layers hold the errors (the --only advice), on a
- * table of four fake subsystems: a; b needs a; c needs b; d.
+ * table of five fake subsystems: a; b needs a; c needs b; d; e is planned with d.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,16 +19,18 @@ static const char *const needs_b[] = { "b", NULL };
 static const struct subsystem door_a = { .name = "a" };
 static const struct subsystem door_b = { .name = "b", .needs = needs_a };
 static const struct subsystem door_c = { .name = "c", .needs = needs_b };
+static const char *const with_d[] = { "d", NULL };
 static const struct subsystem door_d = { .name = "d" };
-static const struct subsystem *const doors[] = { &door_a, &door_b, &door_c, &door_d };
-static const struct subsystem_table table = { doors, 4 };
+static const struct subsystem door_e = { .name = "e", .with = with_d };
+static const struct subsystem *const doors[] = { &door_a, &door_b, &door_c, &door_d, &door_e };
+static const struct subsystem_table table = { doors, 5 };
 
-/* The uses of the four doors as letters: S selected, N needed, U unused. */
-static void uses(const struct door_run *d, char out[5])
+/* The uses of the five doors as letters: S selected, N needed, U unused. */
+static void uses(const struct door_run *d, char out[6])
 {
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < 5; i++)
 		out[i] = d[i].use == DOOR_SELECTED ? 'S' : d[i].use == DOOR_NEEDED ? 'N' : 'U';
-	out[4] = '\0';
+	out[5] = '\0';
 }
 
 static const struct {
@@ -37,15 +39,16 @@ static const struct {
 	const char *uses;
 	const char *error;     /* the message when rc is -1 */
 } select_cases[] = {
-	{ { NULL }, 0, "SSSS", NULL },
-	{ { "c", NULL }, 0, "NNSU", NULL },
-	{ { "a,d", NULL }, 0, "SUUS", NULL },
-	{ { "b", "d", NULL }, 0, "NSUS", NULL },
-	{ { "c,a", NULL }, 0, "SNSU", NULL },
-	{ { "d,d", NULL }, 0, "UUUS", NULL },
-	{ { "a,x", NULL }, -1, "UUUU", "--only: unknown subsystem 'x'" },
-	{ { "a,", NULL }, -1, "UUUU", "--only: an empty subsystem name" },
-	{ { "", NULL }, -1, "UUUU", "--only: an empty subsystem name" },
+	{ { NULL }, 0, "SSSSS", NULL },
+	{ { "c", NULL }, 0, "NNSUU", NULL },
+	{ { "a,d", NULL }, 0, "SUUSU", NULL },
+	{ { "b", "d", NULL }, 0, "NSUSU", NULL },
+	{ { "c,a", NULL }, 0, "SNSUU", NULL },
+	{ { "d,d", NULL }, 0, "UUUSU", NULL },
+	{ { "e", NULL }, 0, "UUUSS", NULL },
+	{ { "a,x", NULL }, -1, "UUUUU", "--only: unknown subsystem 'x'" },
+	{ { "a,", NULL }, -1, "UUUUU", "--only: an empty subsystem name" },
+	{ { "", NULL }, -1, "UUUUU", "--only: an empty subsystem name" },
 };
 
 static void select_picks_the_named_doors_and_what_they_need(void **state)
@@ -55,17 +58,17 @@ static void select_picks_the_named_doors_and_what_they_need(void **state)
 		struct strvec only = { 0 };
 		for (size_t i = 0; select_cases[k].only[i]; i++)
 			sv_push(&only, select_cases[k].only[i]);
-		struct door_run d[4];
+		struct door_run d[5];
 		struct diag_list dl = { 0 };
 		assert_int_equal(run_select(&table, &only, d, &dl), select_cases[k].rc);
-		char got[5];
+		char got[6];
 		uses(d, got);
 		assert_string_equal(got, select_cases[k].uses);
 		if (select_cases[k].error) {
 			assert_int_equal(dl.n, 1);
 			assert_string_equal(dl.v[0].msg, select_cases[k].error);
 			assert_string_equal(dl.v[0].hint,
-					    "name subsystems from this list, separated by commas: a,b,c,d (e.g. --only a)");
+					    "name subsystems from this list, separated by commas: a,b,c,d,e (e.g. --only a)");
 			assert_null(dl.v[0].scope);
 		} else {
 			assert_int_equal(dl.n, 0);
@@ -75,13 +78,13 @@ static void select_picks_the_named_doors_and_what_they_need(void **state)
 	}
 }
 
-/* A context over the fake table with the given uses and failed doors ("SSSS", "..F."). */
+/* A context over the fake table with the given uses and failed doors ("SSSSS", "..F.."). */
 static void fake_ctx(struct ph_ctx *ctx, struct door_run *d, const char *use, const char *failed)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->subsystems = &table;
 	ctx->doors = d;
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < 5; i++) {
 		d[i].use = use[i] == 'S' ? DOOR_SELECTED : use[i] == 'N' ? DOOR_NEEDED : DOOR_UNUSED;
 		d[i].failed = failed[i] == 'F';
 	}
@@ -91,16 +94,19 @@ static void plannable_means_selected_and_nothing_needed_failed(void **state)
 {
 	(void)state;
 	struct ph_ctx ctx;
-	struct door_run d[4];
-	fake_ctx(&ctx, d, "SSSS", "F...");
+	struct door_run d[5];
+	fake_ctx(&ctx, d, "SSSSS", "F....");
 	assert_false(run_plannable(&ctx, 0));
 	assert_false(run_plannable(&ctx, 1));
 	assert_false(run_plannable(&ctx, 2));   /* needs b, which needs a */
 	assert_true(run_plannable(&ctx, 3));
-	fake_ctx(&ctx, d, "NNSU", "....");
+	assert_true(run_plannable(&ctx, 4));
+	fake_ctx(&ctx, d, "NNSUU", ".....");
 	assert_false(run_plannable(&ctx, 0));   /* needed, not planned */
 	assert_true(run_plannable(&ctx, 2));
 	assert_false(run_plannable(&ctx, 3));   /* unused */
+	fake_ctx(&ctx, d, "SSSSS", "...F.");
+	assert_false(run_plannable(&ctx, 4));   /* planned with d, which failed */
 }
 
 static const struct {
@@ -108,15 +114,16 @@ static const struct {
 	const char *scopes;   /* the error diagnostics' scopes, one letter each ('-': no scope) */
 	const char *in, *others;
 } blame_cases[] = {
-	{ "SSSS", "....", "", "", "a,b,c,d" },
-	{ "SSSS", "....", "b", "b", "a,d" },
-	{ "SSSS", "....", "bb", "b", "a,d" },
-	{ "SSSS", "....", "a", "a", "d" },
-	{ "SSSS", "....", "db", "b,d", "a" },
-	{ "SSSS", "....", "-b", "b", "" },
-	{ "SSSS", "..F.", "", "c", "a,b,d" },
-	{ "NNSU", "....", "a", "a", "" },
-	{ "SUUS", "....", "d", "d", "a" },
+	{ "SSSSS", ".....", "", "", "a,b,c,d,e" },
+	{ "SSSSS", ".....", "b", "b", "a,d,e" },
+	{ "SSSSS", ".....", "bb", "b", "a,d,e" },
+	{ "SSSSS", ".....", "a", "a", "d,e" },
+	{ "SSSSS", ".....", "db", "b,d", "a" },
+	{ "SSSSS", ".....", "-b", "b", "" },
+	{ "SSSSS", "..F..", "", "c", "a,b,d,e" },
+	{ "SSSSS", ".....", "e", "e", "a,b,c,d" },
+	{ "NNSUU", ".....", "a", "a", "" },
+	{ "SUUSU", ".....", "d", "d", "a" },
 };
 
 static void blame_names_the_layers_with_errors_and_the_others(void **state)
@@ -124,10 +131,10 @@ static void blame_names_the_layers_with_errors_and_the_others(void **state)
 	(void)state;
 	for (size_t k = 0; k < sizeof(blame_cases) / sizeof(blame_cases[0]); k++) {
 		struct ph_ctx ctx;
-		struct door_run d[4];
+		struct door_run d[5];
 		fake_ctx(&ctx, d, blame_cases[k].use, blame_cases[k].failed);
 		struct diag_list dl = { 0 };
-		static const char *const names[] = { "a", "b", "c", "d" };
+		static const char *const names[] = { "a", "b", "c", "d", "e" };
 		diag_add(&dl, DIAG_WARNING, NULL, 0, 0, NULL, NULL, "a warning of c blames no one");
 		dl.v[0].scope = "c";
 		for (const char *s = blame_cases[k].scopes; *s; s++) {
