@@ -20,46 +20,77 @@ void apply_exec_failed(struct diag_list *dl, const char *summary, const char *co
 	free(err);
 }
 
+/*
+ * The note after a failure at action upto of p: "already done: N of M
+ * actions: A; B" with at most the last three of them ("; the last three: "
+ * when there were more), or "nothing was changed".
+ */
 static void report_done(const struct plan *p, size_t upto, struct diag_list *dl)
 {
+	if (!upto) {
+		diag_add(dl, DIAG_NOTE, NULL, 0, 0, NULL, NULL, "nothing was changed");
+		return;
+	}
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
-	for (size_t i = 0; i < upto; i++)
-		sb_addf(&sb, "%s%s", i ? "; " : "", p->v[i].summary);
-	if (upto)
-		diag_add(dl, DIAG_NOTE, NULL, 0, 0, NULL,
-			 "fix the cause and run apply again: it continues from the current state",
-			 "already done (%zu of %zu): %s", upto, p->n, sb.buf);
-	else
-		diag_add(dl, DIAG_NOTE, NULL, 0, 0, NULL, NULL, "nothing was changed");
+	size_t first = upto > 3 ? upto - 3 : 0;
+	for (size_t i = first; i < upto; i++)
+		sb_addf(&sb, "%s%s", i > first ? "; " : "", p->v[i].summary);
+	diag_add(dl, DIAG_NOTE, NULL, 0, 0, NULL, "fix the cause and run apply again: it continues from the current state",
+		 "already done: %zu of %zu action%s%s%s", upto, p->n, p->n == 1 ? "" : "s",
+		 upto > 3 ? "; the last three: " : ": ", sb.buf);
 	sb_release(&sb);
+}
+
+/* Tells ax about action i of p (argv and r: the program that failed, or NULL). */
+static void tell(struct apply_ctx *ax, enum apply_event_kind k, const struct plan *p, size_t i,
+		 const char *const *argv, const struct exec_result *r, const struct diag_list *dl)
+{
+	if (!ax->on_event)
+		return;
+	struct apply_event e = { .kind = k, .index = i, .total = p->n, .action = &p->v[i], .argv = argv,
+				 .result = r, .error = k == APPLY_FAILED && dl->n ? &dl->v[dl->n - 1] : NULL };
+	ax->on_event(ax->event_arg, &e);
+}
+
+/* Runs the commands of action i. Returns 0, or -1 with the error in dl (told to ax first). */
+static int run_cmds(const struct plan *p, size_t i, struct apply_ctx *ax, struct diag_list *dl)
+{
+	const struct action *a = &p->v[i];
+	for (size_t j = 0; j < a->n_cmds; j++) {
+		struct exec_result r;
+		const char *const *argv = sv_argv(&a->cmds[j]);
+		if (exec_run(argv, NULL, &r)) {
+			apply_exec_failed(dl, a->summary, argv, &r, NULL);
+			tell(ax, APPLY_FAILED, p, i, argv, &r, dl);
+			exec_result_free(&r);
+			return -1;
+		}
+		exec_result_free(&r);
+	}
+	return 0;
 }
 
 int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
-		action_print(ax->out, a);
-		fflush(ax->out);
-		if (apply_executor(a->before, a, ax, dl)) {
+		if (ax->on_event) {
+			tell(ax, APPLY_STARTED, p, i, NULL, NULL, dl);
+		} else {
+			action_print(ax->out, a);
+			fflush(ax->out);
+		}
+		int rc = apply_executor(a->before, a, ax, dl);
+		if (rc)
+			tell(ax, APPLY_FAILED, p, i, NULL, NULL, dl);
+		else if ((rc = run_cmds(p, i, ax, dl)) == 0 && (rc = apply_executor(a->after, a, ax, dl)))
+			tell(ax, APPLY_FAILED, p, i, NULL, NULL, dl);
+		if (rc) {
 			report_done(p, i, dl);
 			return -1;
 		}
-		for (size_t j = 0; j < a->n_cmds; j++) {
-			struct exec_result r;
-			const char *const *argv = sv_argv(&a->cmds[j]);
-			if (exec_run(argv, NULL, &r)) {
-				apply_exec_failed(dl, a->summary, argv, &r, NULL);
-				exec_result_free(&r);
-				report_done(p, i, dl);
-				return -1;
-			}
-			exec_result_free(&r);
-		}
-		if (apply_executor(a->after, a, ax, dl)) {
-			report_done(p, i, dl);
-			return -1;
-		}
+		tell(ax, APPLY_DONE, p, i, NULL, NULL, dl);
 	}
 	return 0;
 }

@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "engine/run.h"
+#include "util/strbuf.h"
 
 enum exit_code { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_CHANGES = 2 };
 
@@ -20,6 +23,27 @@ void print_plan_summary(FILE *f, const struct plan *p);
 
 /* Prints diagnostics to stderr (all levels). */
 void print_diags(const struct diag_list *dl);
+/* The diagnostics as a JSON array (new reference), each as diag_to_json writes it. */
+json_t *diags_json(const struct diag_list *dl);
+/* j on stdout: indented, or on one line (apply --json's JSON lines); flushed. */
+void print_json(const json_t *j, bool one_line);
+
+/*
+ * Where the errors of a run are, and the way forward: the subsystems that
+ * hold them and the selected ones that can run without them (run_blame).
+ */
+struct blame {
+	struct strvec in;       /* "nfs" */
+	struct strvec others;   /* "zfs", "dirs", "samba", "pve"; empty when an error is in no subsystem */
+	char *where;            /* " (in nfs)", or "" when no error is in a subsystem */
+};
+/* Fills b from ctx (after run_load, even a failed one) and the diagnostics dl. blame_free it. */
+void blame_init(struct blame *b, const struct ph_ctx *ctx, const struct diag_list *dl);
+/* "  hint: VERB the other layers with --only zfs,dirs" to f, when there are errors and other layers. */
+void blame_hint(FILE *f, const struct blame *b, const char *verb);
+/* Sets "errors_in" and "other_layers" (arrays of names; other_layers empty without errors) on o. */
+void blame_json(const struct blame *b, json_t *o);
+void blame_free(struct blame *b);
 
 int cmd_validate(const struct options *o);
 int cmd_plan(const struct options *o);

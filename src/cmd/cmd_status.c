@@ -8,23 +8,18 @@ int cmd_status(const struct options *o)
 {
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
-	int code = EXIT_ERROR;
-	if (run_load(&ctx, &subsystems, &o->run, &dl) || run_discover(&ctx, &dl)) {
-		print_diags(&dl);
-		goto out;
-	}
+	bool read = run_load(&ctx, &subsystems, &o->run, &dl) == 0 && run_discover(&ctx, &dl) == 0;
 	json_t *out = json_object();
-	run_status(&ctx, out, o->json ? NULL : stdout);
+	if (read)
+		run_status(&ctx, out, o->json ? NULL : stdout);
 	if (o->json) {
-		char *s = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		puts(s);
-		free(s);
+		/* every subsystem's member as before, then the diagnostics (on a failure, only them) */
+		json_object_set_new(out, "diagnostics", diags_json(&dl));
+		print_json(out, false);
 	}
 	json_decref(out);
 	print_diags(&dl);
-	code = EXIT_OK;
-out:
 	run_free(&ctx);
 	diag_list_free(&dl);
-	return code;
+	return read ? EXIT_OK : EXIT_ERROR;
 }

@@ -24,6 +24,7 @@ enum opt_bits {
 	O_SAMBA_PW = 1 << 8,
 	O_WAIT = 1 << 9,
 	O_GROW = 1 << 10,
+	O_ONLY = 1 << 11,
 };
 
 struct command {
@@ -35,16 +36,17 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_GUESTS | O_VERBOSE,
+	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
 	  "parse and check the config; print every problem at once",
 	  "exit status: 0 valid, 1 invalid" },
-	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW,
+	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
-	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT,
+	{ "apply", cmd_apply,
+	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE,
+	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
 	  "pools, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read" },
 };
@@ -57,7 +59,9 @@ static const struct {
 	{ O_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
 	{ O_GUESTS, "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)\n"
 		    "      --vm-config FILE   VM config (default: core_paths.vm_config_file under --root)" },
-	{ O_JSON, "      --json             machine-readable output" },
+	{ O_ONLY, "      --only LIST        only these subsystems, comma-separated (zfs,dirs,nfs,samba,pve),\n"
+		  "                         and what they need (repeatable)" },
+	{ O_JSON, "      --json             machine-readable output (apply: one JSON object per line; needs --yes)" },
 	{ O_YES, "  -y, --yes              apply without asking (required without a terminal)" },
 	{ O_WIPE, "      --allow-wipe DISK  allow wiping DISK before a pool is created on it (repeatable)" },
 	{ O_DESTROY, "      --allow-destroy    allow removing objects the tool created that the config dropped" },
@@ -102,13 +106,13 @@ static int parse_seconds(const char *v, int *s)
 
 /*
  * Reads the options of command c into o (o's strings point into argv; the
- * allow_wipe list is o's, freed by the caller). Returns 0 to run the command,
+ * allow_wipe and only lists are o's, freed by the caller). Returns 0 to run the command,
  * 1 when --help was printed, -1 after printing an error (unknown option, an
  * option c does not take, a missing or bad value, a relative --root).
  */
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW };
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -122,6 +126,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "samba-password-stdin", no_argument, NULL, L_SAMBA_PW },
 		{ "wait", required_argument, NULL, L_WAIT },
+		{ "only", required_argument, NULL, L_ONLY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -143,6 +148,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case L_VM: need = O_GUESTS; o->run.vm_config = optarg; break;
 		case 'v': need = O_VERBOSE; o->run.verbose = true; break;
 		case L_SAMBA_PW: need = O_SAMBA_PW; o->run.samba_password_stdin = true; break;
+		case L_ONLY: need = O_ONLY; sv_push(&o->run.only, optarg); break;
 		case L_WAIT:
 			need = O_WAIT;
 			if (parse_seconds(optarg, &o->wait_s)) {
@@ -220,6 +226,7 @@ int main(int argc, char **argv)
 		else
 			rc = rc > 0 ? EXIT_OK : EXIT_ERROR;
 		sv_free(&o.run.allow_wipe);
+		sv_free(&o.run.only);
 		return rc;
 	}
 	fprintf(stderr, "error: unknown command '%s'\n  hint: run 'phoenix-storage --help' for the list\n", argv[1]);

@@ -17,6 +17,19 @@
 
 struct zfs_view;
 
+/* What a run does with a front door (--only picks them; what they need comes along). */
+enum door_use {
+	DOOR_UNUSED,    /* not loaded, not discovered: no program is started for it */
+	DOOR_NEEDED,    /* loaded and discovered because a selected one needs it; not planned, no status */
+	DOOR_SELECTED,  /* loaded, discovered, planned, in status */
+};
+
+/* One front door in this run. */
+struct door_run {
+	enum door_use use;
+	bool failed;    /* its load or discovery reported an error: it is not planned, nor what needs it */
+};
+
 struct ph_ctx {
 	const char *root;           /* --root, "" when not given */
 	struct config_src main;     /* phoenix_hypervisor_config.json */
@@ -26,6 +39,8 @@ struct ph_ctx {
 	struct lxc_config guests;   /* the containers and their mounts (lxc_configs, shared_volumes), read once */
 	const struct subsystem_table *subsystems;
 	void **priv;                /* each front door's private data, indexed like the table */
+	struct door_run *doors;     /* each front door's part in the run, indexed like the table */
+	bool only;                  /* --only was given */
 	/*
 	 * The read-only ZFS view (config, state, root) that the zfs front door
 	 * publishes when it loads; the other front doors hand it to their

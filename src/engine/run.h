@@ -24,28 +24,58 @@ struct run_opts {
 	bool verbose;
 	bool samba_password_stdin;    /* the Samba password comes on stdin (apply reads it) */
 	struct strvec allow_wipe;
+	struct strvec only;           /* each --only value as given ("zfs,dirs"); empty: every subsystem */
 };
 
 /*
- * Loads every config (main, LXC, VM) and, through the front doors of t, every
- * subsystem's section. ctx is initialised here and must be run_free'd in any
- * case. Returns 0, or -1 when an error was found (all of them are in dl).
+ * Picks the front doors of the run (o->only, see run_select), then loads every
+ * config (main, LXC, VM) and, through the front doors, the section of every
+ * subsystem the run uses (and no other). ctx is initialised here and must be
+ * run_free'd in any case. Returns 0, or -1 when an error was found (all of
+ * them are in dl, each with the scope of the front door that found it).
  */
 int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct run_opts *o,
 	     struct diag_list *dl);
-/* Reads the current state of every subsystem. Returns 0 when no error. */
+/*
+ * The front doors --only names (each value a comma-separated list of names of
+ * t) into doors[] (t->n of them): DOOR_SELECTED for each name and what it is
+ * planned with (struct subsystem.with), DOOR_NEEDED for what they need
+ * (struct subsystem.needs), DOOR_UNUSED for the rest; without
+ * names every door is selected. Returns 0, or -1 with an error naming the
+ * unknown or empty name and listing the known ones.
+ */
+int run_select(const struct subsystem_table *t, const struct strvec *only, struct door_run *doors,
+	       struct diag_list *dl);
+/*
+ * Reads the current state of every subsystem the run uses, in table order; a
+ * front door whose discovery reports an error is marked failed. Returns 0
+ * when none failed, else -1.
+ */
 int run_discover(struct ph_ctx *ctx, struct diag_list *dl);
+/* True when the front door called name is selected: its part of the plan runs (unless it fails). */
+bool run_selected(const struct ph_ctx *ctx, const char *name);
+/* True when front door i is selected and neither it nor anything it needs or is planned with failed. */
+bool run_plannable(const struct ph_ctx *ctx, size_t i);
+/*
+ * Which subsystems hold the errors of dl (and of the failed front doors) into
+ * in, table order; into others, the selected ones that can run without them
+ * (neither in in nor needing or planned with one that is), or none when an error belongs to
+ * no subsystem. Both are appended to (the caller frees them).
+ */
+void run_blame(const struct ph_ctx *ctx, const struct diag_list *dl, struct strvec *in, struct strvec *others);
 /* validate: the checks of every subsystem that look at the host without planning. */
 void run_lint(struct ph_ctx *ctx, struct diag_list *dl);
-/* Builds and sorts the whole plan. */
+/* Builds and sorts the plan of every plannable front door (run_plannable). */
 void run_plan(struct ph_ctx *ctx, struct plan *p);
-/* Every subsystem's part of `status`: members of out, and text lines when text is not NULL. */
+/* Every selected subsystem's part of `status`: members of out, and text lines when text is not NULL. */
 void run_status(struct ph_ctx *ctx, json_t *out, FILE *text);
 /* Frees everything ctx owns (accepts a ctx whose run_load failed). */
 void run_free(struct ph_ctx *ctx);
 /*
  * load + discover + plan, the plan's diagnostics moved into dl. Returns -1 when
- * loading or discovery failed (p is then empty), else 0. ctx must be run_free'd.
+ * loading failed, or discovery failed so that no selected front door can be
+ * planned (p is then empty); else 0: the plan of every plannable front door
+ * (a failed discovery leaves its errors in dl). ctx must be run_free'd.
  */
 int run_to_plan(struct ph_ctx *ctx, const struct subsystem_table *t, const struct run_opts *o,
 		struct diag_list *dl, struct plan *p);

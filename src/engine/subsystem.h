@@ -18,6 +18,20 @@ struct ph_ctx;
 
 struct subsystem {
 	const char *name;
+	/*
+	 * The subsystems whose loaded config and discovered state this one reads
+	 * (NULL-terminated names, NULL for none): `--only NAME` loads and discovers
+	 * them too (without planning them), and an error in one of them keeps this
+	 * one from being planned. Every front door that reads ctx->zfs needs "zfs".
+	 */
+	const char *const *needs;
+	/*
+	 * The subsystems planned along with this one (NULL-terminated, NULL for
+	 * none), because its actions rely on theirs: `--only NAME` selects them
+	 * too, and an error in one of them blocks this one. pve has "dirs": the
+	 * host directories of container bind mounts are made, and guarded, there.
+	 */
+	const char *const *with;
 	/* Parse and check the subsystem's config into *priv. No program is run. Errors go to dl. */
 	int (*load)(struct ph_ctx *ctx, void **priv, struct diag_list *dl);
 	/* Read current state (may run programs). Called in table order, after load. */

@@ -37,6 +37,18 @@ static void refusal(const struct zfs_view *v, const struct mount_verdict *m, con
 		*hint = xasprintf("mount it first (zfs mount %s): anything written now would land on the "
 				  "filesystem underneath", m->dataset);
 		free(smp);
+	} else if (m->state == MOUNT_NOT_YET) {
+		char *smp = root_strip(v->root, m->mountpoint);
+		if (zfs_view_exists(v, m->dataset))
+			*msg = xasprintf("%s '%s' is on dataset '%s', which is not mounted at '%s' yet: the zfs part of "
+					 "the plan moves it there, and zfs is not in this run (--only)", what, path,
+					 m->dataset, smp);
+		else
+			*msg = xasprintf("%s '%s' is on dataset '%s', which does not exist yet: the zfs part of the "
+					 "plan creates it, and zfs is not in this run (--only)", what, path, m->dataset);
+		*hint = xstrdup("add zfs to --only, or apply it first: anything written now would land on the "
+				"filesystem underneath");
+		free(smp);
 	} else if (m->outside) {
 		/* With --root: the dataset is there, but mounted outside the root. */
 		*msg = xasprintf("%s '%s' is on dataset '%s', which is mounted at '%s', outside --root '%s'", what, path,

@@ -193,4 +193,6 @@ void mount_guard(const struct zfs_view *v, const char *path, bool rooted, struct
 		m->state = MOUNT_MOVED;
 	else
 		m->state = MOUNT_NOT_MOUNTED;
+	if (v->zfs_left_out && (m->state == MOUNT_CREATED || m->state == MOUNT_MOVED))
+		m->state = MOUNT_NOT_YET;
 }

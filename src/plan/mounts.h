@@ -17,6 +17,12 @@ struct zfs_view {
 	const struct zfs_config *cfg;   /* the zfs section; may be NULL */
 	const struct zfs_state *st;     /* the current state; NULL before discovery */
 	const char *root;               /* --root, "" when not given */
+	/*
+	 * The zfs part of the plan does not run (--only without zfs): a dataset
+	 * it would create, or whose mountpoint it would move, is not there when
+	 * the other layers apply (the guard says MOUNT_NOT_YET).
+	 */
+	bool zfs_left_out;
 };
 
 /*
@@ -61,6 +67,8 @@ enum mount_state {
 	MOUNT_CREATED,      /* D does not exist yet: the plan creates (and mounts) it */
 	MOUNT_NOT_MOUNTED,  /* D exists and is not mounted: refused */
 	MOUNT_NO_DATASET,   /* no managed dataset holds the path: refused */
+	MOUNT_NOT_YET,      /* D would be created or moved here by the zfs part of the plan, which is not in
+			       this run (zfs_left_out): refused */
 };
 
 struct mount_verdict {

@@ -317,6 +317,14 @@ void nfs_check_mounts(const struct zfs_view *v, const struct config_src *src, co
 			cfg_diag(&p->diags, src, DIAG_ERROR, jp, h, "%s", msg);
 			free(msg);
 			free(h);
+		} else if (m.state == MOUNT_NOT_YET) {
+			bool exists = zfs_view_exists(v, m.dataset);
+			cfg_diag(&p->diags, src, DIAG_ERROR, jp,
+				 "add zfs to --only, or apply it first: the export would show the filesystem underneath",
+				 "dataset '%s' that holds export '%s' %s: the zfs part of the plan %s, and zfs is not in "
+				 "this run (--only)", m.dataset, e->path,
+				 exists ? "is not mounted there yet" : "does not exist yet",
+				 exists ? "moves it there" : "creates it");
 		} else if (m.state != MOUNT_MOUNTED && !strcmp(m.mountpoint, e->path)) {
 			/* created or moved here by the zfs part of this plan: its mount makes the root */
 			made[i] = true;

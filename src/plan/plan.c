@@ -121,22 +121,23 @@ static json_t *strvec_json(const struct strvec *sv)
 	return a;
 }
 
+json_t *action_to_json(const struct action *a)
+{
+	char op[2] = { a->op, 0 };
+	json_t *cmds = json_array();
+	for (size_t j = 0; j < a->n_cmds; j++)
+		json_array_append_new(cmds, strvec_json(&a->cmds[j]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "op", op, "subsystem", a->subsystem, "kind",
+			 a->kind, "target", a->target, "summary", a->summary, "destructive", a->destructive,
+			 "details", strvec_json(&a->details), "commands", cmds);
+}
+
 json_t *plan_to_json(const struct plan *p)
 {
 	json_t *root = json_object();
 	json_t *acts = json_array();
-	for (size_t i = 0; i < p->n; i++) {
-		const struct action *a = &p->v[i];
-		char op[2] = { a->op, 0 };
-		json_t *cmds = json_array();
-		for (size_t j = 0; j < a->n_cmds; j++)
-			json_array_append_new(cmds, strvec_json(&a->cmds[j]));
-		json_array_append_new(acts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
-						      "op", op, "subsystem", a->subsystem, "kind", a->kind,
-						      "target", a->target, "summary", a->summary,
-						      "destructive", a->destructive, "details",
-						      strvec_json(&a->details), "commands", cmds));
-	}
+	for (size_t i = 0; i < p->n; i++)
+		json_array_append_new(acts, action_to_json(&p->v[i]));
 	json_object_set_new(root, "actions", acts);
 	json_object_set_new(root, "recreate_needed", strvec_json(&p->recreate));
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));

@@ -121,8 +121,13 @@ void plan_print(FILE *f, const struct plan *p, bool show_commands);
 /* The replan note of the first action that has one, or NULL. */
 const struct replan_note *plan_replan(const struct plan *p);
 /*
- * JSON form: {"actions":[...], "recreate_needed":[...], "unmanaged":[...],
- * "diagnostics":[...], "summary":{...}}; each diagnostic as diag_to_json writes it.
+ * One action as JSON (new reference): op, subsystem, kind, target, summary,
+ * destructive, details, commands (each an argv array).
+ */
+json_t *action_to_json(const struct action *a);
+/*
+ * JSON form: {"actions":[...], "recreate_needed":[...], "unmanaged":[...], "diagnostics":[...],
+ * "summary":{...}}; each diagnostic as diag_to_json writes it.
  */
 json_t *plan_to_json(const struct plan *p);
 void plan_free(struct plan *p);

@@ -100,8 +100,12 @@ static void dirs_free(void *priv)
 	free(dp);
 }
 
+/* The ZFS view: a service directory must be on a mounted managed dataset. */
+static const char *const needs[] = { "zfs", NULL };
+
 const struct subsystem dirs_subsystem = {
 	.name = "dirs",
+	.needs = needs,
 	.load = dirs_load,
 	.discover = dirs_discover,
 	.plan = dirs_plan,

@@ -133,8 +133,12 @@ static void sub_free(void *priv)
 	free(s);
 }
 
+/* The ZFS view: sharenfs conflicts, and an export must be on a mounted managed dataset. */
+static const char *const needs[] = { "zfs", NULL };
+
 const struct subsystem nfs_subsystem = {
 	.name = "nfs",
+	.needs = needs,
 	.load = sub_load,
 	.discover = sub_discover,
 	.plan = sub_plan,

@@ -322,8 +322,15 @@ static void pve_free(void *priv)
 	free(pp);
 }
 
+/* The ZFS view: storages on datasets, container mounts on mounted managed datasets. */
+static const char *const needs[] = { "zfs", NULL };
+/* Planned with dirs: the host directories of container bind mounts are made and guarded there. */
+static const char *const with[] = { "dirs", NULL };
+
 const struct subsystem pve_subsystem = {
 	.name = "pve",
+	.needs = needs,
+	.with = with,
 	.load = pve_load,
 	.discover = pve_discover,
 	.plan = pve_plan,

@@ -158,8 +158,12 @@ static void samba_free(void *priv)
 	free(sp);
 }
 
+/* The ZFS view: sharesmb conflicts, and a share must be on a mounted managed dataset. */
+static const char *const needs[] = { "zfs", NULL };
+
 const struct subsystem samba_subsystem = {
 	.name = "samba",
+	.needs = needs,
 	.load = samba_load,
 	.discover = samba_discover_sub,
 	.plan = samba_plan_sub,

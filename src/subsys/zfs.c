@@ -6,6 +6,7 @@
 #include <sys/sysinfo.h>
 
 #include "engine/ctx.h"
+#include "engine/run.h"
 #include "config/zfs_config.h"
 #include "config/zprops.h"
 #include "plan/mounts.h"
@@ -75,6 +76,8 @@ static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	*priv = d;
 	d->view.cfg = &d->cfg;
 	d->view.root = ctx->root;
+	/* loaded only for what the others need (--only nfs): what the zfs plan would do does not happen */
+	d->view.zfs_left_out = !run_selected(ctx, "zfs");
 	ctx->zfs = &d->view;
 	int rc = zfs_config_load(&ctx->main, &d->cfg, dl);
 	/* Every configured disk, resolved to the device it is (real /sys, never --root: disks are real). */

@@ -26,6 +26,7 @@ void diag_add(struct diag_list *dl, enum diag_level level, const char *file, int
 	d->jpath = jpath ? xstrdup(jpath) : NULL;
 	d->msg = sb_detach(&sb);
 	d->hint = hint ? xstrdup(hint) : NULL;
+	d->scope = NULL;
 }
 
 size_t diag_count(const struct diag_list *dl, enum diag_level level)
@@ -80,6 +81,7 @@ json_t *diag_to_json(const struct diag *d)
 	json_object_set_new(o, "column", d->line > 0 ? json_integer(d->col) : json_null());
 	json_object_set_new(o, "path", string_or_null(d->jpath));
 	json_object_set_new(o, "hint", string_or_null(d->hint));
+	json_object_set_new(o, "subsystem", string_or_null(d->scope));
 	return o;
 }
 

@@ -19,6 +19,8 @@ struct diag {
 	char *jpath; /* JSON path such as zfs.datasets[3].properties, may be NULL */
 	char *msg;
 	char *hint;  /* may be NULL */
+	const char *scope;  /* the subsystem that reported it ("nfs": a static name, not owned), NULL for
+			       the run itself (a config file that cannot be read, the guest configs) */
 };
 
 struct diag_list {
@@ -39,8 +41,8 @@ void diag_list_free(struct diag_list *dl);
 /*
  * One diagnostic as a JSON object (new reference): "severity" (and, as
  * before, "level"): "error", "warning" or "note"; "message"; "file", "line",
- * "column" (1-based) and "path" (the JSON path) where it is, and "hint";
- * every key is present, null when unknown.
+ * "column" (1-based) and "path" (the JSON path) where it is, "hint", and
+ * "subsystem" (the scope); every key is present, null when unknown.
  */
 json_t *diag_to_json(const struct diag *d);
 /* Moves every diagnostic of src to the end of dst, leaving src empty. */

@@ -352,10 +352,10 @@ JSON
 	assert_contains "$err" "error: shared_volumes.certs: directory '/$P/lxc-persistent-data/certs' is on dataset '$P/lxc-persistent-data', which is not mounted (mountpoint '/$P/lxc-persistent-data')"
 	assert_contains "$err" "  hint: mount it first (zfs mount $P/lxc-persistent-data): anything written now would land on the filesystem underneath"
 	assert_contains "$err" "error: shared_volumes.logs: directory '/srv/logs' is not on a managed ZFS dataset"
-	assert_contains "$err" "plan has 2 errors: apply would refuse to run"
+	assert_contains "$err" "plan has 2 errors (in dirs): apply would refuse to run"
 	ph apply -c "$WORK/t10.json" --root "$R" --yes
 	assert_rc 1
-	assert_contains "$err" "refusing to apply: the plan has 2 errors; nothing was changed"
+	assert_contains "$err" "refusing to apply: the plan has 2 errors (in dirs); nothing was changed"
 	assert_eq "$(tree_sum)" "$before" "(nothing changed)"
 	# mounted again, and the unmanaged one marked: the directory is made like a mount point's
 	zfs mount "$P/lxc-persistent-data" || return 1

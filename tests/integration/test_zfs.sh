@@ -238,7 +238,7 @@ JSON
 	assert_rc 1
 	assert_contains "$out" "+ create pool $q"
 	assert_contains "$err" "error: create pool $f (stripe: $b; ashift=12) failed: '$WORK/zpool-flaky create -o ashift=12 -m $WORK/mnt/$f $f $b' exited with status 1: cannot create '$f': I/O error"
-	assert_contains "$err" "note: already done (1 of 3): create pool $q"
+	assert_contains "$err" "note: already done: 1 of 3 actions: create pool $q"
 	assert_not_contains "$out" "create dataset $f/d"
 	assert_eq "$(zpool list -H -o name "$q")" "$q"
 	# the cause goes away; run again: it continues from there
