@@ -323,7 +323,8 @@ static void scan_dups_object(struct config_src *src, struct scan *sc, struct str
 	}
 	if (sc->s[sc->i] == '}')
 		sc->i++;
-	qsort(keys, n, sizeof(*keys), cmp_key_at);
+	if (n > 1) /* never qsort(NULL, 0): an empty object has no keys array */
+		qsort(keys, n, sizeof(*keys), cmp_key_at);
 	for (size_t i = 1; i < n; i++) {
 		if (keys[i].n != keys[i - 1].n || memcmp(keys[i].s, keys[i - 1].s, keys[i].n))
 			continue;
