@@ -39,7 +39,8 @@ struct ph_ctx {
 	struct lxc_config guests;   /* the containers and their mounts (lxc_configs, shared_volumes), read once */
 	const struct subsystem_table *subsystems;
 	void **priv;                /* each front door's private data, indexed like the table */
-	struct door_run *doors;     /* each front door's part in the run, indexed like the table */
+	struct door_run *doors;     /* each front door's part in the run, indexed like the table; NULL in a
+				       context made by hand (tests/fuzz): run_selected says every door is */
 	bool only;                  /* --only was given */
 	/*
 	 * The read-only ZFS view (config, state, root) that the zfs front door

@@ -220,7 +220,7 @@ static bool door_blocked(const struct ph_ctx *ctx, size_t i, size_t depth)
 bool run_selected(const struct ph_ctx *ctx, const char *name)
 {
 	long k = door_index(ctx->subsystems, name);
-	return k >= 0 && ctx->doors[k].use == DOOR_SELECTED;
+	return k >= 0 && (!ctx->doors || ctx->doors[k].use == DOOR_SELECTED);
 }
 
 bool run_plannable(const struct ph_ctx *ctx, size_t i)

@@ -52,7 +52,7 @@ int run_select(const struct subsystem_table *t, const struct strvec *only, struc
  * when none failed, else -1.
  */
 int run_discover(struct ph_ctx *ctx, struct diag_list *dl);
-/* True when the front door called name is selected: its part of the plan runs (unless it fails). */
+/* True when the front door called name is selected: its part of the plan runs (unless it fails); every door is without ctx->doors. */
 bool run_selected(const struct ph_ctx *ctx, const char *name);
 /* True when front door i is selected and neither it nor anything it needs or is planned with failed. */
 bool run_plannable(const struct ph_ctx *ctx, size_t i);
