@@ -7,6 +7,7 @@
 
 #include "config/zprops.h"
 #include "exec/exec.h"
+#include "util/str.h"
 
 const char *zfs_prog(void)
 {
@@ -769,12 +770,10 @@ bool zfs_dataset_is_managed(const struct zfs_dataset *ds)
 	return m && !strcmp(m->value, "true") && !strcmp(m->source, "local");
 }
 
+/* s is one of sv's strings (sv->v is NULL-terminated once pushed to). */
 static bool sv_has(const struct strvec *sv, const char *s)
 {
-	for (size_t i = 0; i < sv->n; i++)
-		if (!strcmp(sv->v[i], s))
-			return true;
-	return false;
+	return sv->v && str_in_list((const char *const *)sv->v, s, strlen(s));
 }
 
 bool zfs_caps_create_only(const struct zfs_caps *caps, const char *name)
