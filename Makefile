@@ -97,6 +97,11 @@ endif
 	$(MAKE) --no-print-directory $(UNIT_BIN)
 	PHOENIX_UNIT_WRAPPER="$(VALGRIND)" tests/run-unit $(BUILD)
 
+# Benchmark drivers (bench/*.c): `make build/bench/retention_1m`, run by bench/retention_1m.sh.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libphoenix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS) $(LDFLAGS_ALL)
+
 PREFIX ?= /usr/local
 install: $(BUILD)/phoenix-storage
 	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage

@@ -26,6 +26,7 @@
  *   higher createtxg first, then the name): keep the newest keep[class] and
  *   every snapshot at most keep[class] x period old (period: frequent_minutes,
  *   1 h, 1 d, 7 d, 31 d, 365.25 d); keep 0 destroys every one of the class.
+ *   Every one of ours counts in the rank, held or protected ones included.
  *   Kept whatever the count, in this order of reasons: in the future (its
  *   name is after now), held (userrefs > 0), has clones, newest in common
  *   with a replication target (a protected guid).
@@ -41,6 +42,10 @@
  *   destroy: hourly #49, older than 48 h
  *   destroy: yearly #1, the policy keeps no yearly
  *   foreign: left alone
+ *
+ * Not decided here: the policy's take and prune switches, excluded children
+ * and which datasets a recursive policy covers (the caller's), and the
+ * --allow-destroy decision on what snap_policy_guard lists.
  *
  * Ownership: results own only their arrays (free with the matching *_free);
  * decisions point into nothing. Inputs are never modified or kept.
