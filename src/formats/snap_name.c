@@ -38,17 +38,6 @@ int snap_name_format(int64_t t, enum snap_class c, char *buf, size_t len)
 	return 0;
 }
 
-static int num(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + s[i] - '0';
-	}
-	return v;
-}
-
 int snap_name_parse(const char *name, int64_t *t, enum snap_class *c)
 {
 	/* phoenix_YYYY-MM-DDTHHMMSSZ_class: fixed offsets after the prefix */
@@ -61,18 +50,8 @@ int snap_name_parse(const char *name, int64_t *t, enum snap_class *c)
 			return -1;
 	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[17] != 'Z' || s[18] != '_')
 		return -1;
-	struct civil cv;
-	int y = num(s, 4);
-	cv.month = num(s + 5, 2);
-	cv.day = num(s + 8, 2);
-	cv.hour = num(s + 11, 2);
-	cv.min = num(s + 13, 2);
-	cv.sec = num(s + 15, 2);
-	if (y < 0 || cv.month < 0 || cv.day < 0 || cv.hour < 0 || cv.min < 0 || cv.sec < 0)
+	static const int pos[6] = { 0, 5, 8, 11, 13, 15 };
+	if (snap_class_parse(s + 19, c) || civil_from_digits(s, pos, t))
 		return -1;
-	cv.year = y;
-	if (!civil_valid(&cv) || snap_class_parse(s + 19, c))
-		return -1;
-	*t = civil_to_secs(&cv);
 	return 0;
 }

@@ -1,6 +1,7 @@
 #include "plan/snap_batch.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,35 @@ static void add_drop(struct snap_retry *out, size_t *cap, const char *name, enum
 	out->drops[out->n_drops++] = (struct snap_drop){ xstrdup(name), why, xstrndup(detail, detail_len) };
 }
 
+/*
+ * Drops every name of failed that stderr blames (or all, when it says none
+ * was found); marks them in dropped[].
+ */
+static void drop_blamed(const char *dataset, const struct snap_batch *failed, const char *text,
+			bool *dropped, struct snap_retry *out, size_t *dcap)
+{
+	bool none_found = strstr(text, "could not find any snapshots to destroy") != NULL;
+	for (size_t i = 0; i < failed->names.n; i++) {
+		const char *name = failed->names.v[i];
+		char *full = xasprintf("%s@%s", dataset, name);
+		for (const char *l = text; *l && !dropped[i];) {
+			const char *e = strchr(l, '\n');
+			size_t len = e ? (size_t)(e - l) : strlen(l);
+			const char *reason = line_about(l, len, full);
+			if (reason) {
+				add_drop(out, dcap, name, classify(reason), l, len);
+				dropped[i] = true;
+			}
+			l += len + (e ? 1 : 0);
+		}
+		if (!dropped[i] && none_found) {
+			add_drop(out, dcap, name, SNAP_DROP_GONE, "could not find any snapshots to destroy", 39);
+			dropped[i] = true;
+		}
+		free(full);
+	}
+}
+
 void snap_destroy_retry(const char *prog, const char *dataset, const struct snap_batch *failed,
 			const char *err_text, struct snap_retry *out)
 {
@@ -171,45 +201,22 @@ void snap_destroy_retry(const char *prog, const char *dataset, const struct snap
 	size_t n = failed->names.n, dcap = 0;
 	bool *dropped = xcalloc(n ? n : 1, sizeof(*dropped));
 	const char *text = err_text ? err_text : "";
-	bool none_found = strstr(text, "could not find any snapshots to destroy") != NULL;
-	for (size_t i = 0; i < n; i++) {
-		const char *name = failed->names.v[i];
-		char *full = xasprintf("%s@%s", dataset, name);
-		for (const char *l = text; *l;) {
-			const char *e = strchr(l, '\n');
-			size_t len = e ? (size_t)(e - l) : strlen(l);
-			const char *reason = line_about(l, len, full);
-			if (reason) {
-				add_drop(out, &dcap, name, classify(reason), l, len);
-				dropped[i] = true;
-				break;
-			}
-			l += len + (e ? 1 : 0);
-		}
-		if (!dropped[i] && none_found) {
-			add_drop(out, &dcap, name, SNAP_DROP_GONE, "could not find any snapshots to destroy", 39);
-			dropped[i] = true;
-		}
-		free(full);
-	}
-	if (failed->attempt == SNAP_TRY_SINGLE) {
-		for (size_t i = 0; i < n; i++)
-			if (!dropped[i]) {
-				const char *e = strchr(text, '\n');
-				add_drop(out, &dcap, failed->names.v[i], SNAP_DROP_FAILED, text,
-					 e ? (size_t)(e - text) : strlen(text));
-			}
-		free(dropped);
-		return;
-	}
+	drop_blamed(dataset, failed, text, dropped, out, &dcap);
+	const char *nl = strchr(text, '\n');
+	size_t first_len = nl ? (size_t)(nl - text) : strlen(text);
 	char **rest = xmalloc((n ? n : 1) * sizeof(*rest));
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!dropped[i])
+	for (size_t i = 0; i < n; i++) {
+		if (dropped[i])
+			continue;
+		if (failed->attempt == SNAP_TRY_SINGLE)   /* a single name that failed: final */
+			add_drop(out, &dcap, failed->names.v[i], SNAP_DROP_FAILED, text, first_len);
+		else
 			rest[k++] = failed->names.v[i];
-	size_t cap = 0;
+	}
 	/* blamed names out, the rest together once; after that (or without a culprit) one by one */
 	bool together = failed->attempt == SNAP_TRY_BATCH && out->n_drops > 0 && k > 1;
+	size_t cap = 0;
 	group(prog, dataset, rest, k, together, together ? k : 1, SIZE_MAX, SNAP_TRY_RETRY, &out->next, &cap);
 	free(rest);
 	free(dropped);

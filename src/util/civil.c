@@ -81,7 +81,7 @@ void civil_from_secs(int64_t secs, struct civil *c)
 	c->sec = (int)(rem % 60);
 }
 
-/* n decimal digits at s; -1 when one is not a digit. */
+/* The value of n decimal digits at s, or -1 when one is not a digit. */
 static int digits(const char *s, int n)
 {
 	int v = 0;
@@ -93,10 +93,29 @@ static int digits(const char *s, int n)
 	return v;
 }
 
+int civil_from_digits(const char *s, const int pos[6], int64_t *t)
+{
+	struct civil c;
+	int y = digits(s + pos[0], 4);
+	c.month = digits(s + pos[1], 2);
+	c.day = digits(s + pos[2], 2);
+	c.hour = digits(s + pos[3], 2);
+	c.min = digits(s + pos[4], 2);
+	c.sec = digits(s + pos[5], 2);
+	if (y < 0 || c.month < 0 || c.day < 0 || c.hour < 0 || c.min < 0 || c.sec < 0)
+		return -1;
+	c.year = y;
+	if (!civil_valid(&c))
+		return -1;
+	*t = civil_to_secs(&c);
+	return 0;
+}
+
 int civil_parse_utc(const char *s, int64_t *t)
 {
 	/* YYYY-MM-DDTHH:MM:SSZ: separators at fixed offsets. */
 	static const char layout[] = "0000-00-00T00:00:00Z";
+	static const int pos[6] = { 0, 5, 8, 11, 14, 17 };
 	for (size_t i = 0; i < sizeof(layout) - 1; i++) {
 		if (!s[i])
 			return -1;
@@ -105,20 +124,7 @@ int civil_parse_utc(const char *s, int64_t *t)
 	}
 	if (s[sizeof(layout) - 1])
 		return -1;
-	struct civil c;
-	int y = digits(s, 4);
-	c.month = digits(s + 5, 2);
-	c.day = digits(s + 8, 2);
-	c.hour = digits(s + 11, 2);
-	c.min = digits(s + 14, 2);
-	c.sec = digits(s + 17, 2);
-	if (y < 0 || c.month < 0 || c.day < 0 || c.hour < 0 || c.min < 0 || c.sec < 0)
-		return -1;
-	c.year = y;
-	if (!civil_valid(&c))
-		return -1;
-	*t = civil_to_secs(&c);
-	return 0;
+	return civil_from_digits(s, pos, t);
 }
 
 void civil_format_utc(int64_t t, char *buf, size_t len)

@@ -44,6 +44,14 @@ int64_t civil_floor_div(int64_t a, int64_t b);
 int64_t civil_floor_mod(int64_t a, int64_t b);
 
 /*
+ * Reads a four-digit year at s + pos[0] and two-digit month, day, hour,
+ * minute and second at s + pos[1..5] (the caller has checked the length and
+ * the separators). Returns 0 and sets *t (UTC seconds) when every field is a
+ * digit and in range, else -1.
+ */
+int civil_from_digits(const char *s, const int pos[6], int64_t *t);
+
+/*
  * Parses exactly "YYYY-MM-DDTHH:MM:SSZ" (UTC, four-digit year, every field
  * in range). Returns 0 and sets *t, or -1 (t untouched).
  */

@@ -8,9 +8,15 @@
 #ifndef PH_TEST_CASE_FILE_H
 #define PH_TEST_CASE_FILE_H
 #include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
 
 #include "util/fs.h"
 #include "util/strbuf.h"
@@ -73,6 +79,53 @@ static inline void case_lines(char *text, struct strvec *out)
 			continue;
 		sv_push(out, l);
 	}
+}
+
+/* Reads tests/unit/data/<sub>/<file> into case lines; returns its path (caller frees). */
+static inline char *case_file_lines(const char *sub, const char *file, struct strvec *lines)
+{
+	char *dir = case_dir(sub);
+	char *path = xasprintf("%s/%s", dir, file);
+	char *text = case_read(path);
+	case_lines(text, lines);
+	free(text);
+	free(dir);
+	return path;
+}
+
+/*
+ * Runs one cmocka test per file of tests/unit/data/<sub> ending in suffix
+ * (named after the file; its state is the file's path), then the extra
+ * tests. Fails when fewer than min_cases files are found, so a suite cannot
+ * pass by losing its data. Returns the cmocka exit status.
+ */
+static inline int case_run_suite(const char *sub, const char *suffix, CMUnitTestFunction fn,
+				 const struct CMUnitTest *extra, size_t n_extra, size_t min_cases)
+{
+	char *dir = case_dir(sub);
+	struct strvec files = { 0 }, paths = { 0 };
+	case_list(dir, suffix, &files);
+	size_t n = files.n;
+	for (size_t i = 0; i < n; i++)
+		sv_pushf(&paths, "%s/%s", dir, files.v[i]);
+	struct CMUnitTest *tests = xcalloc(n + n_extra + 1, sizeof(*tests));
+	for (size_t i = 0; i < n; i++) {
+		tests[i].name = files.v[i];
+		tests[i].test_func = fn;
+		tests[i].initial_state = paths.v[i];
+	}
+	for (size_t i = 0; i < n_extra; i++)
+		tests[n + i] = extra[i];
+	int rc = 1;
+	if (n < min_cases)
+		fprintf(stderr, "expected at least %zu case files in %s, found %zu\n", min_cases, dir, n);
+	else
+		rc = _cmocka_run_group_tests(sub, tests, n + n_extra, NULL, NULL);
+	free(tests);
+	sv_free(&files);
+	sv_free(&paths);
+	free(dir);
+	return rc;
 }
 
 #endif

@@ -271,23 +271,8 @@ static void held_name_costs_one_retry_not_the_batch(void **state)
 
 int main(void)
 {
-	char *dir = case_dir("batch");
-	struct strvec files = { 0 }, paths = { 0 };
-	case_list(dir, ".case", &files);
-	size_t n = files.n;
-	struct CMUnitTest *tests = xcalloc(n + 1, sizeof(*tests));
-	for (size_t i = 0; i < n; i++)
-		sv_pushf(&paths, "%s/%s", dir, files.v[i]);
-	for (size_t i = 0; i < n; i++) {
-		tests[i].name = files.v[i];
-		tests[i].test_func = run_case;
-		tests[i].initial_state = paths.v[i];
-	}
-	tests[n] = (struct CMUnitTest)cmocka_unit_test(held_name_costs_one_retry_not_the_batch);
-	int rc = n < 15 ? 1 : _cmocka_run_group_tests("batch", tests, n + 1, NULL, NULL);
-	free(tests);
-	sv_free(&files);
-	sv_free(&paths);
-	free(dir);
-	return rc;
+	const struct CMUnitTest extra[] = {
+		cmocka_unit_test(held_name_costs_one_retry_not_the_batch),
+	};
+	return case_run_suite("batch", ".case", run_case, extra, sizeof(extra) / sizeof(*extra), 15);
 }

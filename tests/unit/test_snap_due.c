@@ -352,26 +352,11 @@ static void month_of_runs_across_the_new_york_fall_fold(void **state)
 
 int main(void)
 {
-	char *dir = case_dir("due");
-	struct strvec files = { 0 }, paths = { 0 };
-	case_list(dir, ".case", &files);
-	size_t n = files.n;
-	struct CMUnitTest *tests = xcalloc(n + 4, sizeof(*tests));
-	for (size_t i = 0; i < n; i++)
-		sv_pushf(&paths, "%s/%s", dir, files.v[i]);
-	for (size_t i = 0; i < n; i++) {
-		tests[i].name = files.v[i];
-		tests[i].test_func = run_case;
-		tests[i].initial_state = paths.v[i];
-	}
-	tests[n] = (struct CMUnitTest)cmocka_unit_test(vienna_fall_back_takes_one_hourly_per_real_hour);
-	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(vienna_year_of_hourly_runs_matches_sanoid);
-	tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(month_of_runs_across_the_new_york_spring_gap);
-	tests[n + 3] = (struct CMUnitTest)cmocka_unit_test(month_of_runs_across_the_new_york_fall_fold);
-	int rc = n < 4 ? 1 : _cmocka_run_group_tests("due", tests, n + 4, NULL, NULL);
-	free(tests);
-	sv_free(&files);
-	sv_free(&paths);
-	free(dir);
-	return rc;
+	const struct CMUnitTest extra[] = {
+		cmocka_unit_test(vienna_fall_back_takes_one_hourly_per_real_hour),
+		cmocka_unit_test(vienna_year_of_hourly_runs_matches_sanoid),
+		cmocka_unit_test(month_of_runs_across_the_new_york_spring_gap),
+		cmocka_unit_test(month_of_runs_across_the_new_york_fall_fold),
+	};
+	return case_run_suite("due", ".case", run_case, extra, sizeof(extra) / sizeof(*extra), 4);
 }

@@ -17,11 +17,8 @@
 static void names_parse_as_the_case_file_says(void **state)
 {
 	(void)state;
-	char *dir = case_dir("names");
-	char *path = xasprintf("%s/names.case", dir);
-	char *text = case_read(path);
 	struct strvec lines = { 0 };
-	case_lines(text, &lines);
+	char *path = case_file_lines("names", "names.case", &lines);
 	int bad = 0;
 	for (size_t i = 0; i < lines.n; i++) {
 		char name[128], kind[16], when[32] = "", cls[16] = "";
@@ -54,9 +51,7 @@ static void names_parse_as_the_case_file_says(void **state)
 	assert_true(lines.n > 30);
 	assert_int_equal(bad, 0);
 	sv_free(&lines);
-	free(text);
 	free(path);
-	free(dir);
 }
 
 static void every_second_round_trips(void **state)

@@ -321,27 +321,10 @@ static void canonical_policy_text_and_digest_are_stable(void **state)
 
 int main(void)
 {
-	char *dir = case_dir("retention");
-	struct strvec files = { 0 }, paths = { 0 };
-	case_list(dir, ".case", &files);
-	size_t n = files.n;
-	struct CMUnitTest *tests = xcalloc(n + 3, sizeof(*tests));
-	for (size_t i = 0; i < n; i++) {
-		sv_pushf(&paths, "%s/%s", dir, files.v[i]);
-		tests[i].name = files.v[i];
-		tests[i].test_func = run_case;
-	}
-	for (size_t i = 0; i < n; i++)
-		tests[i].initial_state = paths.v[i];
-	tests[n] = (struct CMUnitTest)cmocka_unit_test(windows_use_the_class_unit);
-	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(display_order_is_time_then_createtxg);
-	tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(canonical_policy_text_and_digest_are_stable);
-	int rc = n < 10 ? 1 : _cmocka_run_group_tests("retention", tests, n + 3, NULL, NULL);
-	if (n < 10)
-		fprintf(stderr, "expected at least 10 retention cases in %s, found %zu\n", dir, n);
-	free(tests);
-	sv_free(&files);
-	sv_free(&paths);
-	free(dir);
-	return rc;
+	const struct CMUnitTest extra[] = {
+		cmocka_unit_test(windows_use_the_class_unit),
+		cmocka_unit_test(display_order_is_time_then_createtxg),
+		cmocka_unit_test(canonical_policy_text_and_digest_are_stable),
+	};
+	return case_run_suite("retention", ".case", run_case, extra, sizeof(extra) / sizeof(*extra), 15);
 }

@@ -107,11 +107,8 @@ static int64_t utc(const char *s)
 static void local_times_resolve_as_the_case_file_says(void **state)
 {
 	(void)state;
-	char *dir = case_dir("tz");
-	char *path = xasprintf("%s/local.case", dir);
-	char *text = case_read(path);
 	struct strvec lines = { 0 };
-	case_lines(text, &lines);
+	char *path = case_file_lines("tz", "local.case", &lines);
 	assert_true(lines.n >= 10);
 	int bad = 0;
 	for (size_t i = 0; i < lines.n; i++) {
@@ -140,9 +137,7 @@ static void local_times_resolve_as_the_case_file_says(void **state)
 	}
 	assert_int_equal(bad, 0);
 	sv_free(&lines);
-	free(text);
 	free(path);
-	free(dir);
 }
 
 /* Every instant maps back to itself through its local time (unique, or one side of a fold). */
