@@ -17,7 +17,7 @@
 
 #include "formats/tzif.h"
 #include "plan/snap_policy.h"
-#include "sys/tz.h"
+#include "config/tz.h"
 
 static long cpu_ms(void)
 {

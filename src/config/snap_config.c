@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/tz.h"
+#include "config/tz.h"
 #include "util/strbuf.h"
 
 static const char *const policy_members[] = { "frequent_minutes", "keep", "timezone", "take", "prune", NULL };

@@ -26,7 +26,7 @@
  *   message (never freed); the zone is left empty.
  *
  * Loading a zone by name from /usr/share/zoneinfo is I/O and lives in
- * sys/tz.h; this module never opens a file.
+ * config/tz.h; this module never opens a file.
  */
 #ifndef PH_TZIF_H
 #define PH_TZIF_H

@@ -23,7 +23,7 @@
 #include "case_file.h"
 #include "plan/snap_policy.h"
 #include "snap_case.h"
-#include "sys/tz.h"
+#include "config/tz.h"
 
 static void load_zone(const char *name, struct tz_zone *z)
 {

@@ -1,5 +1,5 @@
 /*
- * Unit tests: TZif parsing and zone evaluation (formats/tzif.h, sys/tz.h).
+ * Unit tests: TZif parsing and zone evaluation (formats/tzif.h, config/tz.h).
  * The oracle for UTC -> local is glibc's localtime_r under TZ, used here in
  * the test only; the module itself never reads TZ.
  */
@@ -14,7 +14,7 @@
 
 #include "case_file.h"
 #include "formats/tzif.h"
-#include "sys/tz.h"
+#include "config/tz.h"
 #include "util/civil.h"
 
 /* 2040-01-01T00:00:00Z */

@@ -1,4 +1,4 @@
-#include "sys/tz.h"
+#include "config/tz.h"
 
 #include <errno.h>
 #include <stdlib.h>

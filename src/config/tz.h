@@ -2,6 +2,9 @@
  * tz: loads a time zone by its IANA name ("America/New_York") from the
  * zoneinfo directory, for the snapshot schedule. The only I/O of the time
  * zone code: parsing and evaluation are the pure functions of formats/tzif.h.
+ * It lives in config/ (not sys/) because it returns the parsed zone of
+ * formats/tzif.h, a higher layer than sys/; config uses it to check a
+ * policy's zone and the snapshot front door to load it.
  *
  * Contract: the name is checked before any path is built (tz_name_problem):
  * no leading '/', no "." or ".." component, no empty component, only
@@ -13,8 +16,8 @@
  * Errors: -1 with *why set to a message the caller owns (free it), naming
  * the zone; the zone is left empty.
  */
-#ifndef PH_SYS_TZ_H
-#define PH_SYS_TZ_H
+#ifndef PH_CONFIG_TZ_H
+#define PH_CONFIG_TZ_H
 #include "formats/tzif.h"
 
 #define TZ_ZONEINFO_DIR "/usr/share/zoneinfo"
