@@ -11,6 +11,7 @@
  */
 #ifndef PH_SNAP_NAME_H
 #define PH_SNAP_NAME_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,17 @@ enum snap_class {
 	SNAP_MONTHLY,
 	SNAP_YEARLY,
 	SNAP_NCLASSES
+};
+
+/* One snapshot of one dataset, as ZFS reports it (state/snap_state.h
+ * reads it, plan/snap_policy.h decides on it). */
+struct snap_info {
+	const char *name;      /* short name, after '@' */
+	uint64_t guid;
+	uint64_t createtxg;
+	int64_t creation;      /* shown to users; the rules never use it */
+	uint64_t userrefs;
+	bool has_clones;
 };
 
 #define SNAP_NAME_PREFIX "phoenix_"

@@ -91,6 +91,8 @@ struct plan {
 	size_t n;
 	size_t cap;
 	struct strvec unmanaged;   /* objects seen and deliberately left alone */
+	struct strvec info;        /* the snapshot jobs `run` would do: shown, never applied,
+				      never counted in the summary or the exit status */
 	struct diag_list diags;    /* errors and warnings found while planning */
 };
 

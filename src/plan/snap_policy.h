@@ -60,16 +60,6 @@
 #include "formats/snap_name.h"
 #include "formats/tzif.h"
 
-/* One snapshot of one dataset, as ZFS reports it. */
-struct snap_info {
-	const char *name;      /* short name, after '@' */
-	uint64_t guid;
-	uint64_t createtxg;
-	int64_t creation;      /* shown to users; the rules never use it */
-	uint64_t userrefs;
-	bool has_clones;
-};
-
 /* A guid that must survive (the newest snapshot in common with a target). */
 struct snap_protect {
 	uint64_t guid;
