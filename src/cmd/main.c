@@ -55,7 +55,7 @@ static const struct command commands[] = {
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
 	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",
-	  "usage: phoenix-storage snapshots [DATASET...] [OPTIONS]\nexit status: 0, or 1 when the state cannot be read" },
+	  "DATASET...: only these datasets and the ones below them\nexit status: 0, or 1 when the config or the state cannot be read" },
 };
 
 static const struct {

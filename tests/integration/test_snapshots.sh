@@ -168,6 +168,17 @@ test_status_and_snapshots_json() {
 	assert_eq "$(jq -r '.datasets[0].snapshots[0].decision' <<<"$out")" keep
 	ph snapshots -c "$WORK/c.json" --explain
 	assert_contains "$out" "destroy would free: "
+	# plan lists the due work as information; its exit status is the same without the policy
+	sed 's/"hourly": 2 }/"hourly": 2, "yearly": 1 }/' "$WORK/c.json" >"$WORK/c2.json"
+	ph plan -c "$WORK/c2.json"
+	local with=$rc
+	assert_contains "$out" "= snapshots: take $p/data@phoenix_"
+	assert_contains "$out" "_yearly (information: 'phoenix-storage run' does it)"
+	assert_contains "$out" "(information: 'phoenix-storage run' does it)"
+	sed 's/"snapshots": { "policy": "p", "recursive": false }/"properties": {}/' "$WORK/c.json" >"$WORK/nopol.json"
+	ph plan -c "$WORK/nopol.json"
+	assert_eq "$with" "$rc" "(plan's exit status with and without the policy)"
+	assert_not_contains "$out" "= snapshots:"
 }
 
 test_validate_names_a_bad_snapshot_policy() {
