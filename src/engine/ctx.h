@@ -16,6 +16,7 @@
 #include "util/strbuf.h"
 
 struct zfs_view;
+struct snap_config;
 
 struct ph_ctx {
 	const char *root;           /* --root, "" when not given */
@@ -32,6 +33,8 @@ struct ph_ctx {
 	 * planners. NULL when there is no zfs front door.
 	 */
 	const struct zfs_view *zfs;
+	/* The snapshot policies the snapshot front door publishes when it loads (NULL: none). */
+	const struct snap_config *snapshots;
 	struct strvec allow_wipe;   /* --allow-wipe DISK */
 	bool allow_destroy;         /* --allow-destroy */
 	bool samba_password_stdin;  /* --samba-password-stdin: the Samba password comes on stdin (the

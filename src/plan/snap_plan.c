@@ -259,6 +259,26 @@ void snap_plan_build(const struct snap_plan_in *in, struct snap_jobs *out)
 	sv_free(&roots);
 }
 
+const struct snap_policy *snap_policy_for(const struct snap_config *cfg, const char *dataset)
+{
+	struct strvec roots = { 0 };
+	for (size_t e = 0; e < cfg->n_datasets; e++) {
+		char *r = entry_root(&cfg->datasets[e]);
+		sv_push(&roots, r ? r : "");
+		free(r);
+	}
+	long e = nearest_entry(&roots, dataset);
+	const struct snap_policy *p = NULL;
+	if (e >= 0) {
+		const struct snap_dataset_cfg *ec = &cfg->datasets[e];
+		bool covered = !strcmp(roots.v[e], dataset) || (ec->recursive && !excluded(ec, dataset));
+		if (!ec->none && ec->policy_known && covered)
+			p = &cfg->policies[ec->policy_index];
+	}
+	sv_free(&roots);
+	return p;
+}
+
 bool snap_jobs_pending(const struct snap_jobs *j)
 {
 	return j->n_take || j->n_destroy || j->n_mark;

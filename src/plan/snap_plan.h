@@ -79,6 +79,9 @@ struct snap_jobs {
 	struct diag_list diags;           /* clock skew, missing datasets */
 };
 
+/* The policy that covers dataset (full name) by the coverage rule above, or NULL. */
+const struct snap_policy *snap_policy_for(const struct snap_config *cfg, const char *dataset);
+
 void snap_plan_build(const struct snap_plan_in *in, struct snap_jobs *out);
 void snap_jobs_free(struct snap_jobs *j);
 /* True when the run has something to do (a take, a destroy or a marker). */

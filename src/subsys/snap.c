@@ -34,6 +34,7 @@ static int snap_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 		}
 	}
 	d->view.cfg = &d->cfg;
+	ctx->snapshots = &d->cfg;
 	d->view.zones = d->zones;
 	d->view.st = &d->st;
 	return rc;
