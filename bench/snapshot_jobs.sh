@@ -9,8 +9,9 @@
 #   3. pruning S snapshots (S = N x K, laid down with K `zfs snapshot -r`
 #      calls): programs, CPU, wall, and the floor (the same destroys from a
 #      shell loop, one `zfs destroy` a name, as zfs-fuse needs);
-#   4. the layout `plan` on the same tree with and without the S snapshots
-#      (target: within 1.2x).
+#   4. the layout `plan` on the same tree with no snapshot and with the S
+#      snapshots (target: within 1.2x), and the old read (`zfs get -p -r all`,
+#      snapshots included) for comparison.
 # A unique pool (bench<PID>), its datasets unmounted (canmount=off: zfs-fuse
 # has ~1,000 FUSE mounts for everyone), destroyed at the end.
 #   N=200 K=50 bench/snapshot_jobs.sh
@@ -97,16 +98,21 @@ JSON
 	stats "$P" run --snapshot -c "$D/each.json" --now 2026-01-06T00:00:00Z
 	echo "take, one entry per dataset:    programs $progs, tool CPU ${cpu} ms, wall ${wall} ms (zfs-fuse: one zfs snapshot a name)"
 
+	cat >"$D/layout.json" <<JSON
+{ "zfs": { $pools, "datasets": [ { "name": "t", "pool": "$POOL", "properties": "canmount=off" } ] } }
+JSON
+	zfs list -H -t snapshot -o name -r "$POOL" | while read -r s; do zfs destroy "$s"; done
+	stats "$P" plan -c "$D/layout.json"
+	zero_wall=$wall zero_cpu=$cpu zero_progs=$progs
 	# history: K recursive snapshots, one a day back from 2026-03-01
 	for ((k = 0; k < K; k++)); do
 		zfs snapshot -r "$POOL/t@phoenix_$(date -u -d "2026-03-01 - $k days" +%Y-%m-%dT000000Z)_daily"
 	done
 	S=$(zfs list -H -t snapshot -o name -r "$POOL" | wc -l)
-	cat >"$D/layout.json" <<JSON
-{ "zfs": { $pools, "datasets": [ { "name": "t", "pool": "$POOL", "properties": "canmount=off" } ] } }
-JSON
 	stats "$P" plan -c "$D/layout.json"
 	with_wall=$wall with_cpu=$cpu with_progs=$progs
+	floor zfs get -H -p -r all "$POOL"
+	old_wall=$wall
 	stats "$P" run --prune --dry-run -c "$D/rec.json" --now 2026-03-01T12:00:00Z
 	todo=$(grep -c '^- destroy' "$D/out" || true)
 	echo "history: $S snapshots ($K daily x $((N + 1)) datasets), $todo to destroy (keep daily 3)"
@@ -115,13 +121,15 @@ JSON
 	echo "prune:                          programs $progs, tool CPU ${cpu} ms, wall ${wall} ms"
 	left=$(zfs list -H -t snapshot -o name -r "$POOL" | wc -l)
 	echo "  snapshots left: $left"
-	# floor: the same number of one-name destroys from a shell loop, on a fresh set
-	zfs list -H -t snapshot -o name -r "$POOL" | grep '@floor1$' | head -n "$todo" >"$D/floor-names"
+	echo "  per destroyed snapshot: $(( wall / (todo > 0 ? todo : 1) )) ms"
+	# floor: one-name destroys from a shell loop (what zfs-fuse allows), on the snapshots left
+	zfs list -H -t snapshot -o name -r "$POOL" >"$D/floor-names"
 	t0=$(date +%s%N)
 	while read -r s; do zfs destroy "$s" >/dev/null 2>&1 || true; done <"$D/floor-names"
 	t1=$(date +%s%N)
-	echo "  floor, $(wc -l <"$D/floor-names") one-name zfs destroy from a shell: wall $(( (t1 - t0) / 1000000 )) ms"
-	stats "$P" plan -c "$D/layout.json"
-	echo "layout plan with $S snapshots:   programs $with_progs, tool CPU ${with_cpu} ms, wall ${with_wall} ms"
-	echo "layout plan with $left snapshots:    programs $progs, tool CPU ${cpu} ms, wall ${wall} ms (ratio $(echo "scale=2; $with_wall / ($wall + 1)" | bc))"
+	fl=$(wc -l <"$D/floor-names")
+	echo "  floor, $fl one-name zfs destroy from a shell: wall $(( (t1 - t0) / 1000000 )) ms, $(( (t1 - t0) / 1000000 / (fl > 0 ? fl : 1) )) ms each"
+	echo "layout plan, no snapshots:      programs $zero_progs, tool CPU ${zero_cpu} ms, wall ${zero_wall} ms"
+	echo "layout plan, $S snapshots:    programs $with_progs, tool CPU ${with_cpu} ms, wall ${with_wall} ms (ratio $(echo "scale=2; $with_wall / $zero_wall" | bc); target <= 1.2)"
+	echo "  the old read, zfs get -H -p -r all over the same $S snapshots: wall ${old_wall} ms"
 } | tee bench/results/snapshot_jobs.txt
