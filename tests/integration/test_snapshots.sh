@@ -211,4 +211,32 @@ test_systemd_units_verify() {
 	assert_eq "$(find "$d" -type f | wc -l)" 0
 }
 
+# A hold placed between the read and the destroy (another tool, a replication):
+# ZFS refuses that name; the retry rule keeps it with a warning and destroys the
+# rest (on OpenZFS the comma batch fails whole and is tried again without it).
+test_a_name_held_after_the_read_is_kept_and_the_rest_destroyed() {
+	local p; p=$(newpool k); POOLS_CREATED+=("$p")
+	cfg "$WORK/c.json" "$p" '{ "daily": 1 }'
+	local d
+	for d in 01 02 03 04; do zfs snapshot "$p/data@phoenix_2026-02-${d}T000000Z_daily"; done
+	zfs set "phoenix:snapshot-policy=v1 frequent_minutes=15 keep=0,0,1,0,0,0 timezone=UTC" "$p/data"
+	cat >"$WORK/zfs-racer" <<EOF2
+#!/bin/sh
+if [ "\$1" = destroy ] && [ ! -e "$WORK/held" ]; then
+	touch "$WORK/held"
+	zfs hold racer "$p/data@phoenix_2026-02-02T000000Z_daily"
+fi
+exec zfs "\$@"
+EOF2
+	chmod +x "$WORK/zfs-racer"
+	PHOENIX_ZFS="$WORK/zfs-racer" ph run --prune -c "$WORK/c.json" --now 2026-02-04T12:00:00Z
+	assert_rc 0
+	assert_contains "$out" "= kept $p/data@phoenix_2026-02-02T000000Z_daily ("
+	assert_contains "$err" "warning: kept '$p/data@phoenix_2026-02-02T000000Z_daily': "
+	assert_contains "$out" "- destroy $p/data@phoenix_2026-02-01T000000Z_daily"
+	assert_contains "$out" "- destroy $p/data@phoenix_2026-02-03T000000Z_daily"
+	assert_eq "$(snaps "$p/data" | tr '\n' ' ')" "phoenix_2026-02-02T000000Z_daily phoenix_2026-02-04T000000Z_daily "
+	zfs release racer "$p/data@phoenix_2026-02-02T000000Z_daily"
+}
+
 run_tests
