@@ -41,9 +41,10 @@ static struct snap_info *snap_get(struct snap_ds *d, const char *name)
 /* One row: name, property, value (source is not needed). */
 static void apply_row(struct snap_state *st, const char *name, const char *prop, const char *val)
 {
-	if (strchr(name, '#'))
-		return;
 	const char *at = strchr(name, '@');
+	/* bookmarks, and names ZFS never prints (a second '@', an empty part) */
+	if (strchr(name, '#') || (at && (strchr(at + 1, '@') || !at[1] || at == name)) || !*name)
+		return;
 	struct snap_ds *d = ds_get(st, name, at ? (size_t)(at - name) : strlen(name));
 	if (!at) {
 		if (!strcmp(prop, SNAP_MARKER_PROP) && strcmp(val, "-")) {

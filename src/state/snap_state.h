@@ -15,7 +15,8 @@
  * - snap_state_parse is pure: it reads that output (name TAB property TAB
  *   value TAB source; names may hold spaces) into st. A dataset row makes a
  *   dataset (and its marker, the phoenix:snapshot-policy value, NULL when
- *   "-"); a snapshot row adds to its dataset; bookmarks ('#') are skipped.
+ *   "-"); a snapshot row adds to its dataset; bookmarks ('#') and names ZFS
+ *   never prints (a second '@', an empty part) are skipped.
  *   Returns 0, or -1 with an error in dl for a line that is not 4 fields.
  * - snap_state_read runs the programs. A dataset that does not exist is left
  *   out (ZFS names it on stderr; the call is made again without it, once);
