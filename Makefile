@@ -97,12 +97,32 @@ endif
 	$(MAKE) --no-print-directory $(UNIT_BIN)
 	PHOENIX_UNIT_WRAPPER="$(VALGRIND)" tests/run-unit $(BUILD)
 
+# Benchmark drivers (bench/*.c): `make build/bench/retention_1m`, run by bench/retention_1m.sh.
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libphoenix.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS) $(LDFLAGS_ALL)
+
 PREFIX ?= /usr/local
+# systemd reads units from /usr/local/lib/systemd/system and /usr/lib/systemd/system alike.
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR ?= $(PREFIX)/share/doc/phoenix-storage
+UNITS := phoenix-storage-snapshot.service phoenix-storage-snapshot.timer phoenix-storage-prune.service \
+	 phoenix-storage-prune.timer
 install: $(BUILD)/phoenix-storage
 	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in $(UNITS); do \
+		if [ -f units/$$u.in ]; then \
+			sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@DOCDIR@|$(DOCDIR)|g' units/$$u.in >$(DESTDIR)$(UNITDIR)/$$u; \
+			chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; \
+		else install -m 0644 units/$$u $(DESTDIR)$(UNITDIR)/$$u; fi; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+	rm -rf $(DESTDIR)$(DOCDIR)
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -9,7 +9,7 @@ apt-get update
 pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
       jq e2fsprogs util-linux fdisk valgrind
       nfs-kernel-server nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
-      samba samba-common-bin smbclient iproute2 passwd bc
+      samba samba-common-bin samba-vfs-modules smbclient iproute2 passwd bc
       qemu-system-x86 debootstrap
       clang-14 libclang-rt-14-dev)
 if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then

@@ -16,6 +16,10 @@ struct options {
 	bool json;
 	bool yes;
 	int wait_s;                   /* apply --wait: seconds to wait for the host lock (0: refuse at once) */
+	bool snapshot, prune, dry_run;   /* run: the jobs (neither: every configured job), --dry-run */
+	bool explain;                 /* snapshots --explain */
+	const char *now;              /* --now YYYY-MM-DDTHH:MM:SSZ, NULL: the clock */
+	struct strvec args;           /* snapshots DATASET... */
 };
 
 /* "Plan: N to create, N to change, N to remove." or "No changes...". */
@@ -49,5 +53,7 @@ int cmd_validate(const struct options *o);
 int cmd_plan(const struct options *o);
 int cmd_apply(const struct options *o);
 int cmd_status(const struct options *o);
+int cmd_run(const struct options *o);
+int cmd_snapshots(const struct options *o);
 
 #endif

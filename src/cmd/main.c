@@ -25,6 +25,10 @@ enum opt_bits {
 	O_WAIT = 1 << 9,
 	O_GROW = 1 << 10,
 	O_ONLY = 1 << 11,
+	O_RUN = 1 << 12,
+	O_NOW = 1 << 13,
+	O_EXPLAIN = 1 << 14,
+	O_ARGS = 1 << 15,
 };
 
 struct command {
@@ -49,6 +53,12 @@ static const struct command commands[] = {
 	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
 	  "pools, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read" },
+	{ "run", cmd_run, O_CONFIG | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
+	  "take and prune the snapshots the policies make due (no job flag: every configured job)",
+	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
+	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
+	  "every snapshot of the datasets with a policy: class, age, decision and reason",
+	  "DATASET...: only these datasets and the ones below them\nexit status: 0, or 1 when the config or the state cannot be read" },
 };
 
 static const struct {
@@ -69,6 +79,11 @@ static const struct {
 		  "                         (zpool add; on most ZFS versions this cannot be undone)" },
 	{ O_SAMBA_PW, "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
 		      "                         (first line; apply needs --yes then)" },
+	{ O_RUN, "      --snapshot         take the snapshots that are due\n"
+		 "      --prune            destroy the snapshots the policies no longer keep\n"
+		 "      --dry-run          print what would be done, change nothing (exit 2 when work is pending)" },
+	{ O_NOW, "      --now TIME         decide as if it were TIME (YYYY-MM-DDTHH:MM:SSZ, UTC)" },
+	{ O_EXPLAIN, "      --explain          and each dataset's rules, the guard and what a destroy would free" },
 	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
@@ -112,7 +127,8 @@ static int parse_seconds(const char *v, int *s)
  */
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY };
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
+	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -127,6 +143,11 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "samba-password-stdin", no_argument, NULL, L_SAMBA_PW },
 		{ "wait", required_argument, NULL, L_WAIT },
 		{ "only", required_argument, NULL, L_ONLY },
+		{ "snapshot", no_argument, NULL, L_SNAPSHOT },
+		{ "prune", no_argument, NULL, L_PRUNE },
+		{ "dry-run", no_argument, NULL, L_DRY },
+		{ "now", required_argument, NULL, L_NOW },
+		{ "explain", no_argument, NULL, L_EXPLAIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -157,6 +178,11 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 				return -1;
 			}
 			break;
+		case L_SNAPSHOT: need = O_RUN; o->snapshot = true; break;
+		case L_PRUNE: need = O_RUN; o->prune = true; break;
+		case L_DRY: need = O_RUN; o->dry_run = true; break;
+		case L_NOW: need = O_NOW; o->now = optarg; break;
+		case L_EXPLAIN: need = O_EXPLAIN; o->explain = true; break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",
@@ -177,6 +203,8 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		}
 		li = -1;
 	}
+	while (optind < argc && (c->opts & O_ARGS))
+		sv_push(&o->args, argv[optind++]);
 	if (optind < argc) {
 		fprintf(stderr, "error: unexpected argument '%s'\n  hint: see 'phoenix-storage %s --help'\n",
 			argv[optind], c->name);
@@ -227,6 +255,7 @@ int main(int argc, char **argv)
 			rc = rc > 0 ? EXIT_OK : EXIT_ERROR;
 		sv_free(&o.run.allow_wipe);
 		sv_free(&o.run.only);
+		sv_free(&o.args);
 		return rc;
 	}
 	fprintf(stderr, "error: unknown command '%s'\n  hint: run 'phoenix-storage --help' for the list\n", argv[1]);

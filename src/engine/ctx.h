@@ -16,6 +16,7 @@
 #include "util/strbuf.h"
 
 struct zfs_view;
+struct snap_config;
 
 /* What a run does with a front door (--only picks them; what they need comes along). */
 enum door_use {
@@ -48,6 +49,8 @@ struct ph_ctx {
 	 * planners. NULL when there is no zfs front door.
 	 */
 	const struct zfs_view *zfs;
+	/* The snapshot policies the snapshot front door publishes when it loads (NULL: none). */
+	const struct snap_config *snapshots;
 	struct strvec allow_wipe;   /* --allow-wipe DISK */
 	bool allow_destroy;         /* --allow-destroy */
 	bool allow_grow_pool;       /* --allow-grow-pool */

@@ -111,6 +111,8 @@ void plan_print(FILE *f, const struct plan *p, bool show_commands)
 		fprintf(f, "! recreate needed: %s\n", p->recreate.v[i]);
 	for (size_t i = 0; i < p->unmanaged.n; i++)
 		fprintf(f, "= unmanaged: %s (left alone)\n", p->unmanaged.v[i]);
+	for (size_t i = 0; i < p->info.n; i++)
+		fprintf(f, "= snapshots: %s (information: 'phoenix-storage run' does it)\n", p->info.v[i]);
 }
 
 static json_t *strvec_json(const struct strvec *sv)
@@ -141,6 +143,8 @@ json_t *plan_to_json(const struct plan *p)
 	json_object_set_new(root, "actions", acts);
 	json_object_set_new(root, "recreate_needed", strvec_json(&p->recreate));
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
+	if (p->info.n)
+		json_object_set_new(root, "snapshot_jobs", strvec_json(&p->info));
 	json_t *diags = json_array();
 	for (size_t i = 0; i < p->diags.n; i++)
 		json_array_append_new(diags, diag_to_json(&p->diags.v[i]));
@@ -171,6 +175,7 @@ void plan_free(struct plan *p)
 	free(p->v);
 	sv_free(&p->unmanaged);
 	sv_free(&p->recreate);
+	sv_free(&p->info);
 	diag_list_free(&p->diags);
 	memset(p, 0, sizeof(*p));
 }

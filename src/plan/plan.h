@@ -93,6 +93,8 @@ struct plan {
 	struct strvec unmanaged;   /* objects seen and deliberately left alone */
 	struct strvec recreate;    /* changes ZFS allows only at creation: shown, never run
 				      ("tank/a casesensitivity sensitive -> insensitive: HOW TO MIGRATE") */
+	struct strvec info;        /* the snapshot jobs `run` would do: shown, never applied,
+				      never counted in the summary or the exit status */
 	struct diag_list diags;    /* errors and warnings found while planning */
 };
 

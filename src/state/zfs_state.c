@@ -971,7 +971,56 @@ static bool drop_vanished_pools(struct zfs_state *st, const char *err)
 }
 
 /*
- * Reads st with three programs (see zfs_state.h): the capabilities, zpool
+ * zfs-fuse (no `zfs get -t`): the filesystems and volumes of pools, in zfs
+ * order, with `zfs list -H -o name -t filesystem,volume -r POOLS`. A pool
+ * that vanished meanwhile is dropped when every pool was asked for (any).
+ * Returns 0, or -1 with the error in dl.
+ */
+static int list_datasets(struct zfs_state *st, struct strvec *pools, bool any, struct strvec *names,
+			 struct diag_list *dl)
+{
+	struct strvec argv = { 0 };
+	sv_push(&argv, zfs_prog());
+	sv_push(&argv, "list");
+	sv_push(&argv, "-H");
+	sv_push(&argv, "-o");
+	sv_push(&argv, "name");
+	sv_push(&argv, "-t");
+	sv_push(&argv, "filesystem,volume");
+	sv_push(&argv, "-r");
+	for (size_t i = 0; i < pools->n; i++)
+		sv_push(&argv, pools->v[i]);
+	struct exec_result r;
+	int erc = exec_run(sv_argv(&argv), NULL, &r);
+	st->invocations++;
+	int rc = 0;
+	if (erc && !(r.status == 1 && any && drop_vanished_pools(st, r.err))) {
+		report_failure(sv_argv(&argv), &r, dl);
+		rc = -1;
+	}
+	for (const char *l = r.out; !rc && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		if (n) {
+			char *name = xstrndup(l, n);
+			size_t pl = strcspn(name, "/");
+			/* only the pools still read (a vanished one was dropped above) */
+			for (size_t i = 0; i < st->n_pools; i++)
+				if (strlen(st->pools[i].name) == pl && !strncmp(st->pools[i].name, name, pl)) {
+					sv_push(names, name);
+					break;
+				}
+			free(name);
+		}
+		l = e ? e + 1 : l + n;
+	}
+	exec_result_free(&r);
+	sv_free(&argv);
+	return rc;
+}
+
+/*
+ * Reads st with three programs (four on zfs-fuse; see zfs_state.h): the capabilities, zpool
  * status of the pools (pools, or all), and every property of their datasets
  * (-j where it exists, else the tolerant text reader). Returns 0, or -1 with
  * an error naming the program in dl. st is owned by the caller
@@ -993,19 +1042,6 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 	if (read_status(st, dl))
 		return -1;
 
-	/* One program for every property of every dataset: JSON where zfs has it (exact values). */
-	struct strvec argv = { 0 };
-	sv_push(&argv, zfs_prog());
-	sv_push(&argv, "get");
-	sv_push(&argv, st->caps.get_json ? "-j" : "-H");
-	sv_push(&argv, "-p");
-	sv_push(&argv, "-r");
-	if (st->caps.get_types) {
-		sv_push(&argv, "-t");
-		sv_push(&argv, "filesystem,volume");
-	}
-	sv_push(&argv, "all");
-	size_t fixed = argv.n;
 	struct strvec wanted = { 0 };
 	for (size_t i = 0; i < st->n_pools; i++) {
 		/* A pool that cannot be opened has no datasets to read; asking would fail the whole read. */
@@ -1014,11 +1050,37 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 		bool want = !pools;
 		for (size_t k = 0; pools && k < pools->n && !want; k++)
 			want = !strcmp(pools->v[k], st->pools[i].name);
-		if (want) {
-			sv_push(&argv, st->pools[i].name);
+		if (want)
 			sv_push(&wanted, st->pools[i].name);
-		}
 	}
+	/*
+	 * One program for every property of every dataset: JSON where zfs has it
+	 * (exact values); -t keeps snapshots out. Without `get -t` (zfs-fuse) the
+	 * filesystems and volumes are listed first and asked for by name, so
+	 * snapshots never cost the layout a line (one more program, not one per
+	 * dataset).
+	 */
+	struct strvec names = { 0 };
+	if (wanted.n && !st->caps.get_types && list_datasets(st, &wanted, pools == NULL, &names, dl)) {
+		sv_free(&wanted);
+		return -1;
+	}
+	struct strvec argv = { 0 };
+	sv_push(&argv, zfs_prog());
+	sv_push(&argv, "get");
+	sv_push(&argv, st->caps.get_json ? "-j" : "-H");
+	sv_push(&argv, "-p");
+	if (st->caps.get_types) {
+		sv_push(&argv, "-r");
+		sv_push(&argv, "-t");
+		sv_push(&argv, "filesystem,volume");
+	}
+	sv_push(&argv, "all");
+	size_t fixed = argv.n;
+	const struct strvec *ask = st->caps.get_types ? &wanted : &names;
+	for (size_t i = 0; i < ask->n; i++)
+		sv_push(&argv, ask->v[i]);
+	sv_free(&names);
 	int rc = 0;
 	if (argv.n > fixed) {
 		int erc = exec_run(sv_argv(&argv), NULL, &r);

@@ -140,8 +140,11 @@ int zpool_parse_get(const char *text, bool header, struct zfs_state *st, struct 
 
 /*
  * Reads capabilities (zfs get usage), pools (zpool status) and the datasets of
- * the given pools with all their properties (zfs get -H -p -r all POOL...):
- * three programs, however many datasets exist. pools NULL reads every pool;
+ * the given pools with all their properties (zfs get -H -p -r -t
+ * filesystem,volume all POOL...): three programs, however many datasets
+ * exist. Without `get -t` (zfs-fuse) `zfs list -H -o name -t filesystem,volume
+ * -r POOL...` first, then `zfs get -H -p all NAME...`: four, and snapshots are
+ * never read. pools NULL reads every pool;
  * pools that are not imported are skipped. Returns 0, or -1 with an error in dl.
  */
 int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct diag_list *dl);

@@ -6,6 +6,8 @@
 #include "engine/ctx.h"
 #include "plan/samba_plan.h"
 #include "plan/mounts.h"
+#include "plan/snap_plan.h"
+#include "util/fs.h"
 #include "state/samba_state.h"
 #include "util/strbuf.h"
 
@@ -27,11 +29,55 @@ static int samba_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	return rc;
 }
 
+/*
+ * Previous Versions: a share whose path is the mountpoint of a dataset a
+ * snapshot policy covers gets shadow_copy2 with our names
+ * (phoenix_YYYY-MM-DDTHHMMSSZ_CLASS): shadow_copy2 splits a name at the first
+ * shadow:delimiter, matches the part before it against shadow:snapprefix and
+ * reads the time with shadow:format from the delimiter on (the class suffix
+ * after the time is ignored); with a prefix set it looks the real name up by
+ * its time, so the suffix never has to be rebuilt.
+ */
+static const struct { const char *key, *value; } shadow_opts[] = {
+	{ "vfs objects", "shadow_copy2" },
+	{ "shadow:snapdir", ".zfs/snapshot" },
+	{ "shadow:snapprefix", "^phoenix$" },
+	{ "shadow:delimiter", "_" },
+	{ "shadow:format", "_%Y-%m-%dT%H%M%SZ" },
+	{ "shadow:localtime", "no" },
+	{ "shadow:sort", "desc" },
+};
+
+static void add_previous_versions(struct samba_config *cfg, const struct ph_ctx *ctx)
+{
+	if (!ctx->snapshots || !ctx->zfs)
+		return;
+	for (size_t i = 0; i < cfg->n_shares; i++) {
+		struct samba_share *sh = &cfg->shares[i];
+		if (sh->outside_zfs || !sh->path)
+			continue;
+		char *mp = NULL;
+		char *rooted = root_path(ctx->root, sh->path);
+		const char *ds = zfs_view_dataset_for_path(ctx->zfs, rooted, &mp, NULL);
+		bool at_root = ds && mp && !strcmp(mp, rooted);
+		free(rooted);
+		free(mp);
+		if (!at_root || !snap_policy_for(ctx->snapshots, ds))
+			continue;
+		size_t n = sizeof(shadow_opts) / sizeof(shadow_opts[0]);
+		sh->opts = xrealloc(sh->opts, (sh->n_opts + n) * sizeof(*sh->opts));
+		for (size_t k = 0; k < n; k++)
+			sh->opts[sh->n_opts++] = (struct samba_option){ xstrdup(shadow_opts[k].key),
+									xstrdup(shadow_opts[k].value), -1 };
+	}
+}
+
 static int samba_discover_sub(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 {
 	struct samba_priv *sp = priv;
 	if (!sp->cfg.present)
 		return 0;
+	add_previous_versions(&sp->cfg, ctx);
 	return samba_discover(&sp->cfg, ctx->root, &sp->st, dl);
 }
 

@@ -55,6 +55,7 @@ zfs_has() {
 	autotrim) zpool get 2>&1 | grep -qE '^[[:space:]]+autotrim[[:space:]]' ;;
 	feature-flags) zpool upgrade -v 2>&1 | grep -q 'feature flags' ;;
 	json) zfs list -j -o name >/dev/null 2>&1 ;;
+	get-types) zfs get 2>&1 | grep -qF "[-t type" ;;
 	volumes) [ -e /dev/zfs ] ;;   # zvols need kernel ZFS: zfs-fuse aborts on zfs create -V
 	encryption | acltype) zfs get 2>&1 | grep -qE "^[[:space:]]+$1[[:space:]]" ;;
 	xattr-sa) zfs get 2>&1 | grep -E '^[[:space:]]+xattr[[:space:]]' | grep -qw sa ;;

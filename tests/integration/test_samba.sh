@@ -397,4 +397,38 @@ test_share_on_an_unmounted_dataset_is_refused() {
 	zfs mount "$P/other"
 }
 
+# Previous Versions: a share on a dataset with a snapshot policy gets shadow_copy2
+# with our names; a real smbclient sees each of our snapshots as an @GMT token.
+# zfs-fuse has no .zfs directory, so the snapshot directories are made by hand
+# where OpenZFS shows them (.zfs/snapshot/NAME); the names are the tool's own.
+test_share_on_a_dataset_with_a_policy_lists_previous_versions() {
+	setup pv p
+	config pv '[ { "name": "data", "path": "'"$P"'/data", "options": "browseable=yes", "valid_users": ["'"$U1"'"] } ]'
+	sed -i 's/"datasets": \[ { "name": "data", "pool": "'"$P"'" }/"snapshot_policies": { "p": { "keep": { "hourly": 24 } } },\n    "datasets": [ { "name": "data", "pool": "'"$P"'", "snapshots": { "policy": "p" } }/' "$WORK/pv.json"
+	smbd_start
+	ph apply -c "$WORK/pv.json" --root "$R" --yes
+	assert_rc 0
+	local conf="$R/etc/samba/phoenix-shares.conf"
+	assert_contains "$(cat "$conf")" "	vfs objects = shadow_copy2"
+	assert_contains "$(cat "$conf")" "	shadow:format = _%Y-%m-%dT%H%M%SZ"
+	assert_contains "$(cat "$conf")" "	shadow:snapprefix = ^phoenix\$"
+	ph plan -c "$WORK/pv.json" --root "$R"
+	assert_rc 0
+	echo now >"$R/$P/data/hello.txt"
+	local s
+	for s in phoenix_2026-01-05T140000Z_hourly phoenix_2026-01-05T150000Z_hourly; do
+		mkdir -p "$R/$P/data/.zfs/snapshot/$s"
+		echo "$s" >"$R/$P/data/.zfs/snapshot/$s/hello.txt"
+	done
+	mkdir -p "$R/$P/data/.zfs/snapshot/manual-before-upgrade"
+	echo manual >"$R/$P/data/.zfs/snapshot/manual-before-upgrade/hello.txt"
+	smbc "$WORK/pv-auth1" data "allinfo hello.txt" || fail "allinfo failed: $sout"
+	assert_contains "$sout" "@GMT-2026.01.05-14.00.00"
+	assert_contains "$sout" "@GMT-2026.01.05-15.00.00"
+	assert_eq "$(grep -c '@GMT-' <<<"$sout")" 2
+	# a previous version reads the snapshot's content
+	smbc "$WORK/pv-auth1" data "get @GMT-2026.01.05-14.00.00/hello.txt $WORK/pv-old.txt" || fail "get failed: $sout"
+	assert_eq "$(cat "$WORK/pv-old.txt")" phoenix_2026-01-05T140000Z_hourly
+}
+
 run_tests

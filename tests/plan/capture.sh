@@ -1061,7 +1061,7 @@ JSON
 	echo "The ZFS modules are not loaded." >"$here/$CASE/state/zpool.status.err"
 	echo "Try running '/sbin/modprobe zfs' as root to load them." >>"$here/$CASE/state/zpool.status.err"
 	echo 1 >"$here/$CASE/state/zpool.status.rc"
-	rm "$here/$CASE/state/zfs.get_-H_-p_-r_all_tank.out"
+	rm -f "$here/$CASE/state/"zfs.list_-H_* "$here/$CASE/state/"zfs.get_-H_-p_all_*
 	rebless
 }
 
@@ -1078,7 +1078,7 @@ JSON
 	record
 	# hand-made: the pool and its disk FAULTED (zfs-fuse cannot fault a file vdev on demand)
 	edit_state zpool.status.out 's/ONLINE/FAULTED/g; s/ 0     0     0$/ 0     0     0  too many errors/'
-	rm "$here/$CASE/state/zfs.get_-H_-p_-r_all_tank.out"
+	rm -f "$here/$CASE/state/"zfs.list_-H_* "$here/$CASE/state/"zfs.get_-H_-p_all_*
 	rebless
 }
 

@@ -7,7 +7,7 @@
 # %XX ('/' is %2F, '_' is %5F, ' ' is %20), after the case's directory is
 # written @CASE@. Examples:
 #   zfs get                            -> zfs.get.out
-#   zfs get -H -p -r all tank          -> zfs.get_-H_-p_-r_all_tank.out
+#   zfs get -H -p all tank tank/a      -> zfs.get_-H_-p_all_tank_tank%2Fa.out
 #   zpool import -d /CASE/disks        -> zpool.import_-d_@CASE@%2Fdisks.out
 
 PLAN_PROGRAMS="zfs zpool wipefs exportfs testparm smbpasswd pdbedit smbcontrol pvesm pct qm"

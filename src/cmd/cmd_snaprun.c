@@ -1,0 +1,363 @@
+/*
+ * phoenix-storage run: takes and prunes the snapshots the policies make due;
+ * phoenix-storage snapshots: lists them with their decisions. Both through
+ * the snapshot front door alone (subsys/snap.h): no layout state is read.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apply/snap_apply.h"
+#include "cmd/cmd.h"
+#include "exec/program.h"
+#include "state/zfs_state.h"
+#include "subsys/snap.h"
+#include "util/civil.h"
+#include "util/lock.h"
+
+#define LOCK_SNAPSHOT "snapshot"
+#define LOCK_PRUNE "prune"
+#define SNAP_LOCK_WAIT_S 30
+
+/* --now, or the clock. Returns 0, or -1 after printing an error. */
+static int now_of(const struct options *o, int64_t *now)
+{
+	if (!o->now) {
+		*now = time(NULL);
+		return 0;
+	}
+	if (civil_parse_utc(o->now, now)) {
+		fprintf(stderr, "error: --now '%s' is not a UTC time\n"
+				"  hint: write it as YYYY-MM-DDTHH:MM:SSZ, e.g. --now 2026-01-05T14:00:00Z\n", o->now);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_cmd(const struct strvec *argv)
+{
+	char *d = exec_argv_display((const char *const *)argv->v);
+	printf("    $ %s\n", d);
+	free(d);
+}
+
+/* The reason text of snapshot k of target t. */
+static void reason_of(const struct snap_target *t, size_t k, char *buf, size_t len)
+{
+	snap_reason_format(&t->ret.v[k], t->policy, NULL, buf, len);
+}
+
+/* The held-back destroys of j as "! destructive" lines and JSON. */
+static void print_held_back(const struct snap_jobs *j, bool allow, json_t *arr, bool text)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		const struct snap_target *t = &j->v[i];
+		for (size_t k = 0; t->ds && !allow && k < t->ds->n; k++) {
+			if (!t->guarded[k] || t->ret.v[k].verdict != SNAP_DESTROY || t->ret.clock_skew)
+				continue;
+			char why[160];
+			reason_of(t, k, why, sizeof(why));
+			if (text)
+				printf("! destructive: destroy %s@%s (%s; the policy changed: needs --allow-destroy)\n",
+				       t->dataset, t->ds->s[k].name, why);
+			json_array_append_new(arr, json_pack("{s:s+++, s:s}", "snapshot", t->dataset, "@",
+							     t->ds->s[k].name, "reason", why));
+		}
+	}
+}
+
+/* The jobs of a dry run: the lines a real run prints, from the same jobs. */
+static void print_jobs(const struct snap_jobs *j, bool verbose, bool text, json_t *out)
+{
+	json_t *take = json_array(), *marks = json_array(), *destroy = json_array();
+	for (size_t i = 0; i < j->taken.n; i++) {
+		if (text)
+			printf("+ snapshot %s\n", j->taken.v[i]);
+		json_array_append_new(take, json_string(j->taken.v[i]));
+	}
+	for (size_t i = 0; text && verbose && i < j->n_take; i++)
+		print_cmd(&j->take[i]);
+	for (size_t i = 0; i < j->marked.n; i++) {
+		if (text) {
+			printf("~ set " SNAP_MARKER_PROP " on %s\n", j->marked.v[i]);
+			if (verbose)
+				print_cmd(&j->mark[i]);
+		}
+		json_array_append_new(marks, json_string(j->marked.v[i]));
+	}
+	for (size_t i = 0; i < j->n; i++) {
+		const struct snap_target *t = &j->v[i];
+		size_t next = 0;
+		for (size_t k = 0; t->ds && k < t->ds->n; k++) {
+			if (next >= t->destroy_names.n || strcmp(t->ds->s[k].name, t->destroy_names.v[next]))
+				continue;
+			next++;
+			char why[160];
+			reason_of(t, k, why, sizeof(why));
+			if (text)
+				printf("- destroy %s@%s (%s)\n", t->dataset, t->ds->s[k].name, why);
+			json_array_append_new(destroy, json_pack("{s:s+++, s:s}", "snapshot", t->dataset, "@",
+								 t->ds->s[k].name, "reason", why));
+		}
+		for (size_t k = 0; text && verbose && k < t->destroy.n; k++)
+			print_cmd(&t->destroy.v[k].argv);
+	}
+	json_object_set_new(out, "take", take);
+	json_object_set_new(out, "markers", marks);
+	json_object_set_new(out, "destroy", destroy);
+}
+
+static json_t *strvec_json(const struct strvec *sv)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < sv->n; i++)
+		json_array_append_new(a, json_string(sv->v[i]));
+	return a;
+}
+
+/* The jobs for this run from the door's current state. */
+static void build(struct ph_ctx *ctx, int64_t now, bool take, bool prune, bool allow, const struct strvec *only,
+		  struct snap_jobs *j)
+{
+	struct snap_view *v = snap_door_view(ctx);
+	struct snap_plan_in in = { .cfg = v->cfg, .zones = v->zones, .st = v->st, .now = now, .prog = zfs_prog(),
+				   .take = take, .prune = prune, .allow_destroy = allow, .only = only };
+	snap_plan_build(&in, j);
+}
+
+/* Reads the state (again when reread) and the command caps. Returns 0 or -1. */
+static int read_state(struct ph_ctx *ctx, bool reread, struct diag_list *dl)
+{
+	if (reread ? snap_door_reread(ctx, dl) : run_discover(ctx, dl))
+		return -1;
+	return snap_state_read_cmd_caps(snap_door_view(ctx)->st, dl);
+}
+
+/* One phase of a real run under its lock: read, build, execute. Returns 0 or -1. */
+static int phase(struct ph_ctx *ctx, const struct options *o, int64_t now, bool take, bool reread,
+		 struct snap_report *rep, json_t *held, struct diag_list *dl)
+{
+	int lock = lock_acquire(take ? LOCK_SNAPSHOT : LOCK_PRUNE, SNAP_LOCK_WAIT_S, dl);
+	if (lock < 0)
+		return -1;
+	int rc = read_state(ctx, reread, dl);
+	if (!rc) {
+		struct snap_jobs j;
+		build(ctx, now, take, !take, o->run.allow_destroy, NULL, &j);
+		diag_move(dl, &j.diags);
+		if (take)
+			rc = snap_apply_take(&j, rep, dl);
+		else {
+			rc = snap_apply_prune(&j, zfs_prog(), rep, dl);
+			if (snap_apply_marks(&j, rep, dl))
+				rc = -1;
+			print_held_back(&j, o->run.allow_destroy, held, !o->json);
+			if (j.n_held_back) {
+				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL,
+					 "read them with 'phoenix-storage snapshots --explain'; destroy them with 'phoenix-storage run --prune --allow-destroy'",
+					 "%zu snapshot destroy%s held back: the policy recorded on the dataset (" SNAP_MARKER_PROP
+					 ") keeps %s, or none is recorded", j.n_held_back, j.n_held_back == 1 ? " is" : "s are",
+					 j.n_held_back == 1 ? "it" : "them");
+				rc = -1;
+			}
+		}
+		snap_jobs_free(&j);
+	}
+	lock_release(lock);
+	return rc;
+}
+
+static void print_report(const struct snap_report *r, const struct options *o)
+{
+	if (o->json)
+		return;
+	for (size_t i = 0; i < r->taken.n; i++)
+		printf("+ snapshot %s\n", r->taken.v[i]);
+	for (size_t i = 0; i < r->marked.n; i++)
+		printf("~ set " SNAP_MARKER_PROP " on %s\n", r->marked.v[i]);
+	for (size_t i = 0; i < r->destroyed.n; i++)
+		printf("- destroy %s\n", r->destroyed.v[i]);
+	for (size_t i = 0; i < r->kept.n; i++)
+		printf("= kept %s\n", r->kept.v[i]);
+}
+
+static void print_json(json_t *out, const struct diag_list *dl)
+{
+	json_t *diags = json_array();
+	for (size_t i = 0; i < dl->n; i++)
+		json_array_append_new(diags, diag_to_json(&dl->v[i]));
+	json_object_set_new(out, "diagnostics", diags);
+	json_object_set_new(out, "ok", json_boolean(diag_count(dl, DIAG_ERROR) == 0));
+	char *s = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	puts(s);
+	free(s);
+}
+
+int cmd_run(const struct options *o)
+{
+	int64_t now;
+	if (now_of(o, &now))
+		return EXIT_ERROR;
+	bool take = o->snapshot || !o->prune, prune = o->prune || !o->snapshot;
+	struct ph_ctx ctx;
+	struct diag_list dl = { 0 };
+	int code = EXIT_ERROR;
+	json_t *out = json_object();
+	char nowtext[CIVIL_UTC_LEN + 1];
+	civil_format_utc(now, nowtext, sizeof(nowtext));
+	json_object_set_new(out, "dry_run", json_boolean(o->dry_run));
+	json_object_set_new(out, "now", json_string(nowtext));
+	if (run_load(&ctx, &snap_subsystems, &o->run, &dl))
+		goto out;
+	if (o->dry_run) {
+		if (read_state(&ctx, false, &dl))
+			goto out;
+		struct snap_jobs j;
+		build(&ctx, now, take, prune, o->run.allow_destroy, NULL, &j);
+		diag_move(&dl, &j.diags);
+		print_jobs(&j, o->run.verbose, !o->json, out);
+		json_t *held = json_array();
+		print_held_back(&j, o->run.allow_destroy, held, !o->json);
+		json_object_set_new(out, "held_back", held);
+		bool pending = snap_jobs_pending(&j) || j.n_held_back;
+		if (!o->json) {
+			if (pending)
+				printf("Would take %zu, destroy %zu, set %zu marker%s; %zu destroy%s held back (needs --allow-destroy).\n",
+				       j.taken.n, j.n_destroy, j.n_mark, j.n_mark == 1 ? "" : "s", j.n_held_back,
+				       j.n_held_back == 1 ? "" : "s");
+			else
+				printf("Nothing to do: no snapshot is due and none is to be destroyed.\n");
+		}
+		code = diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : pending ? EXIT_CHANGES : EXIT_OK;
+		snap_jobs_free(&j);
+		goto out;
+	}
+	struct snap_report rep = { 0 };
+	json_t *held = json_array();
+	int rc = 0;
+	if (take && phase(&ctx, o, now, true, false, &rep, held, &dl))
+		rc = -1;
+	if (prune && phase(&ctx, o, now, false, take, &rep, held, &dl))
+		rc = -1;
+	print_report(&rep, o);
+	if (!o->json)
+		printf("Took %zu, destroyed %zu, kept %zu.\n", rep.taken.n, rep.destroyed.n, rep.kept.n);
+	json_object_set_new(out, "taken", strvec_json(&rep.taken));
+	json_object_set_new(out, "markers", strvec_json(&rep.marked));
+	json_object_set_new(out, "destroyed", strvec_json(&rep.destroyed));
+	json_object_set_new(out, "kept", strvec_json(&rep.kept));
+	json_object_set_new(out, "held_back", held);
+	snap_report_free(&rep);
+	code = rc || diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
+out:
+	if (o->json)
+		print_json(out, &dl);
+	json_decref(out);
+	print_diags(&dl);
+	run_free(&ctx);
+	diag_list_free(&dl);
+	return code;
+}
+
+/* --explain: what destroying the snapshots to destroy frees, where ZFS can tell. */
+static char *would_free(const struct snap_target *t, bool comma)
+{
+	if (!comma)
+		return xstrdup("unknown (this ZFS has no comma destroy, no destroy -n -v -p)");
+	if (!t->destroy_names.n)
+		return xstrdup("0 (nothing to destroy)");
+	return snap_state_would_free(t->dataset, &t->destroy_names);
+}
+
+static void explain_target(const struct snap_target *t, const struct snap_state *st, json_t *o)
+{
+	struct strbuf sb;
+	sb_init(&sb);
+	for (int c = 0; c < SNAP_NCLASSES; c++) {
+		if (!t->policy->keep[c])
+			continue;
+		char w[32];
+		snap_window_format(c, t->policy, w, sizeof(w));
+		sb_addf(&sb, "%s%s %u (and all within %s)", sb.len ? ", " : "", snap_class_name(c), t->policy->keep[c], w);
+	}
+	char *canon = snap_policy_canonical(t->policy);
+	const char *marker = t->ds ? t->ds->marker : NULL;
+	const char *guard = !marker ? "no policy recorded: every destroy needs --allow-destroy"
+			    : strcmp(marker, canon) ? "the recorded policy differs: destroys it keeps need --allow-destroy"
+						    : "the recorded policy is this one";
+	char *freed = would_free(t, st->comma_destroy);
+	printf("  keeps: %s; time zone %s\n  guard: %s\n  destroy would free: %s\n", sb_str(&sb),
+	       snap_policy_timezone(t->policy), guard, freed);
+	json_object_set_new(o, "keeps", json_string(sb_str(&sb)));
+	json_object_set_new(o, "guard", json_string(guard));
+	json_object_set_new(o, "would_free", json_string(freed));
+	free(freed);
+	free(canon);
+	sb_release(&sb);
+}
+
+int cmd_snapshots(const struct options *o)
+{
+	int64_t now;
+	if (now_of(o, &now))
+		return EXIT_ERROR;
+	struct ph_ctx ctx;
+	struct diag_list dl = { 0 };
+	int code = EXIT_ERROR;
+	if (run_load(&ctx, &snap_subsystems, &o->run, &dl) || read_state(&ctx, false, &dl)) {
+		print_diags(&dl);
+		goto out;
+	}
+	struct snap_jobs j;
+	build(&ctx, now, false, true, false, o->args.n ? &o->args : NULL, &j);
+	diag_move(&dl, &j.diags);
+	const struct snap_state *st = snap_door_view(&ctx)->st;
+	json_t *arr = json_array();
+	for (size_t i = 0; i < j.n; i++) {
+		const struct snap_target *t = &j.v[i];
+		json_t *to = json_pack("{s:s, s:s}", "dataset", t->dataset, "policy", t->policy->name);
+		json_t *snaps = json_array();
+		if (!o->json)
+			printf("%s (policy %s)%s\n", t->dataset, t->policy->name, t->ds ? "" : ": does not exist");
+		if (o->explain && !o->json)
+			explain_target(t, st, to);
+		else if (o->explain)
+			explain_target(t, st, to);
+		size_t *ord = t->ds ? snap_retention_order(&t->ret, t->ds->s) : NULL;
+		for (size_t x = 0; t->ds && x < t->ds->n; x++) {
+			size_t k = ord[x];
+			const struct snap_decision *d = &t->ret.v[k];
+			char why[160], age[32];
+			reason_of(t, k, why, sizeof(why));
+			snap_age_format(now - d->time, age, sizeof(age));
+			const char *cls = d->verdict == SNAP_FOREIGN ? "-" : snap_class_name(d->cls);
+			bool guarded = t->guarded[k] && d->verdict == SNAP_DESTROY;
+			if (!o->json)
+				printf("  %-36s %-8s %-8s %s%s\n", t->ds->s[k].name, cls, age, why,
+				       guarded ? " (needs --allow-destroy)" : "");
+			json_array_append_new(snaps, json_pack("{s:s, s:s, s:I, s:s, s:s, s:b, s:I}", "name",
+							       t->ds->s[k].name, "class", cls, "age_seconds",
+							       (json_int_t)(now - d->time), "decision",
+							       d->verdict == SNAP_KEEP ? "keep" : d->verdict == SNAP_DESTROY
+							       ? "destroy" : "foreign", "reason", why, "needs_allow_destroy",
+							       guarded, "userrefs", (json_int_t)t->ds->s[k].userrefs));
+		}
+		free(ord);
+		json_object_set_new(to, "snapshots", snaps);
+		json_array_append_new(arr, to);
+	}
+	if (o->json) {
+		json_t *out = json_pack("{s:o}", "datasets", arr);
+		print_json(out, &dl);
+		json_decref(out);
+	} else
+		json_decref(arr);
+	snap_jobs_free(&j);
+	print_diags(&dl);
+	code = diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
+out:
+	run_free(&ctx);
+	diag_list_free(&dl);
+	return code;
+}
