@@ -182,16 +182,12 @@ static void print_report(const struct snap_report *r, const struct options *o)
 		printf("= kept %s\n", r->kept.v[i]);
 }
 
-static void print_json(json_t *out, const struct diag_list *dl)
+/* --json: out with every diagnostic (diags_json) and "ok", on stdout (print_json). */
+static void print_result_json(json_t *out, const struct diag_list *dl)
 {
-	json_t *diags = json_array();
-	for (size_t i = 0; i < dl->n; i++)
-		json_array_append_new(diags, diag_to_json(&dl->v[i]));
-	json_object_set_new(out, "diagnostics", diags);
+	json_object_set_new(out, "diagnostics", diags_json(dl));
 	json_object_set_new(out, "ok", json_boolean(diag_count(dl, DIAG_ERROR) == 0));
-	char *s = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	puts(s);
-	free(s);
+	print_json(out, false);
 }
 
 int cmd_run(const struct options *o)
@@ -252,7 +248,7 @@ int cmd_run(const struct options *o)
 	code = rc || diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
 out:
 	if (o->json)
-		print_json(out, &dl);
+		print_result_json(out, &dl);
 	json_decref(out);
 	print_diags(&dl);
 	run_free(&ctx);
@@ -349,7 +345,7 @@ int cmd_snapshots(const struct options *o)
 	}
 	if (o->json) {
 		json_t *out = json_pack("{s:o}", "datasets", arr);
-		print_json(out, &dl);
+		print_result_json(out, &dl);
 		json_decref(out);
 	} else
 		json_decref(arr);
