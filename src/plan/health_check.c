@@ -216,8 +216,8 @@ static void check_scrub(const struct hc_pool *hp, const char *obj, const struct 
 		return;
 	const struct zh_pool *p = hp->health;
 	const struct zh_scan *scrub = zh_pool_scrub(p), *last_full = NULL;
-	if (scrub && (scrub->state == ZH_SCAN_RUNNING || scrub->state == ZH_SCAN_PAUSED))
-		return;
+	if (zh_pool_scan_active(p))
+		return; /* a scrub, resilver or rebuild is reading the pool now */
 	if (scrub && scrub->state == ZH_SCAN_FINISHED)
 		last_full = scrub;
 	for (size_t i = 0; !scrub && i < p->n_scans; i++)
@@ -225,9 +225,14 @@ static void check_scrub(const struct hc_pool *hp, const char *obj, const struct 
 			last_full = &p->scans[i];
 	char *per = hc_format_duration(hp->scrub_interval_s);
 	if (!last_full || !last_full->end.set) {
+		bool scanned = false;
+		for (size_t i = 0; i < p->n_scans; i++)
+			scanned |= p->scans[i].state != ZH_SCAN_NEVER;
 		if (scrub && scrub->state == ZH_SCAN_CANCELED)
 			add(r, HC_WARNING, obj, xasprintf("the last scrub was canceled and none finished since; "
 							  "scrubs are due every %s", per));
+		else if (scanned)
+			add(r, HC_WARNING, obj, xasprintf("no finished scrub shown; scrubs are due every %s", per));
 		else
 			add(r, HC_WARNING, obj, xasprintf("never scrubbed; scrubs are due every %s", per));
 		free(per);

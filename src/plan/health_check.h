@@ -15,9 +15,11 @@
  *   capacity >= capacity_crit_pct / >= capacity_warn_pct          critical / warning
  *   scrub (scrub_interval_s > 0): last finished scrub older than
  *     scrub_crit_factor / scrub_warn_factor x interval            critical / warning
- *     never scrubbed, or the last one canceled                    warning
- *     (a running or paused scrub is no problem; a finished resilver,
- *     when it is the last scan ZFS shows, counts as the last full pass)
+ *     never scrubbed, the last one canceled, none finished shown  warning
+ *     (a running or paused scrub, resilver or rebuild is no problem; a
+ *     finished resilver, when it is the last scan ZFS shows, counts as
+ *     the last full pass: ZFS keeps one scan record, a resilver replaces
+ *     the scrub's)
  *   newest snapshot of a class older than snapshot_crit_factor /
  *     snapshot_warn_factor x its period; none at all               critical / warning; warning
  *   NVMe percentage_used >= nvme_used_crit_pct / >= nvme_used_warn_pct  critical / warning

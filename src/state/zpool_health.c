@@ -544,8 +544,7 @@ static bool is_lost(enum zh_state s)
 	return s == ZH_OFFLINE || s == ZH_UNAVAIL || s == ZH_FAULTED || s == ZH_REMOVED;
 }
 
-/* Type and parity from a vdev name as ZFS prints it. */
-static void classify(struct zh_vdev *v)
+void zh_vdev_classify(struct zh_vdev *v)
 {
 	const char *n = v->name;
 	int par = 0;
@@ -666,8 +665,15 @@ static void config_row(struct parser *ps, const char *row)
 	}
 	struct zh_vdev v;
 	memset(&v, 0, sizeof(v));
-	if (!read_row(t, &v))
-		return; /* prose such as "Additional devices are known..." */
+	if (!read_row(t, &v)) {
+		/* `zpool import` lists cache devices by name only; anything else
+		 * without a state is prose ("Additional devices are known..."). */
+		if (depth == 0 || t[strcspn(t, " \t")])
+			return;
+		v.name = xstrdup(t);
+		v.state_text = xstrdup("");
+		v.state = ZH_STATE_UNKNOWN;
+	}
 	if (depth >= (int)(sizeof(ps->stack) / sizeof(ps->stack[0])))
 		depth = (int)(sizeof(ps->stack) / sizeof(ps->stack[0])) - 1;
 	if (depth == 0)
@@ -675,7 +681,7 @@ static void config_row(struct parser *ps, const char *row)
 	v.depth = depth;
 	v.group = ps->group;
 	v.parent = depth >= 2 ? ps->stack[depth - 1] : -1;
-	classify(&v);
+	zh_vdev_classify(&v);
 	p->vdevs = xrealloc(p->vdevs, (p->n_vdevs + 1) * sizeof(*p->vdevs));
 	p->vdevs[p->n_vdevs] = v;
 	ps->stack[depth] = (int)p->n_vdevs;
@@ -784,8 +790,8 @@ int zh_parse_status(const char *text, struct zh_status *out, struct diag_list *d
 	for (const char *line = text; line && *line;) {
 		const char *eol = strchr(line, '\n');
 		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		while (len && line[len - 1] == '\r')
-			len--;
+		while (len && (line[len - 1] == '\r' || line[len - 1] == ' ' || line[len - 1] == '\t'))
+			len--; /* "\tspecial\t", "AVAIL   " */
 		char *l = xstrndup(line, len);
 		parse_line(&ps, l, dl, &rc);
 		free(l);
@@ -834,18 +840,32 @@ static int cmp_int(const void *a, const void *b)
 /* A leaf being resilvered does not hold a full copy yet: OpenZFS marks it
  * "(resilvering)", zfs-fuse "12M resilvered" (also after the end, so only
  * while the pool's resilver runs). */
-static bool resilvering(const struct zh_pool *p, const struct zh_vdev *v)
+static bool resilver_running(const struct zh_pool *p)
 {
-	if (!v->note)
-		return false;
-	if (strstr(v->note, "resilvering") || strstr(v->note, "awaiting resilver"))
-		return true;
-	if (!strstr(v->note, " resilvered"))
-		return false;
 	for (size_t i = 0; i < p->n_scans; i++)
-		if (p->scans[i].func == ZH_SCAN_RESILVER && p->scans[i].state == ZH_SCAN_RUNNING)
+		if ((p->scans[i].func == ZH_SCAN_RESILVER || p->scans[i].func == ZH_SCAN_REBUILD) &&
+		    p->scans[i].state == ZH_SCAN_RUNNING)
 			return true;
 	return false;
+}
+
+/* Also the new device of replacing-N or the spare of spare-N (their last
+ * child) while a resilver runs, marked or not (OpenZFS marks a leaf only once
+ * it has received data). */
+static bool resilvering(const struct zh_pool *p, size_t i)
+{
+	const struct zh_vdev *v = &p->vdevs[i];
+	if (v->note && (strstr(v->note, "resilvering") || strstr(v->note, "awaiting resilver")))
+		return true;
+	if (!resilver_running(p))
+		return false;
+	if (v->note && strstr(v->note, " resilvered"))
+		return true;
+	if (v->parent < 0)
+		return false;
+	enum zh_vdev_type pt = p->vdevs[v->parent].type;
+	bool last = !(i + 1 < p->n_vdevs && p->vdevs[i + 1].parent == v->parent);
+	return last && (pt == ZH_VDEV_REPLACING || pt == ZH_VDEV_SPARE);
 }
 
 int zh_vdev_margin(const struct zh_pool *p, size_t i, bool full)
@@ -856,7 +876,7 @@ int zh_vdev_margin(const struct zh_pool *p, size_t i, bool full)
 		if (p->vdevs[j].parent == (int)i)
 			n++;
 	if (n == 0)
-		return (!full && (is_lost(v->state) || resilvering(p, v))) ? -1 : 0;
+		return (!full && (is_lost(v->state) || resilvering(p, i))) ? -1 : 0;
 	if (!full && is_lost(v->state))
 		return -1;
 	/* cost[k]: failures needed to lose child k (0 when already lost) */

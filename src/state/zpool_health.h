@@ -151,7 +151,9 @@ bool zh_pool_scan_active(const struct zh_pool *p);
  * disk); -1: already failed. A mirror survives while one child lives; raidzP
  * and draidP while at most P children are lost; replacing-N and spare-N are
  * mirror-like. Leaves count as lost when OFFLINE, UNAVAIL, FAULTED or REMOVED,
- * and while they are being resilvered (they hold no full copy yet).
+ * and while they are being resilvered (they hold no full copy yet): marked
+ * "(resilvering)" (OpenZFS) or "N resilvered" during a resilver (zfs-fuse),
+ * or the new device of replacing-N / the spare of spare-N while one runs.
  * full: the same with every leaf healthy (the vdev's design redundancy).
  */
 int zh_vdev_margin(const struct zh_pool *p, size_t i, bool full);
@@ -166,6 +168,11 @@ struct zh_redundancy {
 	bool log_degraded;     /* a log vdev lost a device */
 };
 void zh_pool_redundancy(const struct zh_pool *p, struct zh_redundancy *r);
+
+/* Sets v->type and v->parity from its name, depth and note ("was PATH"), as
+ * the text parser does: mirror-N, raidzP-N, draidP:...-N, replacing-N, spare-N;
+ * leaves are files when their path is absolute and outside /dev. */
+void zh_vdev_classify(struct zh_vdev *v);
 
 /* Names for messages and summaries. */
 const char *zh_state_name(enum zh_state s);

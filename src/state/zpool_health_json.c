@@ -1,7 +1,9 @@
 /*
  * zpool status -j (OpenZFS 2.3) into the zpool_health model. Numbers come as
  * strings ("0", "1.48K", "1733000000" with -p) or, with --json-int, as JSON
- * integers; times as epoch seconds (-p / --json-int) or as printed dates.
+ * integers; times as epoch seconds (-p / --json-int) or as printed dates
+ * ("Tue Dec  1 23:53:12 UTC 2026" without -p). Prefer `-j -p`: exact numbers
+ * as strings; --json-int prints guids beyond 2^63 (read here as doubles).
  * Vdev states use the kernel's names (CANT_OPEN for UNAVAIL).
  */
 #include "state/zpool_health.h"
@@ -23,6 +25,13 @@ static bool jnum(json_t *o, const char *key, uint64_t *v)
 		*v = (uint64_t)i;
 		return true;
 	}
+	if (json_is_real(x)) { /* decoded as real: see zh_parse_status_json */
+		double d = json_real_value(x);
+		if (d < 0 || d >= 18446744073709551616.0)
+			return false;
+		*v = (uint64_t)d;
+		return true;
+	}
 	if (json_is_string(x))
 		return zh_parse_nicenum(json_string_value(x), v) == 0;
 	return false;
@@ -41,7 +50,7 @@ static void jtime(json_t *o, const char *key, struct zh_time *t)
 	json_t *x = json_object_get(o, key);
 	const char *s = json_is_string(x) ? json_string_value(x) : NULL;
 	uint64_t v;
-	if (json_is_integer(x) || (s && zh_parse_nicenum(s, &v) == 0 && strspn(s, "0123456789") == strlen(s))) {
+	if (json_is_number(x) || (s && zh_parse_nicenum(s, &v) == 0 && strspn(s, "0123456789") == strlen(s))) {
 		if (!jnum(o, key, &v) || v == 0)
 			return;
 		t->set = true;
@@ -52,26 +61,44 @@ static void jtime(json_t *o, const char *key, struct zh_time *t)
 	if (s && zh_parse_ctime(s, &t->tm)) {
 		t->set = true;
 		t->is_epoch = false;
+		return;
+	}
+	/* -j without -p: "Tue Dec  1 23:53:12 UTC 2026", the zone before the year.
+	 * Read as the local time it is; the zone name is not interpreted. */
+	const char *yr = s ? strrchr(s, ' ') : NULL;
+	if (yr && strlen(s) > 20 && s[19] == ' ') {
+		char *c = xasprintf("%.19s%s", s, yr);
+		if (zh_parse_ctime(c, &t->tm)) {
+			t->set = true;
+			t->is_epoch = false;
+		}
+		free(c);
 	}
 }
 
-/* Text as the text parser keeps it: lines trimmed and joined by one space. */
+/* Text as the text parser keeps it: each line without its leading tabs and
+ * spaces, lines joined by one space (spacing inside a line stays). */
 static char *squash(const char *s)
 {
 	if (!s)
 		return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
-	bool space = false;
-	for (const char *p = s; *p; p++) {
-		if (*p == '\n' || *p == '\t' || *p == ' ') {
-			space = sb.len > 0;
-			continue;
+	for (const char *l = s; *l;) {
+		const char *eol = strchr(l, '\n');
+		size_t n = eol ? (size_t)(eol - l) : strlen(l);
+		while (n && (*l == '\t' || *l == ' '))
+			l++, n--;
+		while (n && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+			n--;
+		if (n) {
+			if (sb.len)
+				sb_addc(&sb, ' ');
+			sb_add(&sb, l, n);
 		}
-		if (space)
-			sb_addc(&sb, ' ');
-		space = false;
-		sb_addc(&sb, *p);
+		if (!eol)
+			break;
+		l = eol + 1;
 	}
 	return sb_detach(&sb);
 }
@@ -122,13 +149,14 @@ static void add_vdev(struct walk *w, const char *key, json_t *v, int depth, int 
 		d->note = xasprintf("aux %s", aux);
 	else if (w->resilvering && jnum(v, "scan_processed", &proc) && proc)
 		d->note = xstrdup("(resilvering)");
-	/* Type: from vdev_type, parity from the name (raidz2-0, draid1:2d:5c:1s-0). */
+	/* Type: from vdev_type, parity from the name (raidz2-0, draid1:2d:5c:1s-0).
+	 * 2.3 prints no vdev_type (nor state) for a dRAID vdev: the name decides. */
 	const char *t = jstr(v, "vdev_type");
 	const char *n = d->name;
 	if (depth == 0 || (t && !strcmp(t, "root"))) {
 		d->type = ZH_VDEV_ROOT;
 	} else if (!t) {
-		d->type = ZH_VDEV_OTHER;
+		zh_vdev_classify(d);
 	} else if (!strcmp(t, "mirror")) {
 		d->type = ZH_VDEV_MIRROR;
 	} else if (!strcmp(t, "raidz")) {
@@ -191,9 +219,17 @@ static struct zh_scan *new_scan(struct zh_pool *p)
 
 static void finish_times(struct zh_scan *sc)
 {
-	if (sc->state == ZH_SCAN_FINISHED && sc->start.set && sc->end.set && sc->start.is_epoch &&
-	    sc->end.is_epoch)
-		sc->duration_s = (int64_t)(sc->end.epoch - sc->start.epoch);
+	if (sc->state == ZH_SCAN_FINISHED && sc->start.set && sc->end.set &&
+	    sc->start.is_epoch == sc->end.is_epoch) {
+		if (sc->start.is_epoch) {
+			sc->duration_s = (int64_t)(sc->end.epoch - sc->start.epoch);
+		} else {
+			/* two local times: their wall-clock difference (off by the
+			 * DST shift when one falls between them) */
+			struct tm a = sc->start.tm, b = sc->end.tm;
+			sc->duration_s = (int64_t)(timegm(&b) - timegm(&a));
+		}
+	}
 	if (sc->state != ZH_SCAN_FINISHED && sc->state != ZH_SCAN_CANCELED)
 		memset(&sc->end, 0, sizeof(sc->end));
 }
@@ -294,6 +330,10 @@ int zh_parse_status_json(const char *text, struct zh_status *out, struct diag_li
 {
 	json_error_t e;
 	json_t *root = json_loads(text, 0, &e);
+	/* --json-int prints guids above 2^63, which jansson refuses as integers:
+	 * then every number is read as a double (exact up to 2^53). */
+	if (!root && json_error_code(&e) == json_error_numeric_overflow)
+		root = json_loads(text, JSON_DECODE_INT_AS_REAL, &e);
 	if (!root) {
 		diag_add(dl, DIAG_ERROR, NULL, e.line, e.column, NULL, NULL,
 			 "unexpected output of 'zpool status -j': %s", e.text);
