@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "state/zpool_health.h"
 #include "sys/disk.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
@@ -48,6 +49,7 @@ struct zpool {
 	char *errors;         /* the "errors:" line */
 	bool importable;      /* listed by zpool import, not imported */
 	char *import_id;
+	struct zh_pool health; /* the full health model of this pool (scans, counters, groups), owned */
 };
 
 /* What this ZFS supports, read from the usage text of `zfs get`. */

@@ -953,29 +953,35 @@ static void scan_free(struct zh_scan *sc)
 	free(sc->text);
 }
 
+void zh_pool_free(struct zh_pool *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->state_text);
+	free(p->import_id);
+	free(p->status);
+	free(p->action);
+	free(p->see);
+	free(p->errors_text);
+	for (size_t k = 0; k < p->n_scans; k++)
+		scan_free(&p->scans[k]);
+	free(p->scans);
+	for (size_t k = 0; k < p->n_vdevs; k++) {
+		free(p->vdevs[k].name);
+		free(p->vdevs[k].state_text);
+		free(p->vdevs[k].note);
+	}
+	free(p->vdevs);
+	memset(p, 0, sizeof(*p));
+}
+
 void zh_status_free(struct zh_status *st)
 {
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->n_pools; i++) {
-		struct zh_pool *p = &st->pools[i];
-		free(p->name);
-		free(p->state_text);
-		free(p->import_id);
-		free(p->status);
-		free(p->action);
-		free(p->see);
-		free(p->errors_text);
-		for (size_t k = 0; k < p->n_scans; k++)
-			scan_free(&p->scans[k]);
-		free(p->scans);
-		for (size_t k = 0; k < p->n_vdevs; k++) {
-			free(p->vdevs[k].name);
-			free(p->vdevs[k].state_text);
-			free(p->vdevs[k].note);
-		}
-		free(p->vdevs);
-	}
+	for (size_t i = 0; i < st->n_pools; i++)
+		zh_pool_free(&st->pools[i]);
 	free(st->pools);
 	st->pools = NULL;
 	st->n_pools = 0;

@@ -130,6 +130,8 @@ int zh_parse_status(const char *text, struct zh_status *out, struct diag_list *d
 int zh_parse_status_json(const char *text, struct zh_status *out, struct diag_list *dl);
 
 void zh_status_free(struct zh_status *st);
+/* Frees what one pool owns (not the struct itself) and zeroes it; NULL-safe. */
+void zh_pool_free(struct zh_pool *p);
 
 /* The pool named name, or NULL. */
 const struct zh_pool *zh_pool_find(const struct zh_status *st, const char *name);
