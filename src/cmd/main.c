@@ -1,9 +1,11 @@
 /* phoenix-storage: command-line entry point; one command per file, dispatched from a table. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "exec/exec.h"
 
@@ -23,6 +25,9 @@ enum opt_bits {
 	O_VERBOSE = 1 << 7,
 	O_SAMBA_PW = 1 << 8,
 	O_WAIT = 1 << 9,
+	O_CHECK = 1 << 10,
+	O_NOW = 1 << 11,
+	O_PROM = 1 << 12,
 };
 
 struct command {
@@ -43,9 +48,10 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, O_CONFIG | O_ROOT | O_YES | O_WIPE | O_DESTROY | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE,
-	  "pools, managed datasets, drift from the config, unmanaged datasets",
-	  "exit status: 0, or 1 when the state cannot be read" },
+	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_CHECK | O_NOW | O_PROM,
+	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
+	  "exit status: 0, or 1 when the state cannot be read;\n"
+	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
 };
 
 static const struct {
@@ -63,6 +69,11 @@ static const struct {
 	{ O_SAMBA_PW, "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
 		      "                         (first line; apply needs --yes then)" },
 	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
+	{ O_CHECK, "      --check            monitoring-plugin output: a summary line, one line per problem" },
+	{ O_NOW, "      --now TIME         measure ages from TIME: @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local) or +N[smhd]" },
+	{ O_PROM, "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
+		  "                         monitoring.prometheus_file, else " "/var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
+		  "                         when that directory exists)" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
 
@@ -98,6 +109,48 @@ static int parse_seconds(const char *v, int *s)
 }
 
 /*
+ * --now: "@EPOCH", "YYYY-MM-DDTHH:MM[:SS]" or "YYYY-MM-DD HH:MM[:SS]" in the
+ * local zone, or "+N" with s, m, h or d (N from now). Returns 0, or -1.
+ */
+static int parse_now(const char *v, time_t *t)
+{
+	char *e;
+	if (v[0] == '@' || v[0] == '+') {
+		if (!isdigit((unsigned char)v[1]))
+			return -1;
+		long long n = strtoll(v + 1, &e, 10);
+		if (v[0] == '@') {
+			*t = (time_t)n;
+			return *e ? -1 : 0;
+		}
+		long long unit = !*e || !strcmp(e, "s") ? 1 : !strcmp(e, "m") ? 60 : !strcmp(e, "h") ? 3600
+			       : !strcmp(e, "d") ? 86400 : 0;
+		if (!unit || n > 36500LL * 86400)
+			return -1;
+		*t = time(NULL) + (time_t)(n * unit);
+		return 0;
+	}
+	struct tm tm = { 0 };
+	int used = 0;
+	if (sscanf(v, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &used) < 5)
+		return -1;
+	if (v[used] == ':') {
+		int n2 = 0;
+		if (sscanf(v + used, ":%2d%n", &tm.tm_sec, &n2) < 1)
+			return -1;
+		used += n2;
+	}
+	if (v[used])
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	*t = mktime(&tm);
+	return *t == (time_t)-1 ? -1 : 0;
+}
+
+/*
  * Reads the options of command c into o (o's strings point into argv; the
  * allow_wipe list is o's, freed by the caller). Returns 0 to run the command,
  * 1 when --help was printed, -1 after printing an error (unknown option, an
@@ -105,7 +158,7 @@ static int parse_seconds(const char *v, int *s)
  */
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT };
+	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_CHECK, L_NOW, L_PROM };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -118,6 +171,9 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "samba-password-stdin", no_argument, NULL, L_SAMBA_PW },
 		{ "wait", required_argument, NULL, L_WAIT },
+		{ "check", no_argument, NULL, L_CHECK },
+		{ "now", required_argument, NULL, L_NOW },
+		{ "prometheus", optional_argument, NULL, L_PROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -145,6 +201,24 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 						"  hint: give a whole number from 0 to 86400, e.g. --wait 60\n", optarg);
 				return -1;
 			}
+			break;
+		case L_CHECK: need = O_CHECK; o->check = true; break;
+		case L_NOW:
+			need = O_NOW;
+			if (parse_now(optarg, &o->run.now)) {
+				fprintf(stderr, "error: --now '%s' is not a time\n"
+						"  hint: give @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local time) or +N with s, m, h or d\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case L_PROM:
+			need = O_PROM;
+			o->prometheus = true;
+			/* "--prometheus FILE" as well as "--prometheus=FILE" */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			o->prometheus_file = optarg;
 			break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec/exec.h"
@@ -37,6 +38,7 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 	ctx->subsystems = t;
 	ctx->priv = xcalloc(t->n ? t->n : 1, sizeof(*ctx->priv));
 	ctx->allow_destroy = o->allow_destroy;
+	ctx->now = o->now ? o->now : time(NULL);
 	ctx->samba_password_stdin = o->samba_password_stdin;
 	for (size_t i = 0; i < o->allow_wipe.n; i++)
 		sv_push(&ctx->allow_wipe, o->allow_wipe.v[i]);

@@ -23,6 +23,7 @@ struct run_opts {
 	bool verbose;
 	bool samba_password_stdin;    /* the Samba password comes on stdin (apply reads it) */
 	struct strvec allow_wipe;
+	time_t now;                   /* --now (0: the current time) */
 };
 
 /*

@@ -233,6 +233,8 @@ static void check_scrub(const struct hc_pool *hp, const char *obj, const struct 
 							  "scrubs are due every %s", per));
 		else if (scanned)
 			add(r, HC_WARNING, obj, xasprintf("no finished scrub shown; scrubs are due every %s", per));
+		else if (hp->created > 0 && (double)(now - hp->created) <= t->scrub_warn_factor * (double)hp->scrub_interval_s)
+			; /* a new pool: its first scrub is not late yet */
 		else
 			add(r, HC_WARNING, obj, xasprintf("never scrubbed; scrubs are due every %s", per));
 		free(per);

@@ -15,7 +15,8 @@
  *   capacity >= capacity_crit_pct / >= capacity_warn_pct          critical / warning
  *   scrub (scrub_interval_s > 0): last finished scrub older than
  *     scrub_crit_factor / scrub_warn_factor x interval            critical / warning
- *     never scrubbed, the last one canceled, none finished shown  warning
+ *     never scrubbed (and created longer than that ago, when known),
+ *     the last one canceled, none finished shown                 warning
  *     (a running or paused scrub, resilver or rebuild is no problem; a
  *     finished resilver, when it is the last scan ZFS shows, counts as
  *     the last full pass: ZFS keeps one scan record, a resilver replaces
@@ -61,6 +62,10 @@ struct hc_pool {
 	const struct zh_pool *health; /* required */
 	int capacity_pct;             /* -1 unknown */
 	int64_t scrub_interval_s;     /* 0: no schedule, no scrub-age check */
+	int64_t size_bytes;           /* used + available of the root dataset; 0 unknown (metrics only) */
+	int64_t used_bytes;
+	time_t created;               /* creation of the pool's root dataset, 0 unknown: a pool younger
+				       * than scrub_warn_factor x the interval is not late for its first scrub */
 };
 
 struct hc_snapshots {

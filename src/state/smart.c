@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/exec.h"
 #include "util/strbuf.h"
 
 static void init(const char *device, struct smart_info *s)
@@ -201,4 +202,19 @@ void smart_info_free(struct smart_info *s)
 	free(s->model);
 	free(s->serial);
 	memset(s, 0, sizeof(*s));
+}
+
+void smart_read(const char *device, struct smart_info *out)
+{
+	const char *argv[] = { "smartctl", "-j", "-a", device, NULL };
+	struct exec_opts eo = { .timeout_ms = 30000 };
+	struct exec_result r;
+	exec_run(argv, &eo, &r);
+	if (r.status == -1)
+		smart_unknown(device, r.hint ? "smartctl is not installed" : "smartctl could not be started", out);
+	else if (r.timed_out)
+		smart_unknown(device, "smartctl did not answer within 30 s", out);
+	else
+		smart_parse_json(device, r.out, out);
+	exec_result_free(&r);
 }

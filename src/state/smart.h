@@ -84,4 +84,11 @@ bool smart_failing(const struct smart_info *s);
 
 void smart_info_free(struct smart_info *s);
 
+/*
+ * Discovery (runs a program): `smartctl -j -a device` (30 s deadline) read
+ * with smart_parse_json. Never fails: smartctl missing, a device it cannot
+ * open, or output that is not its JSON give known = false with the reason.
+ */
+void smart_read(const char *device, struct smart_info *out);
+
 #endif

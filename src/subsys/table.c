@@ -7,6 +7,7 @@ static const struct subsystem *const doors[] = {
 	&nfs_subsystem,
 	&samba_subsystem,
 	&pve_subsystem,
+	&health_subsystem,
 };
 
 const struct subsystem_table subsystems = { doors, sizeof(doors) / sizeof(doors[0]) };

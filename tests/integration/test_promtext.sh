@@ -3,46 +3,10 @@
 # real prometheus-node-exporter (Debian package; textfile collector only, on a
 # loopback port) and scraped over HTTP with curl: node_textfile_scrape_error 0
 # and every sample back with its labels unescaped to the same values.
-# Reusable: prom_start DIR starts an exporter on DIR and sets PROM_URL;
-# prom_scrape prints /metrics. The file under test comes from
+# prom_start, prom_stop and prom_scrape live in lib.sh. The file under test comes from
 # build-san/tests/test_promtext --sample (what the unit test checks byte by byte).
 source "$(dirname "$0")/lib.sh"
-PROM_BIN=${PHOENIX_NODE_EXPORTER:-prometheus-node-exporter}
 SAMPLE_BIN=$TOP/build-san/tests/test_promtext
-PROM_PID=
-
-# prom_start DIR: an exporter reading DIR/*.prom on a free loopback port.
-prom_start() {
-	local port i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		port=$((20000 + (RANDOM % 20000)))
-		"$PROM_BIN" --collector.disable-defaults --collector.textfile \
-			--collector.textfile.directory="$1" --web.listen-address="127.0.0.1:$port" \
-			>"$WORK/exporter.log" 2>&1 &
-		PROM_PID=$!
-		PROM_URL=http://127.0.0.1:$port/metrics
-		for _ in $(seq 1 50); do
-			curl -fsS "$PROM_URL" >/dev/null 2>&1 && return 0
-			kill -0 "$PROM_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		prom_stop
-	done
-	echo "node_exporter did not start; its log:" >&2
-	cat "$WORK/exporter.log" >&2
-	return 1
-}
-
-prom_stop() {
-	if [ -n "$PROM_PID" ]; then
-		kill "$PROM_PID" 2>/dev/null
-		wait "$PROM_PID" 2>/dev/null || true
-	fi
-	PROM_PID=
-}
-
-prom_scrape() { curl -fsS "$PROM_URL"; }
-
 # needs_exporter: skips the test when the exporter or the sample tool is missing.
 needs_exporter() {
 	command -v "$PROM_BIN" >/dev/null || skip "prometheus-node-exporter is not installed (apt-get install prometheus-node-exporter)"
