@@ -295,6 +295,8 @@ static int check_disks_for_create(const struct zfs_plan_in *in, const struct zcf
 	return blocked ? -1 : 0;
 }
 
+static size_t maintenance_props(const struct zcfg_pool *pc, const char *names[2], const char *values[2]);
+
 static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_pool *pc,
 			     const struct zfs_facts *f, struct plan *p)
 {
@@ -322,6 +324,12 @@ static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_poo
 				 "this ZFS does not support the property '%s'", o->name);
 		sv_push(&argv, "-O");
 		sv_pushf(&argv, "%s=%s", o->name, o->norm);
+	}
+	const char *mnames[2], *mvalues[2];
+	size_t mn = maintenance_props(pc, mnames, mvalues);
+	for (size_t i = 0; i < mn; i++) {
+		sv_push(&argv, "-O");
+		sv_pushf(&argv, "%s=%s", mnames[i], mvalues[i]);
 	}
 	if (pc->mountpoint) {
 		sv_push(&argv, "-m");
@@ -455,24 +463,60 @@ static void plan_create_dataset(const struct zfs_plan_in *in, const struct zcfg_
 	action_add_cmd(a, &argv);
 }
 
-static void add_set(const struct zcfg_dataset *dc, const char *name, const char *norm,
-		    const char *current, struct plan *p)
+/* One "set-property" action: zfs set NAME=NORM FULL, shown as "FULL NAME CURRENT -> NORM". */
+static void add_set_on(const char *full, const char *name, const char *norm, const char *current, struct plan *p)
 {
 	char *shown = current ? zprop_display(name, current) : xstrdup("(unset)");
 	char *from = zfs_value_display(shown);
 	char *to = zprop_display(name, norm);
 	free(shown);
-	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", dc->full,
-				    "%s %s %s -> %s", dc->full, name, from, to);
-	a->depth = path_depth(dc->full);
+	struct action *a = plan_add(p, PHASE_DATASET_PROP, OP_CHANGE, "zfs", "set-property", full,
+				    "%s %s %s -> %s", full, name, from, to);
+	a->depth = path_depth(full);
 	free(from);
 	free(to);
 	struct strvec argv = { 0 };
 	sv_push(&argv, zfs_prog());
 	sv_push(&argv, "set");
 	sv_pushf(&argv, "%s=%s", name, norm);
-	sv_push(&argv, dc->full);
+	sv_push(&argv, full);
 	action_add_cmd(a, &argv);
+}
+
+static void add_set(const struct zcfg_dataset *dc, const char *name, const char *norm,
+		    const char *current, struct plan *p)
+{
+	add_set_on(dc->full, name, norm, current, p);
+}
+
+/*
+ * One mechanism per pool: a scrub or TRIM policy other than "debian" turns
+ * Debian's cron off for the pool (org.debian:periodic-scrub / -trim=disable
+ * on its root dataset, which the cron scripts read), so the tool's own job or
+ * autotrim never runs beside it. Returns the user properties the pool's root
+ * must have: 0, 1 or 2 entries of names[] / values[].
+ */
+static size_t maintenance_props(const struct zcfg_pool *pc, const char *names[2], const char *values[2])
+{
+	size_t n = 0;
+	if (pc->scrub != ZSCRUB_DEBIAN)
+		names[n] = "org.debian:periodic-scrub", values[n++] = "disable";
+	if (pc->trim != ZTRIM_DEBIAN)
+		names[n] = "org.debian:periodic-trim", values[n++] = "disable";
+	return n;
+}
+
+/* An existing pool: its root gets the maintenance properties it lacks. */
+static void plan_pool_maintenance(const struct zfs_state *st, const struct zcfg_pool *pc, struct plan *p)
+{
+	const struct zfs_dataset *root = zfs_state_dataset(st, pc->name);
+	const char *names[2], *values[2];
+	size_t n = maintenance_props(pc, names, values);
+	for (size_t i = 0; root && i < n; i++) {
+		const struct zprop *cur = zfs_dataset_prop(root, names[i]);
+		if (!cur || strcmp(cur->value, values[i]))
+			add_set_on(pc->name, names[i], values[i], cur && strcmp(cur->value, "-") ? cur->value : NULL, p);
+	}
 }
 
 /*
@@ -620,9 +664,11 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		const struct zcfg_pool *pc = &cfg->pools[i];
 		const struct zpool *zp = zfs_state_pool(st, pc->name);
-		if (zp && !zp->importable)
+		if (zp && !zp->importable) {
 			check_existing_pool(pc, zp, f, p);
-		else if (zp)
+			if (zpool_readable(zp))
+				plan_pool_maintenance(st, pc, p);
+		} else if (zp)
 			plan_import(pc, zp, p);
 		else
 			plan_create_pool(in, pc, f, p);

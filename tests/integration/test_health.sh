@@ -100,6 +100,29 @@ test_late_scrub_warns_and_a_real_scrub_clears_it() {
 	assert_contains "$out" "in the future (clock skew?)"
 }
 
+test_scrub_and_trim_policies_turn_debians_cron_off_once() {
+	local p; p=$(pool_name pol)
+	mkpool "$p" "$(vdev pol1)"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$p", "raid_level": "single", "disks": ["$WORK/vdev-pol1"],
+                        "mountpoint": "$WORK/mnt-$p", "scrub": "weekly", "trim": "off" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ $p org.debian:periodic-scrub (unset) -> disable"
+	assert_contains "$out" "~ $p org.debian:periodic-trim (unset) -> disable"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget org.debian:periodic-scrub "$p")" "disable"
+	assert_eq "$(zget org.debian:periodic-trim "$p")" "disable"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	# "debian" (the default) leaves the pool's properties alone
+	cfg "$WORK/d.json" "$p" single '"debian"' "$WORK/vdev-pol1"
+	ph plan -c "$WORK/d.json" --root "$WORK/root"
+	assert_rc 0
+}
+
 test_bad_now_is_refused() {
 	ph status --now yesterday
 	assert_rc 1
