@@ -123,6 +123,28 @@ JSON
 	assert_rc 0
 }
 
+test_checksum_errors_found_by_a_scrub_are_a_warning() {
+	local p; p=$(pool_name ck)
+	mkpool "$p" mirror "$(vdev ck1 128M)" "$(vdev ck2 128M)"
+	cfg "$WORK/c.json" "$p" mirror '"debian"' "$WORK/vdev-ck1" "$WORK/vdev-ck2"
+	dd if=/dev/urandom of="$WORK/mnt-$p/data" bs=1M count=48 status=none
+	zpool export "$p"
+	# overwrite the middle of one side (the labels at both ends stay intact)
+	dd if=/dev/urandom of="$WORK/vdev-ck2" bs=1M seek=16 count=64 conv=notrunc status=none
+	zpool import -d "$WORK" "$p"
+	zpool scrub "$p"
+	local i
+	for i in $(seq 1 150); do
+		zpool status "$p" | grep -qE 'scrub (repaired|completed)' && break
+		sleep 0.2
+	done
+	check "$WORK/c.json"
+	assert_rc 1
+	assert_contains "$out" "WARNING pool $p: "
+	assert_contains "$out" "$WORK/vdev-ck2"
+	assert_contains "$out" "checksum"
+}
+
 test_bad_now_is_refused() {
 	ph status --now yesterday
 	assert_rc 1
