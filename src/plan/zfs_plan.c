@@ -654,6 +654,28 @@ static void plan_arc(const struct zfs_plan_in *in, const struct zfs_facts *f, st
 	free(human);
 }
 
+/*
+ * A pool with solid-state disks that are not NVMe, left on trim "debian":
+ * Debian's cron (periodic-trim "auto") trims only pools whose disks are all
+ * NVMe, so nothing would ever trim it. A warning naming the first such disk.
+ */
+static void warn_untrimmed(const struct zcfg_pool *pc, const struct zfs_facts *f, struct plan *p)
+{
+	if (pc->trim != ZTRIM_DEBIAN)
+		return;
+	const char *ssd = NULL;
+	for (size_t k = 0; k < pc->n_disks && !ssd; k++) {
+		const struct zfs_disk_fact *df = fact_for(f, pc->disks[k]);
+		if (df && df->media == DISK_MEDIA_SSD)
+			ssd = pc->disks[k];
+	}
+	if (ssd)
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath,
+			 "set \"trim\": \"auto\" (autotrim) or \"weekly\" for the pool",
+			 "pool '%s' has SSDs that are not NVMe (%s): Debian's TRIM cron trims only pools of NVMe disks, "
+			 "so nothing will ever trim this pool", pc->name, ssd);
+}
+
 void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 {
 	const struct zfs_config *cfg = in->cfg;
@@ -707,6 +729,8 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 		else
 			plan_create_dataset(in, dc, p);
 	}
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		warn_untrimmed(&cfg->pools[i], f, p);
 	list_unmanaged(in, p);
 	plan_arc(in, f, p);
 	zfs_lint_capacity(cfg, st, &p->diags);
