@@ -360,6 +360,13 @@ void hc_evaluate(const struct hc_input *in, const struct hc_thresholds *t, struc
 		check_disk(&in->disks[i], t, out);
 		out->n_disks++;
 	}
+	for (size_t i = 0; i < in->n_keys; i++)
+		if (!in->keys[i].loaded) {
+			char *obj = xasprintf("dataset %s", in->keys[i].dataset);
+			add(out, HC_WARNING, obj, xstrdup("encryption key not loaded (keystatus unavailable): "
+							 "not mounted; warning while the key is missing"));
+			free(obj);
+		}
 	/* Stable: the input order stays within one severity (insertion sort). */
 	for (size_t i = 1; i < out->n; i++) {
 		struct hc_problem x = out->problems[i];

@@ -28,6 +28,7 @@
  *     SMART overall-health failed                                 critical
  *   NVMe media errors, ATA reallocated/pending/uncorrectable > 0  warning
  *   a disk whose SMART data is unknown (file vdev, no smartctl)   no problem
+ *   an encrypted dataset whose key is not loaded                  warning
  * A time in the future (clock skew) is a warning. Scrub end dates are local
  * times converted with zh_time_epoch (mktime under the process TZ).
  *
@@ -36,6 +37,7 @@
  */
 #ifndef PH_HEALTH_CHECK_H
 #define PH_HEALTH_CHECK_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -75,6 +77,12 @@ struct hc_snapshots {
 	int64_t period_s;             /* the class period, > 0 */
 };
 
+/* An encrypted dataset (encryption not "off") and whether its key is loaded. */
+struct hc_key {
+	const char *dataset;
+	bool loaded;                  /* keystatus "available" */
+};
+
 struct hc_disk {
 	const char *pool;             /* the pool it serves, or NULL */
 	const struct smart_info *smart;
@@ -89,6 +97,8 @@ struct hc_input {
 	size_t n_snapshots;
 	const struct hc_disk *disks;
 	size_t n_disks;
+	const struct hc_key *keys;       /* encrypted datasets (encryption roots or not) */
+	size_t n_keys;
 	const char *const *unknown;      /* what could not be read (e.g. "zpool status failed: ..."): unknown */
 	size_t n_unknown;
 	time_t now;

@@ -30,6 +30,8 @@ struct door {
 	const char **absent;
 	size_t n_absent;
 	struct hc_disk *disks;
+	struct hc_key *keys;
+	size_t n_keys;
 };
 
 static int health_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
@@ -181,9 +183,26 @@ static void build_input(struct door *d, const struct ph_ctx *ctx, struct hc_inpu
 	d->disks = xcalloc(d->n_smart ? d->n_smart : 1, sizeof(*d->disks));
 	for (size_t i = 0; i < d->n_smart; i++)
 		d->disks[i] = (struct hc_disk){ d->smart_pool[i], &d->smart[i] };
+	/* Encrypted datasets of the pools covered (keystatus comes with zfs get all on OpenZFS). */
+	free(d->keys);
+	d->keys = xcalloc(st && st->n_datasets ? st->n_datasets : 1, sizeof(*d->keys));
+	d->n_keys = 0;
+	for (size_t i = 0; st && i < st->n_datasets; i++) {
+		const struct zfs_dataset *ds = &st->datasets[i];
+		const struct zprop *enc = zfs_dataset_prop(ds, "encryption");
+		const struct zprop *ks = zfs_dataset_prop(ds, "keystatus");
+		size_t pl = strcspn(ds->name, "/");
+		char *pool = xstrndup(ds->name, pl);
+		const struct zpool *zp = zfs_state_pool(st, pool);
+		free(pool);
+		if (!enc || !ks || !strcmp(enc->value, "off") || !strcmp(enc->value, "-") || !zp || !covered(ctx, zp))
+			continue;
+		d->keys[d->n_keys++] = (struct hc_key){ ds->name, !strcmp(ks->value, "available") };
+	}
 	/* TODO(i11): snapshot freshness per class: fill in->snapshots from the snapshot subsystem. */
 	*in = (struct hc_input){ .pools = d->pools, .n_pools = d->n_pools, .absent_pools = d->absent,
-				 .n_absent = d->n_absent, .disks = d->disks, .n_disks = d->n_smart, .now = ctx->now };
+				 .n_absent = d->n_absent, .disks = d->disks, .n_disks = d->n_smart, .keys = d->keys,
+				 .n_keys = d->n_keys, .now = ctx->now };
 }
 
 static void thresholds(const struct monitoring_config *c, struct hc_thresholds *t)
@@ -428,6 +447,7 @@ static void health_free(void *priv)
 	free(d->pools);
 	free(d->absent);
 	free(d->disks);
+	free(d->keys);
 	free(d);
 }
 

@@ -42,7 +42,9 @@ struct case_model {
 	char *unknown[8];
 	size_t n_unknown;
 	struct hc_snapshots snaps[16];
-	char *snap_strs[32];
+	struct hc_key keys[8];
+	size_t n_keys;
+	char *snap_strs[48];
 	size_t n_snaps, n_snap_strs;
 	struct smart_info smart[16];
 	struct hc_disk disks[16];
@@ -137,6 +139,13 @@ static void case_line(struct case_model *m, char *l)
 		const char *nw = opt(l, "newest=");
 		s->newest = (!nw || !strncmp(nw, "none", 4)) ? (time_t)-1 : utc(nw);
 		s->period_s = opt(l, "period=") ? duration(opt(l, "period=")) : 3600;
+	} else if (!strcmp(word, "key")) {
+		/* key DATASET loaded|unavailable */
+		char ds[256], st[32];
+		if (sscanf(rest, "%255s %31s", ds, st) != 2)
+			return;
+		m->keys[m->n_keys].dataset = m->snap_strs[m->n_snap_strs++] = xstrdup(ds);
+		m->keys[m->n_keys++].loaded = !strcmp(st, "loaded");
 	} else if (!strcmp(word, "disk")) {
 		char *text = read_data(arg);
 		const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
@@ -206,6 +215,7 @@ static char *run_case(const char *path)
 			.absent_pools = (const char *const *)m->absent, .n_absent = m->n_absent,
 			.snapshots = m->snaps, .n_snapshots = m->n_snaps,
 			.disks = m->disks, .n_disks = m->n_disks,
+			.keys = m->keys, .n_keys = m->n_keys,
 			.unknown = (const char *const *)m->unknown, .n_unknown = m->n_unknown,
 			.now = m->now,
 		};
