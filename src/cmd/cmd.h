@@ -20,7 +20,13 @@ struct options {
 	bool explain;                 /* snapshots --explain */
 	const char *now;              /* --now YYYY-MM-DDTHH:MM:SSZ, NULL: the clock */
 	struct strvec args;           /* snapshots DATASET... */
+	bool check;                   /* status --check: monitoring-plugin output and exit status */
+	bool prometheus;              /* status --prometheus [FILE] */
+	const char *prometheus_file;  /* NULL: monitoring.prometheus_file or the node_exporter default */
 };
+
+/* status --check exit codes (monitoring-plugin conventions). */
+enum check_exit { CHECK_OK = 0, CHECK_WARNING = 1, CHECK_CRITICAL = 2, CHECK_UNKNOWN = 3 };
 
 /* "Plan: N to create, N to change, N to remove." or "No changes...". */
 void print_plan_summary(FILE *f, const struct plan *p);

@@ -1,13 +1,16 @@
 /* phoenix-storage: command-line entry point; one command per file, dispatched from a table. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "exec/exec.h"
 
 #include "cmd/cmd.h"
+#include "util/civil.h"
 #include "util/strbuf.h"
 
 #define VERSION "0.1.0"
@@ -29,6 +32,8 @@ enum opt_bits {
 	O_NOW = 1 << 13,
 	O_EXPLAIN = 1 << 14,
 	O_ARGS = 1 << 15,
+	O_CHECK = 1 << 16,
+	O_PROM = 1 << 17,
 };
 
 struct command {
@@ -50,9 +55,10 @@ static const struct command commands[] = {
 	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
-	  "pools, managed datasets, drift from the config, unmanaged datasets",
-	  "exit status: 0, or 1 when the state cannot be read" },
+	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM,
+	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
+	  "exit status: 0, or 1 when the state cannot be read;\n"
+	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
 	{ "run", cmd_run, O_CONFIG | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
 	  "take and prune the snapshots the policies make due (no job flag: every configured job)",
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
@@ -82,9 +88,14 @@ static const struct {
 	{ O_RUN, "      --snapshot         take the snapshots that are due\n"
 		 "      --prune            destroy the snapshots the policies no longer keep\n"
 		 "      --dry-run          print what would be done, change nothing (exit 2 when work is pending)" },
-	{ O_NOW, "      --now TIME         decide as if it were TIME (YYYY-MM-DDTHH:MM:SSZ, UTC)" },
 	{ O_EXPLAIN, "      --explain          and each dataset's rules, the guard and what a destroy would free" },
 	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
+	{ O_CHECK, "      --check            monitoring-plugin output: a summary line, one line per problem" },
+	{ O_NOW, "      --now TIME         decide and measure ages as if it were TIME: YYYY-MM-DDTHH:MM:SSZ (UTC),\n"
+		 "                         @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local time) or +N[smhd]" },
+	{ O_PROM, "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
+		  "                         monitoring.prometheus_file, else " "/var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
+		  "                         when that directory exists)" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
 
@@ -120,6 +131,57 @@ static int parse_seconds(const char *v, int *s)
 }
 
 /*
+ * --now: "YYYY-MM-DDTHH:MM:SSZ" (UTC), "@EPOCH", "YYYY-MM-DDTHH:MM[:SS]" or
+ * "YYYY-MM-DD HH:MM[:SS]" in the local zone, or "+N" with s, m, h or d (N
+ * from now). Returns 0, or -1.
+ */
+static int parse_now(const char *v, time_t *t)
+{
+	char *e;
+	size_t len = strlen(v);
+	if (len && v[len - 1] == 'Z') {
+		int64_t u;
+		if (civil_parse_utc(v, &u))
+			return -1;
+		*t = (time_t)u;
+		return 0;
+	}
+	if (v[0] == '@' || v[0] == '+') {
+		if (!isdigit((unsigned char)v[1]))
+			return -1;
+		long long n = strtoll(v + 1, &e, 10);
+		if (v[0] == '@') {
+			*t = (time_t)n;
+			return *e ? -1 : 0;
+		}
+		long long unit = !*e || !strcmp(e, "s") ? 1 : !strcmp(e, "m") ? 60 : !strcmp(e, "h") ? 3600
+			       : !strcmp(e, "d") ? 86400 : 0;
+		if (!unit || n > 36500LL * 86400)
+			return -1;
+		*t = time(NULL) + (time_t)(n * unit);
+		return 0;
+	}
+	struct tm tm = { 0 };
+	int used = 0;
+	if (sscanf(v, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+		   &used) < 5)
+		return -1;
+	if (v[used] == ':') {
+		int n2 = 0;
+		if (sscanf(v + used, ":%2d%n", &tm.tm_sec, &n2) < 1)
+			return -1;
+		used += n2;
+	}
+	if (v[used])
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	*t = mktime(&tm);
+	return *t == (time_t)-1 ? -1 : 0;
+}
+
+/*
  * Reads the options of command c into o (o's strings point into argv; the
  * allow_wipe and only lists are o's, freed by the caller). Returns 0 to run the command,
  * 1 when --help was printed, -1 after printing an error (unknown option, an
@@ -128,7 +190,7 @@ static int parse_seconds(const char *v, int *s)
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
 	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN };
+	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -148,6 +210,8 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "dry-run", no_argument, NULL, L_DRY },
 		{ "now", required_argument, NULL, L_NOW },
 		{ "explain", no_argument, NULL, L_EXPLAIN },
+		{ "check", no_argument, NULL, L_CHECK },
+		{ "prometheus", optional_argument, NULL, L_PROM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -181,8 +245,26 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case L_SNAPSHOT: need = O_RUN; o->snapshot = true; break;
 		case L_PRUNE: need = O_RUN; o->prune = true; break;
 		case L_DRY: need = O_RUN; o->dry_run = true; break;
-		case L_NOW: need = O_NOW; o->now = optarg; break;
 		case L_EXPLAIN: need = O_EXPLAIN; o->explain = true; break;
+		case L_CHECK: need = O_CHECK; o->check = true; break;
+		case L_NOW:
+			need = O_NOW;
+			o->now = optarg;
+			if (parse_now(optarg, &o->run.now)) {
+				fprintf(stderr, "error: --now '%s' is not a time\n"
+						"  hint: give YYYY-MM-DDTHH:MM:SSZ (UTC), @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local time) or +N with s, m, h or d\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case L_PROM:
+			need = O_PROM;
+			o->prometheus = true;
+			/* "--prometheus FILE" as well as "--prometheus=FILE" */
+			if (!optarg && optind < argc && argv[optind][0] != '-')
+				optarg = argv[optind++];
+			o->prometheus_file = optarg;
+			break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",

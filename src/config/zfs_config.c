@@ -258,6 +258,74 @@ static int parse_pool_props(const struct config_src *src, json_t *v, const char 
 	return errors;
 }
 
+/* pools[].scrub: "debian", "weekly", "monthly", "off" or {"every_days": N}. */
+static void parse_scrub(const struct config_src *src, json_t *v, const char *jp, struct zcfg_pool *pl,
+			struct diag_list *dl)
+{
+	const char *hint = "use \"debian\", \"weekly\", \"monthly\", \"off\" or {\"every_days\": N} with N from 1 to 365";
+	pl->scrub = ZSCRUB_DEBIAN;
+	if (!v)
+		return;
+	if (json_is_object(v)) {
+		json_t *n = json_object_get(v, "every_days");
+		if (json_object_size(v) != 1 || !json_is_integer(n) || json_integer_value(n) < 1 ||
+		    json_integer_value(n) > 365) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, hint, "scrub must name a schedule");
+			return;
+		}
+		pl->scrub = ZSCRUB_EVERY;
+		pl->scrub_days = (int)json_integer_value(n);
+		return;
+	}
+	const char *s = json_is_string(v) ? cfg_string(src, v, jp, dl) : NULL;
+	if (s && !strcmp(s, "debian"))
+		pl->scrub = ZSCRUB_DEBIAN;
+	else if (s && !strcmp(s, "weekly"))
+		pl->scrub = ZSCRUB_EVERY, pl->scrub_days = 7;
+	else if (s && !strcmp(s, "monthly"))
+		pl->scrub = ZSCRUB_EVERY, pl->scrub_days = 30;
+	else if (s && !strcmp(s, "off"))
+		pl->scrub = ZSCRUB_OFF;
+	else if (s)
+		cfg_diag(dl, src, DIAG_ERROR, jp, hint, "unknown scrub schedule '%s'", s);
+	else if (!json_is_string(v))
+		cfg_diag(dl, src, DIAG_ERROR, jp, hint, "scrub must name a schedule");
+}
+
+/* pools[].trim: "debian", "auto", "weekly", "monthly" or "off". */
+static void parse_trim(const struct config_src *src, json_t *v, const char *jp, struct zcfg_pool *pl,
+		       struct diag_list *dl)
+{
+	const char *hint = "use \"debian\", \"auto\" (autotrim=on), \"weekly\", \"monthly\" or \"off\"";
+	pl->trim = ZTRIM_DEBIAN;
+	if (!v)
+		return;
+	const char *s = json_is_string(v) ? cfg_string(src, v, jp, dl) : NULL;
+	if (s && !strcmp(s, "debian"))
+		pl->trim = ZTRIM_DEBIAN;
+	else if (s && !strcmp(s, "auto"))
+		pl->trim = ZTRIM_AUTO;
+	else if (s && !strcmp(s, "weekly"))
+		pl->trim = ZTRIM_EVERY, pl->trim_days = 7;
+	else if (s && !strcmp(s, "monthly"))
+		pl->trim = ZTRIM_EVERY, pl->trim_days = 30;
+	else if (s && !strcmp(s, "off"))
+		pl->trim = ZTRIM_OFF;
+	else if (s)
+		cfg_diag(dl, src, DIAG_ERROR, jp, hint, "unknown trim schedule '%s'", s);
+	else if (!json_is_string(v))
+		cfg_diag(dl, src, DIAG_ERROR, jp, hint, "trim must be a string");
+}
+
+int64_t zcfg_scrub_interval_s(const struct zcfg_pool *pc)
+{
+	switch (pc->scrub) {
+	case ZSCRUB_EVERY: return (int64_t)pc->scrub_days * 86400;
+	case ZSCRUB_OFF: return 0;
+	default: return 31 * 86400;
+	}
+}
+
 /*
  * zfs.pools[]: name, layout (zfs_parse_layout: raid_level and disks, or
  * vdevs, log, cache, special and spares), ashift, and the extensions
@@ -330,6 +398,12 @@ static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		char *op = xasprintf("%s.options", jp);
 		parse_props(src, json_object_get(pj, "options"), op, false, &pl->options, dl);
 		free(op);
+		char *sp = xasprintf("%s.scrub", jp);
+		parse_scrub(src, json_object_get(pj, "scrub"), sp, pl, dl);
+		free(sp);
+		char *tp = xasprintf("%s.trim", jp);
+		parse_trim(src, json_object_get(pj, "trim"), tp, pl, dl);
+		free(tp);
 	}
 	return complete;
 }

@@ -40,6 +40,20 @@ struct zcfg_vdev {
 	char *jpath;         /* "zfs.pools[0].vdevs[1]", "zfs.pools[0].spares"; raid_level form: "zfs.pools[0]" */
 };
 
+/* pools[].scrub: who scrubs the pool and how often. */
+enum zcfg_scrub {
+	ZSCRUB_DEBIAN,   /* default: Debian's monthly cron (second Sunday) is in charge */
+	ZSCRUB_EVERY,    /* "weekly" (7), "monthly" (30) or {"every_days": N}: the tool's own job */
+	ZSCRUB_OFF       /* nobody scrubs: Debian's cron is disabled for the pool */
+};
+/* pools[].trim: who trims the pool. */
+enum zcfg_trim {
+	ZTRIM_DEBIAN,    /* default: Debian's cron (which trims only pools of NVMe disks) */
+	ZTRIM_AUTO,      /* autotrim=on; Debian's cron disabled for the pool */
+	ZTRIM_EVERY,     /* "weekly" (7) or "monthly" (30): the tool's own job */
+	ZTRIM_OFF
+};
+
 struct zcfg_pool {
 	char *name;
 	char *layout;        /* normalised type of the first data vdev: "stripe", "mirror", "raidz1", ... */
@@ -52,6 +66,10 @@ struct zcfg_pool {
 	char *mountpoint;    /* extension: zpool create -m; NULL = ZFS default (/NAME) */
 	struct zcfg_props properties;   /* extension: zpool create -o */
 	struct zcfg_props options;      /* extension: zpool create -O (dataset-wide) */
+	enum zcfg_scrub scrub;          /* extension: pools[].scrub */
+	int scrub_days;                 /* ZSCRUB_EVERY: the interval in days (1..365) */
+	enum zcfg_trim trim;            /* extension: pools[].trim */
+	int trim_days;                  /* ZTRIM_EVERY: the interval in days */
 	char *jpath;         /* "zfs.pools[0]" */
 };
 
@@ -92,6 +110,12 @@ void zfs_config_free(struct zfs_config *cfg);
 
 /* "data", "log", "cache", "special", "spare": the group as the plan names it. */
 const char *zcfg_group_name(enum zcfg_group g);
+/*
+ * The interval in seconds after which the pool should have been scrubbed:
+ * its own schedule, 31 days under Debian's monthly cron, 0 when scrubbing
+ * is off (no scrub-age check).
+ */
+int64_t zcfg_scrub_interval_s(const struct zcfg_pool *pc);
 
 const struct zcfg_pool *zfs_config_pool(const struct zfs_config *cfg, const char *name);
 const struct zcfg_dataset *zfs_config_dataset(const struct zfs_config *cfg, const char *full);

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/members.h"
@@ -148,6 +149,7 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 		return -1;
 	ctx->allow_destroy = o->allow_destroy;
 	ctx->allow_grow_pool = o->allow_grow_pool;
+	ctx->now = o->now ? o->now : time(NULL);
 	ctx->samba_password_stdin = o->samba_password_stdin;
 	for (size_t i = 0; i < o->allow_wipe.n; i++)
 		sv_push(&ctx->allow_wipe, o->allow_wipe.v[i]);

@@ -25,6 +25,7 @@ struct run_opts {
 	bool samba_password_stdin;    /* the Samba password comes on stdin (apply reads it) */
 	struct strvec allow_wipe;
 	struct strvec only;           /* each --only value as given ("zfs,dirs"); empty: every subsystem */
+	time_t now;                   /* --now (0: the current time) */
 };
 
 /*

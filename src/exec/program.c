@@ -21,6 +21,7 @@ static const struct program {
 	{ "smbcontrol", "PHOENIX_SMBCONTROL", "install samba, or set PHOENIX_SMBCONTROL to the program" },
 	{ "pvesm", "PHOENIX_PVESM", "run on a Proxmox VE host (pve-manager), or set PHOENIX_PVESM to the program" },
 	{ "pct", "PHOENIX_PCT", "run on a Proxmox VE host (pve-container), or set PHOENIX_PCT to the program" },
+	{ "smartctl", "PHOENIX_SMARTCTL", "install smartmontools, or set PHOENIX_SMARTCTL to the program" },
 	{ "qm", "PHOENIX_QM", "run on a Proxmox VE host (qemu-server), or set PHOENIX_QM to the program" },
 };
 

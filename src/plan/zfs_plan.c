@@ -356,6 +356,8 @@ static int check_layout_caps(const struct zfs_plan_in *in, const struct zcfg_poo
 	return bad ? -1 : 0;
 }
 
+static size_t maintenance_props(const struct zcfg_pool *pc, const char *names[2], const char *values[2]);
+
 static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_pool *pc,
 			     const struct zfs_facts *f, struct plan *p)
 {
@@ -388,6 +390,12 @@ static void plan_create_pool(const struct zfs_plan_in *in, const struct zcfg_poo
 				 "this ZFS does not support the property '%s'", o->name);
 		sv_push(&argv, "-O");
 		sv_pushf(&argv, "%s=%s", o->name, o->norm);
+	}
+	const char *mnames[2], *mvalues[2];
+	size_t mn = maintenance_props(pc, mnames, mvalues);
+	for (size_t i = 0; i < mn; i++) {
+		sv_push(&argv, "-O");
+		sv_pushf(&argv, "%s=%s", mnames[i], mvalues[i]);
 	}
 	if (pc->mountpoint) {
 		sv_push(&argv, "-m");
@@ -697,6 +705,36 @@ static void add_set(const char *full, const char *name, const char *norm, const 
 }
 
 /*
+ * One mechanism per pool: a scrub or TRIM policy other than "debian" turns
+ * Debian's cron off for the pool (org.debian:periodic-scrub / -trim=disable
+ * on its root dataset, which the cron scripts read), so the tool's own job or
+ * autotrim never runs beside it. Returns the user properties the pool's root
+ * must have: 0, 1 or 2 entries of names[] / values[].
+ */
+static size_t maintenance_props(const struct zcfg_pool *pc, const char *names[2], const char *values[2])
+{
+	size_t n = 0;
+	if (pc->scrub != ZSCRUB_DEBIAN)
+		names[n] = "org.debian:periodic-scrub", values[n++] = "disable";
+	if (pc->trim != ZTRIM_DEBIAN)
+		names[n] = "org.debian:periodic-trim", values[n++] = "disable";
+	return n;
+}
+
+/* An existing pool: its root gets the maintenance properties it lacks. */
+static void plan_pool_maintenance(const struct zfs_state *st, const struct zcfg_pool *pc, struct plan *p)
+{
+	const struct zfs_dataset *root = zfs_state_dataset(st, pc->name);
+	const char *names[2], *values[2];
+	size_t n = maintenance_props(pc, names, values);
+	for (size_t i = 0; root && i < n; i++) {
+		const struct zprop *cur = zfs_dataset_prop(root, names[i]);
+		if (!cur || strcmp(cur->value, values[i]))
+			add_set(pc->name, names[i], values[i], cur && strcmp(cur->value, "-") ? cur : NULL, p);
+	}
+}
+
+/*
  * What `zfs inherit name full` gives full, as "lz4 from quickOS" or "on, the
  * default": from the config of the nearest ancestor that sets the property
  * (dataset properties, or the pool's options for its root), else from the
@@ -1003,6 +1041,28 @@ static void plan_arc(const struct zfs_plan_in *in, const struct zfs_facts *f, st
 	free(human);
 }
 
+/*
+ * A pool with solid-state disks that are not NVMe, left on trim "debian":
+ * Debian's cron (periodic-trim "auto") trims only pools whose disks are all
+ * NVMe, so nothing would ever trim it. A warning naming the first such disk.
+ */
+static void warn_untrimmed(const struct zcfg_pool *pc, const struct zfs_facts *f, struct plan *p)
+{
+	if (pc->trim != ZTRIM_DEBIAN)
+		return;
+	const char *ssd = NULL;
+	for (size_t k = 0; k < pc->n_disks && !ssd; k++) {
+		const struct zfs_disk_fact *df = fact_for(f, pc->disks[k]);
+		if (df && df->media == DISK_MEDIA_SSD)
+			ssd = pc->disks[k];
+	}
+	if (ssd)
+		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath,
+			 "set \"trim\": \"auto\" (autotrim) or \"weekly\" for the pool",
+			 "pool '%s' has SSDs that are not NVMe (%s): Debian's TRIM cron trims only pools of NVMe disks, "
+			 "so nothing will ever trim this pool", pc->name, ssd);
+}
+
 void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 {
 	const struct zfs_config *cfg = in->cfg;
@@ -1021,6 +1081,8 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 			if (root)
 				plan_props(in, pc->name, false, jp, &pc->options, root, p);
 			free(jp);
+			if (zpool_readable(zp))
+				plan_pool_maintenance(st, pc, p);
 		}
 		else if (zp)
 			plan_import(pc, zp, p);
@@ -1061,6 +1123,8 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 		else
 			plan_create_dataset(in, dc, p);
 	}
+	for (size_t i = 0; i < cfg->n_pools; i++)
+		warn_untrimmed(&cfg->pools[i], f, p);
 	list_unmanaged(in, p);
 	plan_arc(in, f, p);
 	zfs_lint_capacity(cfg, st, &p->diags);

@@ -14,6 +14,7 @@
 struct zfs_disk_fact {
 	char *disk;               /* as the config names it */
 	struct disk_id id;        /* the device it is; DISK_ID_NONE when it does not resolve */
+	enum disk_media media;    /* rotational, NVMe or other SSD (sysfs), for the TRIM policy warning */
 	struct disk_probe probe;  /* signatures; filled only for the disks of pools to be created */
 };
 

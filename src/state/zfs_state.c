@@ -414,14 +414,6 @@ static char *first_word(const char *s)
 	return xstrndup(s, n);
 }
 
-static char *second_word(const char *s)
-{
-	s = skip_spaces(s);
-	while (*s && !isspace((unsigned char)*s))
-		s++;
-	return first_word(s);
-}
-
 /* Appends a vdev; the previous one is a group (not a leaf) when this one is deeper. */
 static void add_vdev(struct vdev **v, size_t *n, const char *name, const char *state, const char *was, int depth)
 {
@@ -443,15 +435,6 @@ const char *vdev_group_name(enum vdev_group g)
 	return (unsigned)g < sizeof(names) / sizeof(names[0]) ? names[g] : "data";
 }
 
-/* The group a section header of zpool status names, or -1 when name is no header. */
-static int vdev_group_of(const char *name)
-{
-	for (int g = VG_LOG; g <= VG_DEDUP; g++)
-		if (!strcmp(name, vdev_group_name((enum vdev_group)g)))
-			return g;
-	return -1;
-}
-
 const char *vdev_layout_of(const char *name)
 {
 	if (!strncmp(name, "mirror", 6))
@@ -467,95 +450,75 @@ const char *vdev_layout_of(const char *name)
 	return "stripe";
 }
 
+/* The first word of a "was PATH" note, or NULL. */
+static char *was_path(const char *note)
+{
+	if (!note || strncmp(note, "was ", 4))
+		return NULL;
+	return first_word(note + 4);
+}
+
+/*
+ * Fills zp from the health model h of one pool (which it takes over: h is
+ * zeroed): name, state, layout of the first top-level data vdev, data and
+ * auxiliary vdevs with their depth under the pool, the errors line.
+ */
+static void pool_from_health(struct zpool *zp, struct zh_pool *h, bool importable)
+{
+	memset(zp, 0, sizeof(*zp));
+	zp->name = xstrdup(h->name);
+	zp->state = h->state_text && h->state_text[0] ? xstrdup(h->state_text) : NULL;
+	zp->import_id = h->import_id ? first_word(h->import_id) : NULL;
+	zp->errors = h->errors_text ? xstrdup(h->errors_text) : NULL;
+	zp->importable = importable;
+	zp->layout = NULL;
+	for (size_t i = 0; i < h->n_vdevs; i++) {
+		const struct zh_vdev *v = &h->vdevs[i];
+		if (v->depth == 0)
+			continue;
+		char *was = was_path(v->note);
+		if (v->group == ZH_DATA) {
+			if (v->depth == 1 && !zp->layout)
+				zp->layout = xstrdup(vdev_layout_of(v->name));
+			add_vdev(&zp->vdevs, &zp->n_vdevs, v->name, v->state_text, was, v->depth - 1);
+		} else {
+			add_vdev(&zp->aux, &zp->n_aux, v->name, v->state_text, was, v->depth - 1);
+			/* enum zh_group and enum vdev_group list the sections in the same order */
+			zp->aux[zp->n_aux - 1].group = (enum vdev_group)v->group;
+		}
+		free(was);
+	}
+	if (!zp->layout)
+		zp->layout = xstrdup("stripe");
+	zp->health = *h;
+	memset(h, 0, sizeof(*h));
+}
+
 /*
  * Adds the pools of `zpool status` (or `zpool import`, importable) text to
- * st: name, state, layout of the first top-level vdev, data and auxiliary
- * vdevs with their depth, the errors line. Never fails on unknown lines;
- * returns 0. The strings are owned by st.
+ * st, read by the one parser of that text (zh_parse_status): each pool keeps
+ * its full health model (zpool.health) and the view the planners use (name,
+ * state, layout, data and auxiliary vdevs, the errors line). An importable
+ * pool that is also imported is not listed twice. Never fails on unknown
+ * lines; returns 0. The strings are owned by st.
  */
 int zpool_parse_status(const char *text, struct zfs_state *st, bool importable, struct diag_list *dl)
 {
 	(void)dl;
-	struct zpool *cur = NULL;
-	bool in_config = false;
-	bool in_aux = false;  /* logs, cache, spares, special sections */
-	int group = VG_DATA;  /* of the section in_aux is in */
-	for (const char *line = text; *line;) {
-		const char *eol = strchr(line, '\n');
-		size_t len = eol ? (size_t)(eol - line) : strlen(line);
-		char *l = xstrndup(line, len);
-		const char *t = skip_spaces(l);
-		if (!strncmp(t, "pool: ", 6)) {
-			char *name = first_word(t + 6);
-			/* An importable pool that is also imported is not listed twice. */
-			bool dup = false;
-			for (size_t i = 0; i < st->n_pools; i++)
-				dup |= !strcmp(st->pools[i].name, name);
-			if (dup && importable) {
-				cur = NULL;
-				free(name);
-			} else {
-				st->pools = xrealloc(st->pools, (st->n_pools + 1) * sizeof(*st->pools));
-				cur = &st->pools[st->n_pools++];
-				memset(cur, 0, sizeof(*cur));
-				cur->name = name;
-				cur->importable = importable;
-				cur->layout = xstrdup("stripe");
-			}
-			in_config = false;
-		} else if (cur && !strncmp(t, "state: ", 7) && !in_config) {
-			free(cur->state);
-			cur->state = first_word(t + 7);
-		} else if (cur && !strncmp(t, "id: ", 4) && !in_config) {
-			free(cur->import_id);
-			cur->import_id = first_word(t + 4);
-		} else if (cur && !strncmp(t, "config:", 7)) {
-			in_config = true;
-			in_aux = false;
-		} else if (cur && !strncmp(t, "errors:", 7)) {
-			free(cur->errors);
-			cur->errors = xstrdup(skip_spaces(t + 7));
-			in_config = false;
-		} else if (cur && in_config && l[0] == '\t' && *t) {
-			/* Depth: two spaces per level after the tab. */
-			int sp = 0;
-			while (l[1 + sp] == ' ')
-				sp++;
-			int depth = sp / 2;
-			char *name = first_word(t);
-			char *state = second_word(t);
-			/* An unavailable vdev: "1234... UNAVAIL 0 0 0 was /dev/disk/by-id/X-part1". */
-			const char *w = strstr(t, " was /");
-			char *was = w ? first_word(w + 5) : NULL;
-			if (!strcmp(name, "NAME") && !strcmp(state, "STATE")) {
-				/* header */
-			} else if (depth <= 1 && vdev_group_of(name) >= 0) {
-				/* Auxiliary vdev groups sit at the pool's own indentation. */
-				in_aux = true;
-				group = vdev_group_of(name);
-			} else if (depth == 0) {
-				in_aux = false;
-			} else if (in_aux) {
-				add_vdev(&cur->aux, &cur->n_aux, name, state, was, depth - 1);
-				cur->aux[cur->n_aux - 1].group = (enum vdev_group)group;
-			} else {
-				if (depth == 1 && cur->n_vdevs == 0) {
-					free(cur->layout);
-					cur->layout = xstrdup(vdev_layout_of(name));
-				}
-				add_vdev(&cur->vdevs, &cur->n_vdevs, name, state, was, depth - 1);
-			}
-			free(name);
-			free(state);
-			free(was);
-		} else if (cur && in_config && *t == '\0') {
-			/* blank line inside config: keep going */
-		} else if (in_config && l[0] != '\t' && *t) {
-			in_config = false;
-		}
-		free(l);
-		line = eol ? eol + 1 : line + len;
+	struct zh_status hs = { 0 };
+	struct diag_list quiet = { 0 };
+	zh_parse_status(text, &hs, &quiet);
+	diag_list_free(&quiet);
+	for (size_t k = 0; k < hs.n_pools; k++) {
+		bool dup = false;
+		for (size_t i = 0; i < st->n_pools; i++)
+			dup |= !strcmp(st->pools[i].name, hs.pools[k].name);
+		if (dup && importable)
+			continue;
+		st->pools = xrealloc(st->pools, (st->n_pools + 1) * sizeof(*st->pools));
+		pool_from_health(&st->pools[st->n_pools++], &hs.pools[k], importable);
 	}
+	zh_status_free(&hs);
 	return 0;
 }
 
@@ -928,6 +891,7 @@ static void zpool_free_one(struct zpool *p)
 		free(p->props[k].source);
 	}
 	free(p->props);
+	zh_pool_free(&p->health);
 }
 
 /*

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "state/zpool_health.h"
 #include "sys/disk.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
@@ -68,6 +69,7 @@ struct zpool {
 	struct zpool_prop *props;   /* zfs_state_read_pool_props; in zpool's order */
 	size_t n_props;
 	bool props_read;      /* props holds what zpool get printed for this pool */
+	struct zh_pool health; /* the full health model of this pool (scans, counters, groups), owned */
 };
 
 /* What this ZFS supports, read from the usage text of `zfs get`. */

@@ -8,6 +8,7 @@ static const struct subsystem *const doors[] = {
 	&samba_subsystem,
 	&pve_subsystem,
 	&snap_subsystem,
+	&health_subsystem,
 };
 
 const struct subsystem_table subsystems = { doors, sizeof(doors) / sizeof(doors[0]) };

@@ -9,6 +9,7 @@ extern const struct subsystem nfs_subsystem;
 extern const struct subsystem samba_subsystem;
 extern const struct subsystem pve_subsystem;
 extern const struct subsystem snap_subsystem;
+extern const struct subsystem health_subsystem;
 
 /* Every front door, zfs first: the others ask the ZFS view it publishes when it loads. */
 extern const struct subsystem_table subsystems;

@@ -90,6 +90,7 @@ static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 			memset(df, 0, sizeof(*df));
 			df->disk = xstrdup(pc->disks[k]);
 			disk_id_resolve(df->disk, "/sys", &df->id);
+			df->media = disk_media_of(&df->id, "/sys");
 		}
 	}
 	size_t before = diag_count(dl, DIAG_ERROR);

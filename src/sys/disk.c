@@ -48,6 +48,28 @@ static char *read_line(const char *path)
 	return line;
 }
 
+enum disk_media disk_media_of(const struct disk_id *id, const char *sys)
+{
+	if (id->self.kind != DISK_ID_BLOCK)
+		return DISK_MEDIA_UNKNOWN;
+	dev_t d = id->self.whole;
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/dev/block/%u:%u/queue/rotational", sys, major(d), minor(d));
+	char *rot = read_line(p);
+	enum disk_media m = DISK_MEDIA_UNKNOWN;
+	if (rot && !strcmp(rot, "1")) {
+		m = DISK_MEDIA_ROTATIONAL;
+	} else if (rot && !strcmp(rot, "0")) {
+		char target[PATH_MAX];
+		snprintf(p, sizeof(p), "%s/dev/block/%u:%u", sys, major(d), minor(d));
+		ssize_t n = readlink(p, target, sizeof(target) - 1);
+		target[n > 0 ? n : 0] = '\0';
+		m = strstr(target, "/nvme/") ? DISK_MEDIA_NVME : DISK_MEDIA_SSD;
+	}
+	free(rot);
+	return m;
+}
+
 /* The disk a block device is on: its parent when sysfs says it is a partition, else dev itself. */
 static dev_t whole_disk(const char *sys, dev_t dev)
 {

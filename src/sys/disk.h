@@ -47,6 +47,20 @@ struct disk_id {
  * nor a regular file) and id->kind DISK_ID_NONE.
  */
 int disk_id_resolve(const char *path, const char *sys, struct disk_id *id);
+/* What kind of medium a disk is, from sysfs (for TRIM policy). */
+enum disk_media {
+	DISK_MEDIA_UNKNOWN,     /* not a resolved block device, or sysfs does not say */
+	DISK_MEDIA_ROTATIONAL,  /* queue/rotational is 1 */
+	DISK_MEDIA_NVME,        /* solid state behind an NVMe controller */
+	DISK_MEDIA_SSD,         /* solid state, not NVMe (SATA, SAS, USB...) */
+};
+/*
+ * The medium of the whole disk of id: <sys>/dev/block/MAJ:MIN/queue/rotational,
+ * and NVMe when that sysfs entry lies under an nvme controller (its link
+ * target has a "/nvme/" component). Never fails: DISK_MEDIA_UNKNOWN.
+ */
+enum disk_media disk_media_of(const struct disk_id *id, const char *sys);
+
 /* True when id was resolved. */
 static inline bool disk_id_known(const struct disk_id *id) { return id->self.kind != DISK_ID_NONE; }
 

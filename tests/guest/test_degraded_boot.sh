@@ -55,6 +55,13 @@ test_boot2_degraded_mirror_is_reported_imported_and_usable() {
 	assert_rc 0
 	assert_eq "$(jq -r ".zfs.pools[] | select(.name==\"$POOL\") | .health" <<<"$out")" DEGRADED
 	assert_eq "$(jq -r ".zfs.pools[] | select(.name==\"$POOL\") | [.vdevs[] | select(.state==\"UNAVAIL\")] | length" <<<"$out")" 1
+	# the check a monitoring agent runs: critical, naming the pool; the virtio disk's SMART is unknown
+	ph status -c "$WORK/c.json" --root "$WORK/root" --check
+	assert_rc 2
+	assert_contains "$(head -1 <<<"$out")" "CRITICAL: 1 critical"
+	assert_contains "$out" "CRITICAL pool $POOL: DEGRADED, mirror-0 has no redundancy left"
+	ph status -c "$WORK/c.json" --root "$WORK/root"
+	assert_contains "$out" " (pool $POOL): unknown ("
 	# a degraded pool is not re-created or wiped: a second plan has no pool action
 	ph plan -c "$WORK/c.json" --root "$WORK/root"
 	assert_not_contains "$out" "create pool"

@@ -129,6 +129,44 @@ need_reference() {
 			"(PHOENIX_REFERENCE_DIR=${PHOENIX_REFERENCE_DIR-unset}; the repository keeps them in tests/data/reference/)"
 }
 
+# A real prometheus-node-exporter (textfile collector only, loopback):
+# prom_start DIR starts one on DIR/*.prom and sets PROM_URL; prom_scrape prints
+# /metrics; prom_stop ends it (the suite's own process, by its pid).
+PROM_BIN=${PHOENIX_NODE_EXPORTER:-prometheus-node-exporter}
+PROM_PID=
+
+# prom_start DIR: an exporter reading DIR/*.prom on a free loopback port.
+prom_start() {
+	local port i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		port=$((20000 + (RANDOM % 20000)))
+		"$PROM_BIN" --collector.disable-defaults --collector.textfile \
+			--collector.textfile.directory="$1" --web.listen-address="127.0.0.1:$port" \
+			>"$WORK/exporter.log" 2>&1 &
+		PROM_PID=$!
+		PROM_URL=http://127.0.0.1:$port/metrics
+		for _ in $(seq 1 50); do
+			curl -fsS "$PROM_URL" >/dev/null 2>&1 && return 0
+			kill -0 "$PROM_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		prom_stop
+	done
+	echo "node_exporter did not start; its log:" >&2
+	cat "$WORK/exporter.log" >&2
+	return 1
+}
+
+prom_stop() {
+	if [ -n "$PROM_PID" ]; then
+		kill "$PROM_PID" 2>/dev/null
+		wait "$PROM_PID" 2>/dev/null || true
+	fi
+	PROM_PID=
+}
+
+prom_scrape() { curl -fsS "$PROM_URL"; }
+
 run_tests() {
 	local filter=${TEST_FILTER:-}
 	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do

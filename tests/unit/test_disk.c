@@ -212,6 +212,32 @@ static int teardown_tmp(void **state)
 	return 0;
 }
 
+/* queue/rotational and the controller of the sysfs entry tell HDD, NVMe and other SSDs apart. */
+static void media_of_disks_comes_from_sysfs(void **state)
+{
+	(void)state;
+	put("sys/devices/pci0/ata1/block/sda/queue/rotational", "0\n");
+	put("sys/devices/pci0/ata2/block/sdb/queue/rotational", "1\n");
+	put("sys/devices/pci0/nvme/nvme0/nvme0n1/queue/rotational", "0\n");
+	put("sys/dev/block/.keep", "");
+	link_to("../../devices/pci0/ata1/block/sda", "sys/dev/block/8:0");
+	link_to("../../devices/pci0/ata2/block/sdb", "sys/dev/block/8:16");
+	link_to("../../devices/pci0/nvme/nvme0/nvme0n1", "sys/dev/block/259:0");
+	char *sys = at("sys");
+	struct disk_id id = { .self = { .kind = DISK_ID_BLOCK } };
+	id.self.whole = makedev(8, 0);
+	assert_int_equal(disk_media_of(&id, sys), DISK_MEDIA_SSD);
+	id.self.whole = makedev(8, 16);
+	assert_int_equal(disk_media_of(&id, sys), DISK_MEDIA_ROTATIONAL);
+	id.self.whole = makedev(259, 0);
+	assert_int_equal(disk_media_of(&id, sys), DISK_MEDIA_NVME);
+	id.self.whole = makedev(8, 32); /* no sysfs entry */
+	assert_int_equal(disk_media_of(&id, sys), DISK_MEDIA_UNKNOWN);
+	id.self.kind = DISK_ID_FILE;
+	assert_int_equal(disk_media_of(&id, sys), DISK_MEDIA_UNKNOWN);
+	free(sys);
+}
+
 static void resolver_sees_through_symlinks_hard_links_and_dotdot(void **state)
 {
 	(void)state;
@@ -366,6 +392,7 @@ int main(void)
 		cmocka_unit_test(host_users_are_found_by_identity),
 		cmocka_unit_test(in_use_messages_name_the_holder_and_never_offer_allow_wipe),
 		cmocka_unit_test_setup_teardown(resolver_sees_through_symlinks_hard_links_and_dotdot, setup_tmp, teardown_tmp),
+		cmocka_unit_test_setup_teardown(media_of_disks_comes_from_sysfs, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(vdev_short_names_are_found_in_the_import_directories, setup_tmp, teardown_tmp),
 		cmocka_unit_test_setup_teardown(host_facts_are_read_from_proc_and_sys, setup_tmp, teardown_tmp),
 	};

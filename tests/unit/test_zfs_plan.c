@@ -194,6 +194,27 @@ static void signature_blocks_pool_unless_wipe_allowed(void **state)
 	teardown_fx(f);
 }
 
+static void sata_ssd_pool_left_on_debian_trim_is_warned_about(void **state)
+{
+	(void)state;
+	static const char *const trims[] = { "", ",\"trim\":\"auto\"", ",\"trim\":\"weekly\"" };
+	static const enum disk_media media[] = { DISK_MEDIA_SSD, DISK_MEDIA_NVME, DISK_MEDIA_ROTATIONAL };
+	for (size_t t = 0; t < 3; t++)
+		for (size_t m = 0; m < 3; m++) {
+			char *json = xasprintf("{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\","
+					       "\"disks\":[\"/d/a\"]%s}]}}", trims[t]);
+			struct fixture *f = setup_fx(json, "tank\ttype\tfilesystem\t-\n", status_tank);
+			add_disk_fact(f, "/d/a", NULL);
+			f->facts.disks[0].media = media[m];
+			zfs_plan_build(&f->in, &f->plan);
+			bool warned = has_diag(&f->plan.diags, DIAG_WARNING,
+					       "pool 'tank' has SSDs that are not NVMe (/d/a): Debian's TRIM cron trims only pools of NVMe disks, so nothing will ever trim this pool");
+			assert_int_equal(warned, t == 0 && m == 0);
+			teardown_fx(f);
+			free(json);
+		}
+}
+
 static void existing_pool_layout_drift_is_reported_not_fixed(void **state)
 {
 	(void)state;
@@ -664,6 +685,7 @@ int main(void)
 		cmocka_unit_test(unsupported_compression_is_a_plan_error),
 		cmocka_unit_test(signature_blocks_pool_unless_wipe_allowed),
 		cmocka_unit_test(existing_pool_layout_drift_is_reported_not_fixed),
+		cmocka_unit_test(sata_ssd_pool_left_on_debian_trim_is_warned_about),
 		cmocka_unit_test(unmanaged_datasets_are_listed_only),
 		cmocka_unit_test(arc_line_is_merged_into_modprobe_file),
 		cmocka_unit_test(arc_is_set_where_modprobe_reads_it),
