@@ -153,8 +153,7 @@ int snap_state_read(struct snap_state *st, const struct strvec *datasets, struct
 		st->get_types = caps.get_types;
 		st->has_clones = caps.known && zfs_caps_has_prop(&caps, "clones");
 		st->caps_read = true;
-		sv_free(&caps.props);
-		sv_free(&caps.compression);
+		zfs_caps_free(&caps);
 	}
 	int rc = 0;
 	for (int attempt = 0; attempt < 2 && ds.n; attempt++) {

@@ -158,8 +158,12 @@ static void snap_free(void *priv)
 	free(d);
 }
 
+/* The policies cover the datasets of the zfs section: its view and its state come first. */
+static const char *const needs[] = { "zfs", NULL };
+
 const struct subsystem snap_subsystem = {
 	.name = "snapshots",
+	.needs = needs,
 	.load = snap_load,
 	.discover = snap_discover,
 	.plan = snap_plan,
