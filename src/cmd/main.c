@@ -75,7 +75,7 @@ static const struct {
 	{ O_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
 	{ O_GUESTS, "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)\n"
 		    "      --vm-config FILE   VM config (default: core_paths.vm_config_file under --root)" },
-	{ O_ONLY, "      --only LIST        only these subsystems, comma-separated (zfs,dirs,nfs,samba,pve,snapshots),\n"
+	{ O_ONLY, "      --only LIST        only these subsystems, comma-separated (zfs,dirs,nfs,samba,pve,snapshots,health),\n"
 		  "                         and what they need (repeatable)" },
 	{ O_JSON, "      --json             machine-readable output (apply: one JSON object per line; needs --yes)" },
 	{ O_YES, "  -y, --yes              apply without asking (required without a terminal)" },

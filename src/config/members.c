@@ -18,7 +18,7 @@ struct member_set {
 static const struct member_set sets[CFG_KIND_COUNT] = {
 	[CFG_MAIN] = { "the main config",
 		L("zfs", "nfs", "samba", "core_paths", "proxmox_storage_ids", "shared_volumes", "network",
-		  "persistent_storage"),
+		  "persistent_storage", "monitoring"),
 		L("$schema", "version", "author", "users", "timezone", "domain_name", "dns_server", "docker", "firewall",
 		  "mount_point_base", "proxmox_defaults", "tests", "nvidia_driver", "behavior", "portainer_api",
 		  "step_ca", "vm_defaults", "vms") },
@@ -33,7 +33,7 @@ static const struct member_set sets[CFG_KIND_COUNT] = {
 	[CFG_ZFS] = { "zfs", L("pools", "datasets", "arc_max_gb", "settings", "snapshot_policies", "snapshot_destroy_batch"),
 		NONE },
 	[CFG_ZFS_POOL] = { "a pool", L("name", "raid_level", "disks", "vdevs", "log", "cache", "special", "spares", "ashift",
-		"mountpoint", "properties", "options"),
+		"mountpoint", "properties", "options", "scrub", "trim"),
 		NONE },
 	[CFG_ZFS_DATASET] = { "a dataset",
 		L("name", "pool", "type", "volsize", "sparse", "mountpoint", "properties", "snapshots", "proxmox_storage_type",

@@ -451,8 +451,12 @@ static void health_free(void *priv)
 	free(d);
 }
 
+/* Health reads the pools of the zfs state: the zfs front door comes first. */
+static const char *const needs[] = { "zfs", NULL };
+
 const struct subsystem health_subsystem = {
 	.name = "health",
+	.needs = needs,
 	.load = health_load,
 	.discover = health_discover,
 	.plan = health_plan,

@@ -160,7 +160,7 @@ test_unknown_subsystem_is_an_error_listing_the_known_ones() {
 		ph "$c" -c "$WORK/c.json" --root "$ROOT" --only zfs,nfss "${yes[@]}"
 		assert_rc 1 "($c)"
 		assert_contains "$err" "error: --only: unknown subsystem 'nfss'"
-		assert_contains "$err" "  hint: name subsystems from this list, separated by commas: zfs,dirs,nfs,samba,pve,snapshots (e.g. --only zfs)"
+		assert_contains "$err" "  hint: name subsystems from this list, separated by commas: zfs,dirs,nfs,samba,pve,snapshots,health (e.g. --only zfs)"
 	done
 	ph plan -c "$WORK/c.json" --root "$ROOT" --only zfs,
 	assert_rc 1
@@ -182,7 +182,7 @@ JSON
 	ph validate -c "$WORK/c.json" --json
 	assert_rc 1
 	assert_eq "$(jq -r '.config, .valid, .errors, (.checked | join(","))' <<<"$out" | tr '\n' '|')" \
-		"$WORK/c.json|false|1|zfs,dirs,nfs,samba,pve,snapshots|"
+		"$WORK/c.json|false|1|zfs,dirs,nfs,samba,pve,snapshots,health|"
 	local d; d=$(jq -c '.diagnostics[0]' <<<"$out")
 	assert_eq "$(keys "$d")" "$DIAG_KEYS"
 	assert_eq "$(jq -r '[.severity, .file, .line, .column, .path, .subsystem, .message, .hint] | join("|")' <<<"$d")" \
@@ -223,7 +223,7 @@ test_plan_json_names_the_layer_with_errors() {
 	ph plan -c "$WORK/c.json" --root "$ROOT" --json
 	assert_rc 1
 	assert_eq "$(jq -r '.ok, (.errors_in | join(",")), (.other_layers | join(",")), ([.actions[] | select(.subsystem == "zfs") | .kind] | join(","))' <<<"$out" | tr '\n' '|')" \
-		"false|nfs|zfs,dirs,samba,pve,snapshots|create-pool,create-dataset|"
+		"false|nfs|zfs,dirs,samba,pve,snapshots,health|create-pool,create-dataset|"
 	assert_eq "$(jq -r '[.diagnostics[] | select(.severity == "error") | .subsystem] | join(",")' <<<"$out")" "nfs"
 }
 
@@ -252,7 +252,7 @@ test_apply_json_lines() {
 	PHOENIX_EXPORTFS=$WORK/no-such/exportfs ph apply -c "$WORK/d.json" --root "$ROOT" --json --yes
 	assert_rc 1
 	assert_eq "$(jq -c '[.event, .ok, .applied, .errors_in, .other_layers, [.diagnostics[].severity]]' <<<"$out")" \
-		'["summary",false,0,["nfs"],["zfs","dirs","samba","pve","snapshots"],["error"]]'
+		'["summary",false,0,["nfs"],["zfs","dirs","samba","pve","snapshots","health"],["error"]]'
 }
 
 # A zfs that fails 'zfs create' of the dataset named $WORK/fail-on (every other call is the real zfs).
