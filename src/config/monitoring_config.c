@@ -5,7 +5,7 @@
 
 #include "util/strbuf.h"
 
-static void defaults(struct monitoring_config *c)
+void monitoring_config_defaults(struct monitoring_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->capacity_warn_pct = 80;
@@ -61,7 +61,7 @@ static void check_order(const struct config_src *src, const char *crit_key, doub
 
 int monitoring_config_load(const struct config_src *src, struct monitoring_config *cfg, struct diag_list *dl)
 {
-	defaults(cfg);
+	monitoring_config_defaults(cfg);
 	json_t *m = src && src->root ? json_object_get(src->root, "monitoring") : NULL;
 	if (!m)
 		return 0;

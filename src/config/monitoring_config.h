@@ -31,6 +31,9 @@ struct monitoring_config {
 	char *prometheus_file;   /* NULL: MON_DEFAULT_PROM_FILE */
 };
 
+/* cfg with every default of the table above (present false, smart on). */
+void monitoring_config_defaults(struct monitoring_config *cfg);
+
 /*
  * Reads the monitoring section of src into cfg (defaults for what is absent).
  * Every problem goes to dl at its JSON path. Returns 0, or -1 when an error

@@ -6,16 +6,23 @@
 
 #include "util/strbuf.h"
 
+void hc_thresholds_from_config(const struct monitoring_config *c, struct hc_thresholds *t)
+{
+	t->capacity_warn_pct = c->capacity_warn_pct;
+	t->capacity_crit_pct = c->capacity_crit_pct;
+	t->scrub_warn_factor = c->scrub_warn_factor;
+	t->scrub_crit_factor = c->scrub_crit_factor;
+	t->snapshot_warn_factor = c->snapshot_warn_factor;
+	t->snapshot_crit_factor = c->snapshot_crit_factor;
+	t->nvme_used_warn_pct = c->nvme_used_warn_pct;
+	t->nvme_used_crit_pct = c->nvme_used_crit_pct;
+}
+
 void hc_thresholds_default(struct hc_thresholds *t)
 {
-	t->capacity_warn_pct = 80;
-	t->capacity_crit_pct = 90;
-	t->scrub_warn_factor = 1.2;
-	t->scrub_crit_factor = 1.5;
-	t->snapshot_warn_factor = 1.5;
-	t->snapshot_crit_factor = 4.0;
-	t->nvme_used_warn_pct = 80;
-	t->nvme_used_crit_pct = 95;
+	struct monitoring_config c;
+	monitoring_config_defaults(&c);
+	hc_thresholds_from_config(&c, t);
 }
 
 const char *hc_severity_name(enum hc_severity s)

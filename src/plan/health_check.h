@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "config/monitoring_config.h"
 #include "state/smart.h"
 #include "state/zpool_health.h"
 
@@ -58,7 +59,10 @@ struct hc_thresholds {
 	int nvme_used_crit_pct;       /* 95 */
 };
 
+/* The defaults of the monitoring section (config/monitoring_config.h: one table of them). */
 void hc_thresholds_default(struct hc_thresholds *t);
+/* The thresholds the monitoring section c sets. */
+void hc_thresholds_from_config(const struct monitoring_config *c, struct hc_thresholds *t);
 
 struct hc_pool {
 	const struct zh_pool *health; /* required */

@@ -205,18 +205,6 @@ static void build_input(struct door *d, const struct ph_ctx *ctx, struct hc_inpu
 				 .n_keys = d->n_keys, .now = ctx->now };
 }
 
-static void thresholds(const struct monitoring_config *c, struct hc_thresholds *t)
-{
-	hc_thresholds_default(t);
-	t->capacity_warn_pct = c->capacity_warn_pct;
-	t->capacity_crit_pct = c->capacity_crit_pct;
-	t->scrub_warn_factor = c->scrub_warn_factor;
-	t->scrub_crit_factor = c->scrub_crit_factor;
-	t->snapshot_warn_factor = c->snapshot_warn_factor;
-	t->snapshot_crit_factor = c->snapshot_crit_factor;
-	t->nvme_used_warn_pct = c->nvme_used_warn_pct;
-	t->nvme_used_crit_pct = c->nvme_used_crit_pct;
-}
 
 /* Evaluates the check; in is filled too (valid until the next call). */
 static void evaluate(struct door *d, struct ph_ctx *ctx, struct hc_input *in, struct hc_result *out)
@@ -224,7 +212,7 @@ static void evaluate(struct door *d, struct ph_ctx *ctx, struct hc_input *in, st
 	read_smart(d, ctx);
 	build_input(d, ctx, in);
 	struct hc_thresholds t;
-	thresholds(&d->cfg, &t);
+	hc_thresholds_from_config(&d->cfg, &t);
 	memset(out, 0, sizeof(*out));
 	hc_evaluate(in, &t, out);
 }

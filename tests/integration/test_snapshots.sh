@@ -52,11 +52,11 @@ test_run_takes_each_due_class_once_then_nothing() {
 	assert_rc 2
 	assert_contains "$out" "\"$p/data@phoenix_2026-01-05T110000Z_hourly\""
 	assert_eq "$(snaps "$p/data" | wc -l)" 2
-	# a --now that is not UTC text
+	# a --now that is no time at all (one parser for run, snapshots and status)
 	ph run -c "$WORK/c.json" --now 2026-01-05
 	assert_rc 1
-	assert_eq "$err" "error: --now '2026-01-05' is not a UTC time
-  hint: write it as YYYY-MM-DDTHH:MM:SSZ, e.g. --now 2026-01-05T14:00:00Z"
+	assert_eq "$err" "error: --now '2026-01-05' is not a time
+  hint: give YYYY-MM-DDTHH:MM:SSZ (UTC), @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local time) or +N with s, m, h or d"
 }
 
 test_recursive_policy_takes_children_and_excludes() {

@@ -480,10 +480,13 @@ test_plan_reads_pool_properties_within_four_programs() {
 	ph plan -c "$WORK/c.json" --root "$WORK/root"
 	assert_rc 0
 	assert_contains "$out" "No changes: the host matches the config."
-	[ "$(wc -l <"$WORK/calls")" -le 4 ] || fail "more than 4 zfs/zpool invocations: $(cat "$WORK/calls")"
+	# 4 programs; one more where zfs get has no -t (zfs-fuse): the layout is listed first (zfs list)
+	local most=4
+	zfs_has get-types || most=5
+	[ "$(wc -l <"$WORK/calls")" -le "$most" ] || fail "more than $most zfs/zpool invocations: $(cat "$WORK/calls")"
 	# zpool get -H -p where zpool has it (OpenZFS), the header form on zfs-fuse: one call for the pool
 	[ "$(grep -cE "^zpool get( -H -p)? all $q\$" "$WORK/calls")" = 1 ] || fail "no single zpool get: $(cat "$WORK/calls")"
-	if grep -vE "^(zfs get|zfs get -[Hj] -p -r( -t filesystem,volume)? all $q|zpool status( -P)?|zpool get( -H -p)? all $q)\$" "$WORK/calls"; then
+	if grep -vE "^(zfs get|zfs get -[Hj] -p -r( -t filesystem,volume)? all $q|zfs list -H -o name -t filesystem,volume -r $q|zfs get -H -p all $q $q/a|zpool status( -P)?|zpool get( -H -p)? all $q)\$" "$WORK/calls"; then
 		fail "an unexpected command ran"
 	fi
 }
@@ -562,7 +565,9 @@ JSON
 	assert_rc 2
 	assert_contains "$out" "! recreate needed: $q/docs casesensitivity sensitive -> insensitive"
 	assert_contains "$out" "Nothing apply can do: 1 change needs a recreate by hand (see 'recreate needed')."
-	if grep -vE "^(zfs get.*|zpool status.*)\$" "$WORK/calls"; then fail "apply ran a command for a recreate"; fi
+	if grep -vE "^(zfs get.*|zfs list -H -o name -t filesystem,volume -r .*|zpool status.*)\$" "$WORK/calls"; then
+		fail "apply ran a command for a recreate"
+	fi
 	unset PHOENIX_ZFS PHOENIX_ZPOOL
 	assert_eq "$(zget casesensitivity "$q/docs")" sensitive
 }
