@@ -3,7 +3,8 @@
 # Debian 12: compiler and libraries, ZFS (zfs-fuse where no kernel ZFS is
 # present), the NFS and Samba servers and clients the integration tests drive,
 # valgrind (make valgrind), clang with libFuzzer (make fuzz), smartmontools
-# (disk wear in status) and prometheus-node-exporter and curl (the metrics test).
+# (disk wear in status), prometheus-node-exporter and curl (the metrics test),
+# sanoid (the peer bench/snapshot_jobs.sh compares against).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
@@ -13,7 +14,8 @@ pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
       samba samba-common-bin samba-vfs-modules smbclient iproute2 passwd bc
       qemu-system-x86 debootstrap
       clang-14 libclang-rt-14-dev
-      smartmontools prometheus-node-exporter curl)
+      smartmontools prometheus-node-exporter curl
+      sanoid)
 if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then
 	pkgs+=(zfs-fuse)
 fi
