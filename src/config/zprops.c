@@ -308,12 +308,14 @@ char *zprop_normalize(const char *name, const char *value, char **why)
 	return xstrdup(value);
 }
 
-/* The setting a display alias stands for: {property, alias, canonical}. */
+/*
+ * The setting a display alias stands for: {property, alias, canonical}. What
+ * xattr=on means depends on the ZFS line (zfs_caps_value_eq in state/).
+ */
 static const char *const aliases[][3] = {
 	{ "acltype", "posixacl", "posix" },
 	{ "acltype", "noacl", "off" },
 	{ "acltype", "disabled", "off" },
-	{ "xattr", "dir", "on" },
 };
 
 static const char *canonical(const char *name, const char *v)

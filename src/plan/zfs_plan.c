@@ -835,7 +835,7 @@ static void plan_props(const struct zfs_plan_in *in, const char *full, bool volu
 			continue;
 		}
 		bool fixed = zfs_caps_create_only(caps, pr->name);
-		bool same = cur && zprop_value_eq(pr->name, cur->value, pr->norm);
+		bool same = cur && zfs_caps_value_eq(caps, pr->name, cur->value, pr->norm);
 		/* Only what can be inherited can match by inheritance: quota=none is "default" even when set. */
 		bool by_value = fixed || !zfs_caps_inheritable(caps, pr->name);
 		if (same && (by_value || !strcmp(cur->source, "local")))

@@ -7,6 +7,7 @@
 
 #include "config/zprops.h"
 #include "exec/exec.h"
+#include "util/fs.h"
 #include "util/str.h"
 
 const char *zfs_prog(void)
@@ -749,6 +750,23 @@ bool zfs_caps_create_only(const struct zfs_caps *caps, const char *name)
 	return pi && pi->create_only;
 }
 
+void zfs_caps_set_line(struct zfs_caps *caps, const char *module_version)
+{
+	unsigned major = 0, minor = 0;
+	bool parsed = module_version && sscanf(module_version, "%u.%u", &major, &minor) == 2;
+	caps->xattr_on = parsed && (major > 2 || (major == 2 && minor >= 2)) ? "sa" : "dir";
+}
+
+bool zfs_caps_value_eq(const struct zfs_caps *caps, const char *name, const char *a, const char *b)
+{
+	if (!strcmp(name, "xattr")) {
+		const char *on = caps->xattr_on ? caps->xattr_on : "dir";
+		a = strcmp(a, "on") ? a : on;
+		b = strcmp(b, "on") ? b : on;
+	}
+	return zprop_value_eq(name, a, b);
+}
+
 bool zfs_caps_inheritable(const struct zfs_caps *caps, const char *name)
 {
 	if (zprop_is_user(name))
@@ -773,7 +791,7 @@ bool zfs_caps_enum_ok(const struct zfs_caps *caps, const char *name, const char 
 			while (n && isspace((unsigned char)p[n - 1]))
 				n--;
 			char *one = xstrndup(p, n);
-			bool ok = *one && zprop_value_eq(name, value, one);
+			bool ok = *one && zfs_caps_value_eq(caps, name, value, one);
 			free(one);
 			if (ok)
 				return true;
@@ -1002,6 +1020,12 @@ int zfs_state_discover(struct zfs_state *st, const struct strvec *pools, struct 
 	if (zfs_parse_caps(r.err, &st->caps))
 		zfs_parse_caps(r.out, &st->caps);
 	exec_result_free(&r);
+	/* the kernel module's line (no program, not under --root): what xattr=on means */
+	char *ver = NULL;
+	if (read_file("/sys/module/zfs/version", &ver, NULL))
+		ver = NULL;
+	zfs_caps_set_line(&st->caps, ver);
+	free(ver);
 
 	if (read_status(st, dl))
 		return -1;

@@ -85,6 +85,8 @@ struct zfs_caps {
 	bool modern;                  /* feature flags era (lz4/zstd named) */
 	bool get_types;               /* `zfs get` takes -t (skip snapshots while reading) */
 	bool get_json;                /* `zfs get` takes -j (OpenZFS 2.3: JSON, unambiguous values) */
+	const char *xattr_on;         /* what xattr=on is on this ZFS line: "sa" from OpenZFS 2.2 (shown as on),
+					 "dir" before it and on zfs-fuse (dir shown as on); NULL: as dir */
 };
 
 struct zfs_state {
@@ -189,6 +191,19 @@ bool zfs_caps_has_prop(const struct zfs_caps *caps, const char *name);
 bool zfs_caps_create_only(const struct zfs_caps *caps, const char *name);
 /* Does `zfs inherit` take property name on this ZFS (usage INHERIT column, else the table)? */
 bool zfs_caps_inheritable(const struct zfs_caps *caps, const char *name);
+
+/*
+ * Sets caps->xattr_on from the kernel module's version text
+ * (/sys/module/zfs/version, "2.3.2-2~bpo12+2"): "sa" from 2.2 on, else (an
+ * older line, or no text: zfs-fuse) "dir". Pure.
+ */
+void zfs_caps_set_line(struct zfs_caps *caps, const char *module_version);
+
+/*
+ * zprop_value_eq with what this ZFS line shows under another name:
+ * xattr=on is sa on OpenZFS 2.2 and later, dir before (caps->xattr_on).
+ */
+bool zfs_caps_value_eq(const struct zfs_caps *caps, const char *name, const char *a, const char *b);
 /*
  * Does this ZFS take value for enumerated property name? The usage text's
  * list decides (a display alias of a listed value counts: posixacl for

@@ -394,7 +394,7 @@ static void zfs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 			const struct zcfg_prop *cp = &dc->props.v[k];
 			const struct zprop *pr = zfs_dataset_prop(ds, cp->name);
 			bool drifted = cp->inherit ? pr && !strcmp(pr->source, "local")
-						   : !pr || !zprop_value_eq(cp->name, pr->value, cp->norm);
+						   : !pr || !zfs_caps_value_eq(&d->st.caps, cp->name, pr->value, cp->norm);
 			if (drifted) {
 				json_array_append_new(drift, json_pack("{s:s, s:s, s:s}", "property", dc->props.v[k].name,
 								       "current", pr ? pr->value : "-", "config",

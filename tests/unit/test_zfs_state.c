@@ -776,6 +776,29 @@ static void vdev_names_match_configured_disks(void **state)
 	assert_false(vdev_matches_disk("/tmp/y/a", "/tmp/x/a"));
 }
 
+/* xattr=on is sa from OpenZFS 2.2, dir before and on zfs-fuse (found in the 2.3 guest: sa shows as on). */
+static void xattr_on_means_what_the_zfs_line_says(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *version, *shown, *config;
+		bool same;
+	} cases[] = {
+		{ "2.3.2-2~bpo12+2\n", "on", "sa", true },  { "2.3.2-2~bpo12+2\n", "on", "dir", false },
+		{ "2.3.2-2~bpo12+2\n", "dir", "dir", true }, { "2.2.0-1\n", "on", "sa", true },
+		{ "2.1.11-1\n", "on", "dir", true },         { "2.1.11-1\n", "on", "sa", false },
+		{ "2.1.11-1\n", "sa", "sa", true },          { NULL, "on", "dir", true },
+		{ NULL, "on", "sa", false },                  { "2.3.2\n", "on", "on", true },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct zfs_caps c = { 0 };
+		zfs_caps_set_line(&c, cases[i].version);
+		assert_int_equal(zfs_caps_value_eq(&c, "xattr", cases[i].shown, cases[i].config), cases[i].same);
+		/* other properties keep their own meaning of on */
+		assert_false(zfs_caps_value_eq(&c, "atime", "on", "sa"));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	write_missing = argc > 1 && !strcmp(argv[1], "--write-missing");
@@ -799,6 +822,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(caps_tell_the_values_of_each_zfs),
 		cmocka_unit_test(zpool_get_tabbed_form_keeps_values_whole),
 		cmocka_unit_test(vdev_names_match_configured_disks),
+		cmocka_unit_test(xattr_on_means_what_the_zfs_line_says),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
