@@ -37,6 +37,7 @@ static void report_done(const struct plan *p, size_t upto, struct diag_list *dl)
 
 int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 {
+	ax->done = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
 		action_print(ax->out, a);
@@ -60,6 +61,7 @@ int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 			report_done(p, i, dl);
 			return -1;
 		}
+		ax->done = i + 1;
 	}
 	return 0;
 }

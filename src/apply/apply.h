@@ -12,6 +12,7 @@ struct apply_ctx {
 	const char *root;            /* --root ("" when not given): prefix for host files */
 	FILE *out;                   /* progress lines */
 	const char *samba_password;  /* what --samba-password-stdin carried (owned by the command), or NULL */
+	size_t done;                 /* set by apply_plan: how many actions completed */
 };
 
 /*
@@ -20,7 +21,7 @@ struct apply_ctx {
  * to ax->out as it starts (action_print). On the first failure adds an
  * error naming the action, the command, its exit status and stderr, and a
  * note listing what was already done; returns -1. Returns 0 when everything
- * ran.
+ * ran. Either way ax->done is the number of actions that completed.
  */
 int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/audit.h"
 #include "cmd/cmd.h"
 #include "subsys/table.h"
 #include "util/lock.h"
@@ -24,14 +25,15 @@ static bool confirm(size_t n)
 }
 
 /*
- * One pass: load, discover, plan, confirm, run. password: what
+ * One pass: load, discover, plan, confirm, run; what ran goes into au.
+ * password: what
  * --samba-password-stdin carried, or NULL. prev: NULL for the first pass,
  * else the note of the action after which this second pass plans again.
  * *again gets the note of this pass's own such action (a pool import, whose
  * datasets can only be planned after it), or NULL.
  */
 static int apply_pass(const struct options *o, const char *password, const struct replan_note *prev,
-		      const struct replan_note **again)
+		      const struct replan_note **again, struct audit *au)
 {
 	bool first = !prev;
 	struct ph_ctx ctx;
@@ -79,9 +81,11 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	}
 	struct apply_ctx ax = { .root = ctx.root, .out = stdout, .samba_password = password };
 	if (apply_plan(&p, &ax, &dl)) {
+		audit_add_plan(au, &ctx.main, &p, ax.done, true, &dl);
 		print_diags(&dl);
 		goto out;
 	}
+	audit_add_plan(au, &ctx.main, &p, ax.done, false, NULL);
 	printf("Applied %zu change%s.\n", p.n, p.n == 1 ? "" : "s");
 	*again = plan_replan(&p);
 	code = EXIT_OK;
@@ -104,17 +108,27 @@ static char *read_password_line(void)
 	return pw;
 }
 
-/* After the lock: the first pass, and a second one when the first did what the rest depends on. */
+/*
+ * After the lock: the first pass, and a second one when the first did what
+ * the rest depends on; then one audit record of every action they ran.
+ */
 static int apply_passes(const struct options *o, const char *password)
 {
 	const struct replan_note *again = NULL;
-	int code = apply_pass(o, password, NULL, &again);
+	struct audit au;
+	audit_init(&au);
+	int code = apply_pass(o, password, NULL, &again, &au);
 	if (code == EXIT_OK && again) {
 		/* Without --yes the second pass shows its own plan and asks again. */
 		const struct replan_note *first = again;
 		printf("%s\n", first->again);
-		code = apply_pass(o, password, first, &again);
+		code = apply_pass(o, password, first, &again, &au);
 	}
+	struct diag_list dl = { 0 };
+	if (audit_write(&au, o->run.root, "apply", &dl))
+		print_diags(&dl);
+	diag_list_free(&dl);
+	audit_free(&au);
 	return code;
 }
 
