@@ -2,7 +2,9 @@
 # Installs everything phoenix-storage needs to build and to run its tests on
 # Debian 12: compiler and libraries, ZFS (zfs-fuse where no kernel ZFS is
 # present), the NFS and Samba servers and clients the integration tests drive,
-# valgrind (make valgrind), clang with libFuzzer (make fuzz).
+# valgrind (make valgrind), clang with libFuzzer (make fuzz), and what the
+# Debian package is built and checked with (dpkg-buildpackage, debhelper,
+# dh_bash-completion, scdoc for the man pages, lintian, man -l).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
@@ -11,7 +13,8 @@ pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
       nfs-kernel-server nfs-ganesha nfs-ganesha-vfs rpcbind libnfs-utils
       samba samba-common-bin smbclient iproute2 passwd bc
       qemu-system-x86 debootstrap
-      clang-14 libclang-rt-14-dev)
+      clang-14 libclang-rt-14-dev
+      dpkg-dev debhelper bash-completion scdoc lintian man-db binutils)
 if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then
 	pkgs+=(zfs-fuse)
 fi
