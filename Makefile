@@ -4,11 +4,18 @@
 #   make valgrind    the unit binaries of the release build under valgrind
 #   make fuzz        the libFuzzer targets (tests/fuzz/fuzz_*.c, clang, ASan+UBSan) in build-fuzz/fuzz/
 #   make test        every host test (tests/run: unit + integration, as root)
-#   make install / uninstall   PREFIX (/usr/local), DESTDIR
+#   make doc         the man pages (doc/*.scd, scdoc) and the bash completion
+#                    (generated from the command table: phoenix-storage --dump-commands)
+#   make install / uninstall   PREFIX (/usr/local), DESTDIR: the binary, the man
+#                    pages, the bash completion
+#   make deb         the Debian package (dpkg-buildpackage -us -uc -b), in ../
 # CPPFLAGS, CFLAGS and LDFLAGS from the environment or the command line reach
 # every compile and link (dpkg-buildflags hardening); WERROR=0 drops -Werror
 # (on by default: CI relies on it).
 CC ?= cc
+VERSION := 0.1.0
+# The build's `git describe`; from a tarball without git, "unknown" (or GIT_DESCRIBE=...).
+GIT_DESCRIBE ?= $(shell git describe --always --dirty --tags 2>/dev/null || echo unknown)
 SAN ?= 0
 WERROR ?= 1
 FUZZ ?= 0
@@ -37,7 +44,7 @@ BUILD := build
 CFLAGS_MODE := -O2 -g
 LDFLAGS_MODE :=
 endif
-CFLAGS_ALL := $(CPPFLAGS) $(CFLAGS_BASE) $(CFLAGS_MODE) $(CFLAGS)
+CFLAGS_ALL := $(CPPFLAGS) $(CFLAGS_BASE) -I$(BUILD)/gen $(CFLAGS_MODE) $(CFLAGS)
 LDFLAGS_ALL := $(LDFLAGS_MODE) $(LDFLAGS)
 
 LIB_SRC := $(filter-out src/cmd/main.c,$(shell find src -name '*.c' | sort))
@@ -53,6 +60,14 @@ all: $(BUILD)/phoenix-storage $(UNIT_BIN)
 $(BUILD)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# Rewritten only when the version or the describe changed (main.o rebuilds then).
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@printf '#define PH_VERSION "%s"\n#define PH_GIT_DESCRIBE "%s"\n' '$(VERSION)' '$(GIT_DESCRIBE)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/obj/cmd/main.o: $(BUILD)/gen/version.h
 
 $(BUILD)/libphoenix.a: $(LIB_OBJ)
 	@rm -f $@
@@ -102,15 +117,43 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libphoenix.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libphoenix.a $(PKG_LIBS) $(LDFLAGS_ALL)
 
+# Man pages from doc/*.scd; the completion from the command table of the binary just built.
+MAN_SRC := $(wildcard doc/*.scd)
+MAN_OUT := $(patsubst doc/%.scd,$(BUILD)/doc/%,$(MAN_SRC))
+doc: $(MAN_OUT) $(BUILD)/doc/phoenix-storage.bash
+
+$(BUILD)/doc/%: doc/%.scd
+	@command -v scdoc >/dev/null || { echo "make doc: scdoc not found (apt-get install scdoc)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/doc/phoenix-storage.bash: $(BUILD)/phoenix-storage scripts/gen-completion
+	@mkdir -p $(dir $@)
+	scripts/gen-completion bash $(BUILD)/phoenix-storage >$@.tmp && mv $@.tmp $@
+
 PREFIX ?= /usr/local
-# systemd reads units from /usr/local/lib/systemd/system and /usr/lib/systemd/system alike.
-UNITDIR ?= $(PREFIX)/lib/systemd/system
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR ?= $(PREFIX)/share/doc/phoenix-storage
-UNITS := phoenix-storage-snapshot.service phoenix-storage-snapshot.timer phoenix-storage-prune.service \
-	 phoenix-storage-prune.timer
-install: $(BUILD)/phoenix-storage
-	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+# systemd reads units from /usr/local/lib/systemd/system and /usr/lib/systemd/system alike
+# (the Debian package passes /lib/systemd/system, where dh_installsystemd looks on Debian 12).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# units/NAME.in gets the install paths (@SBINDIR@, @DOCDIR@); other units are copied as they are.
+UNITS := $(sort $(patsubst units/%.in,%,$(wildcard units/*.service units/*.timer units/*.service.in units/*.timer.in)))
+
+install: install-bin install-units doc
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 $(BUILD)/doc/phoenix-storage.8 $(DESTDIR)$(MANDIR)/man8/phoenix-storage.8
+	install -D -m 0644 $(BUILD)/doc/phoenix-storage.json.5 $(DESTDIR)$(MANDIR)/man5/phoenix-storage.json.5
+	install -D -m 0644 $(BUILD)/doc/phoenix-storage.bash $(DESTDIR)$(BASHCOMPDIR)/phoenix-storage
+
+# The binary alone (the Debian package installs the man pages, the README and
+# the completion with dh_installman, dh_installdocs and dh_bash-completion).
+install-bin: $(BUILD)/phoenix-storage
+	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+
+# Whatever units/ holds, not enabled (systemctl enable --now NAME.timer).
+install-units:
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in $(UNITS); do \
 		if [ -f units/$$u.in ]; then \
@@ -120,13 +163,19 @@ install: $(BUILD)/phoenix-storage
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
+	rm -f $(DESTDIR)$(PREFIX)/sbin/phoenix-storage $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) $(DESTDIR)$(MANDIR)/man8/phoenix-storage.8 \
+		$(DESTDIR)$(MANDIR)/man5/phoenix-storage.json.5 $(DESTDIR)$(BASHCOMPDIR)/phoenix-storage
 	rm -rf $(DESTDIR)$(DOCDIR)
-	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+
+# The .deb (and .buildinfo, .changes) land in the parent directory, as dpkg-buildpackage puts them.
+deb:
+	dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-.PHONY: all test check check-layers valgrind clean install uninstall fuzz fuzz-targets
+FORCE:
+
+.PHONY: all test check check-layers valgrind clean install install-bin install-units uninstall fuzz fuzz-targets doc deb FORCE

@@ -2,14 +2,16 @@
 # The main job on a demo pool: starts ZFS (zfs-fuse where there is no kernel
 # ZFS), builds, makes file-backed disks, applies examples/demo.json under a
 # demo --root, applies again (nothing to do), and shows status.
+# PHOENIX_BIN=/usr/sbin/phoenix-storage runs the installed binary (the .deb)
+# instead of building build/phoenix-storage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/start-zfs.sh
-make -s
+[ -n "${PHOENIX_BIN:-}" ] || make -s
 D=/var/tmp/phoenix-demo
 mkdir -p "$D"
 for d in a b c; do [ -e "$D/disk-$d" ] || truncate -s 256M "$D/disk-$d"; done
-P=build/phoenix-storage
+P=${PHOENIX_BIN:-build/phoenix-storage}
 C=examples/demo.json
 $P validate -c $C
 rc=0; $P plan -c $C --root "$D/root" || rc=$?

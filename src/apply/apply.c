@@ -73,6 +73,7 @@ static int run_cmds(const struct plan *p, size_t i, struct apply_ctx *ax, struct
 
 int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 {
+	ax->done = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct action *a = &p->v[i];
 		if (ax->on_event) {
@@ -91,6 +92,7 @@ int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl)
 			return -1;
 		}
 		tell(ax, APPLY_DONE, p, i, NULL, NULL, dl);
+		ax->done = i + 1;
 	}
 	return 0;
 }

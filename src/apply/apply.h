@@ -29,6 +29,7 @@ struct apply_ctx {
 	/* When not NULL: called for each event instead of printing the action lines to out. */
 	void (*on_event)(void *arg, const struct apply_event *e);
 	void *event_arg;
+	size_t done;                 /* set by apply_plan: how many actions completed */
 };
 
 /*
@@ -38,7 +39,8 @@ struct apply_ctx {
  * ax->on_event. On the first failure adds an error naming the action, the
  * command, its exit status and stderr, and a note counting what was already
  * done, with the last three of those actions (never the whole list); returns
- * -1. Returns 0 when everything ran.
+ * -1. Returns 0 when everything ran. Either way ax->done is the number of
+ * actions that completed.
  */
 int apply_plan(const struct plan *p, struct apply_ctx *ax, struct diag_list *dl);
 

@@ -23,6 +23,8 @@ struct options {
 	bool check;                   /* status --check: monitoring-plugin output and exit status */
 	bool prometheus;              /* status --prometheus [FILE] */
 	const char *prometheus_file;  /* NULL: monitoring.prometheus_file or the node_exporter default */
+	bool quiet;                   /* --quiet: only warnings and errors */
+	const char *since;            /* history --since */
 };
 
 /* status --check exit codes (monitoring-plugin conventions). */
@@ -61,5 +63,15 @@ int cmd_apply(const struct options *o);
 int cmd_status(const struct options *o);
 int cmd_run(const struct options *o);
 int cmd_snapshots(const struct options *o);
+int cmd_history(const struct options *o);
+
+/* True when stderr is the journal: JOURNAL_STREAM is "DEV:INODE" of fd 2. */
+bool log_stderr_is_journal(void);
+/*
+ * Sets up stderr for the journal (a <N> priority prefix on every line) when
+ * it is one, and for --quiet (notes and information dropped, stdout to
+ * /dev/null). Returns 0, or -1 when the streams cannot be set up.
+ */
+int log_setup(bool quiet);
 
 #endif

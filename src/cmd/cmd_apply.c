@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "apply/apply.h"
+#include "apply/audit.h"
 #include "cmd/cmd.h"
 #include "subsys/table.h"
 #include "util/lock.h"
@@ -34,6 +35,7 @@ struct apply_out {
 	size_t planned;       /* actions planned, over every pass */
 	json_t *diags;        /* json: every diagnostic shown */
 	json_t *blame;        /* json: errors_in / other_layers of the pass that refused, or NULL */
+	struct audit *au;     /* what ran, for the audit trail */
 };
 
 /* Shows the diagnostics of dl (stderr; and kept for the JSON summary). */
@@ -147,7 +149,8 @@ static void on_event(void *arg, const struct apply_event *e)
 }
 
 /*
- * One pass: load, discover, plan, confirm, run. password: what
+ * One pass: load, discover, plan, confirm, run; what ran goes into ao->au.
+ * password: what
  * --samba-password-stdin carried, or NULL. prev: NULL for the first pass,
  * else the note of the action after which this second pass plans again.
  * *again gets the note of this pass's own such action (a pool import, whose
@@ -206,9 +209,11 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	struct apply_ctx ax = { .root = ctx.root, .out = stdout, .samba_password = password,
 				.on_event = on_event, .event_arg = ao };
 	if (apply_plan(&p, &ax, &dl)) {
+		audit_add_plan(ao->au, &ctx.main, &p, ax.done, true, &dl);
 		show_diags(ao, &dl);
 		goto out;
 	}
+	audit_add_plan(ao->au, &ctx.main, &p, ax.done, false, NULL);
 	if (text)
 		printf("Applied %zu change%s.\n", p.n, p.n == 1 ? "" : "s");
 	*again = plan_replan(&p);
@@ -237,10 +242,16 @@ static char *read_password_line(void)
 	return pw;
 }
 
-/* After the lock: the first pass, and a second one when the first did what the rest depends on. */
+/*
+ * After the lock: the first pass, and a second one when the first did what
+ * the rest depends on; then one audit record of every action they ran.
+ */
 static int apply_passes(const struct options *o, const char *password, struct apply_out *ao)
 {
 	const struct replan_note *again = NULL;
+	struct audit au;
+	audit_init(&au);
+	ao->au = &au;
 	int code = apply_pass(o, password, NULL, &again, ao);
 	if ((code == EXIT_OK || code == EXIT_CHANGES) && again) {
 		/* Without --yes the second pass shows its own plan and asks again. */
@@ -254,6 +265,11 @@ static int apply_passes(const struct options *o, const char *password, struct ap
 		}
 		code = apply_pass(o, password, first, &again, ao);
 	}
+	struct diag_list dl = { 0 };
+	if (audit_write(&au, o->run.root, "apply", &dl))
+		show_diags(ao, &dl);
+	diag_list_free(&dl);
+	audit_free(&au);
 	return code;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apply/audit.h"
 #include "apply/snap_apply.h"
 #include "cmd/cmd.h"
 #include "exec/program.h"
@@ -175,6 +176,38 @@ static void print_report(const struct snap_report *r, const struct options *o)
 		printf("= kept %s\n", r->kept.v[i]);
 }
 
+/*
+ * The audit record of a real run: what it took, marked and destroyed ("done"),
+ * the snapshots ZFS would not destroy ("failed" with ZFS's reason). Written
+ * only when something changed; a failure to write it is a warning in dl.
+ */
+static void audit_run(const struct ph_ctx *ctx, const struct snap_report *r, bool failed, struct diag_list *dl)
+{
+	struct audit au;
+	audit_init(&au);
+	audit_config(&au, &ctx->main);
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < r->taken.n; i++) {
+		sb_reset(&sb);
+		sb_addf(&sb, "snapshot %s", r->taken.v[i]);
+		audit_add(&au, '+', "snapshots", "snapshot", r->taken.v[i], sb.buf, false, "done");
+	}
+	for (size_t i = 0; i < r->marked.n; i++) {
+		sb_reset(&sb);
+		sb_addf(&sb, "set " SNAP_MARKER_PROP " on %s", r->marked.v[i]);
+		audit_add(&au, '~', "snapshots", "policy-marker", r->marked.v[i], sb.buf, false, "done");
+	}
+	for (size_t i = 0; i < r->destroyed.n; i++) {
+		sb_reset(&sb);
+		sb_addf(&sb, "destroy %s", r->destroyed.v[i]);
+		audit_add(&au, '-', "snapshots", "destroy-snapshot", r->destroyed.v[i], sb.buf, true, "done");
+	}
+	sb_release(&sb);
+	au.failed = failed;
+	audit_write(&au, ctx->root, "run", dl);
+	audit_free(&au);
+}
+
 /* --json: out with every diagnostic (diags_json) and "ok", on stdout (print_json). */
 static void print_result_json(json_t *out, const struct diag_list *dl)
 {
@@ -230,6 +263,7 @@ int cmd_run(const struct options *o)
 	if (prune && phase(&ctx, o, now, false, take, &rep, held, &dl))
 		rc = -1;
 	print_report(&rep, o);
+	audit_run(&ctx, &rep, rc != 0, &dl);
 	if (!o->json)
 		printf("Took %zu, destroyed %zu, kept %zu.\n", rep.taken.n, rep.destroyed.n, rep.kept.n);
 	json_object_set_new(out, "taken", strvec_json(&rep.taken));

@@ -12,8 +12,8 @@
 #include "cmd/cmd.h"
 #include "util/civil.h"
 #include "util/strbuf.h"
-
-#define VERSION "0.1.0"
+/* PH_VERSION and PH_GIT_DESCRIBE, written by the Makefile into BUILD/gen/version.h. */
+#include "version.h"
 
 enum opt_bits {
 	O_CONFIG = 1 << 0,
@@ -34,6 +34,8 @@ enum opt_bits {
 	O_ARGS = 1 << 15,
 	O_CHECK = 1 << 16,
 	O_PROM = 1 << 17,
+	O_QUIET = 1 << 18,
+	O_SINCE = 1 << 19,
 };
 
 struct command {
@@ -45,66 +47,106 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
+	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_QUIET,
 	  "parse and check the config; print every problem at once",
 	  "exit status: 0 valid, 1 invalid" },
-	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY,
+	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY | O_QUIET,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
 	{ "apply", cmd_apply,
-	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY,
+	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY | O_QUIET,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
 	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM,
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
-	{ "run", cmd_run, O_CONFIG | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
+	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET,
 	  "take and prune the snapshots the policies make due (no job flag: every configured job)",
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
 	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",
 	  "DATASET...: only these datasets and the ones below them\nexit status: 0, or 1 when the config or the state cannot be read" },
+	{ "history", cmd_history, O_ROOT | O_JSON | O_SINCE,
+	  "what apply and run changed: when, by whom, from which config (the audit trail)",
+	  "exit status: 0, or 1 when the audit trail cannot be read" },
 };
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const struct {
+/* getopt values of the options without a short form */
+enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
+       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_SINCE };
+
+/*
+ * Every option, in the order --help lists them: its long name, short letter
+ * (0: none), value placeholder (NULL: takes none; "[...]": optional, given
+ * as --name=VALUE or as the next word when that does not start with '-'),
+ * the command bit that allows it, its getopt value and its help lines. The
+ * parser, --help, --dump-commands (and through it the man page check and the
+ * shell completion) all read this table.
+ */
+static const struct opt_def {
+	const char *name;
+	char letter;
+	const char *arg;
 	unsigned bit;
-	const char *text;
-} option_help[] = {
-	{ O_CONFIG, "  -c, --config FILE      main config (default " DEFAULT_CONFIG ")" },
-	{ O_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
-	{ O_GUESTS, "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)\n"
-		    "      --vm-config FILE   VM config (default: core_paths.vm_config_file under --root)" },
-	{ O_ONLY, "      --only LIST        only these subsystems, comma-separated (zfs,dirs,nfs,samba,pve,snapshots,health),\n"
-		  "                         and what they need (repeatable)" },
-	{ O_JSON, "      --json             machine-readable output (apply: one JSON object per line; needs --yes)" },
-	{ O_YES, "  -y, --yes              apply without asking (required without a terminal)" },
-	{ O_WIPE, "      --allow-wipe DISK  allow wiping DISK before a pool is created on it (repeatable)" },
-	{ O_DESTROY, "      --allow-destroy    allow removing objects the tool created that the config dropped" },
-	{ O_GROW, "      --allow-grow-pool  allow adding the data and special vdevs of the config that a pool lacks\n"
-		  "                         (zpool add; on most ZFS versions this cannot be undone)" },
-	{ O_SAMBA_PW, "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
-		      "                         (first line; apply needs --yes then)" },
-	{ O_RUN, "      --snapshot         take the snapshots that are due\n"
-		 "      --prune            destroy the snapshots the policies no longer keep\n"
-		 "      --dry-run          print what would be done, change nothing (exit 2 when work is pending)" },
-	{ O_EXPLAIN, "      --explain          and each dataset's rules, the guard and what a destroy would free" },
-	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
-	{ O_CHECK, "      --check            monitoring-plugin output: a summary line, one line per problem" },
-	{ O_NOW, "      --now TIME         decide and measure ages as if it were TIME: YYYY-MM-DDTHH:MM:SSZ (UTC),\n"
-		 "                         @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local time) or +N[smhd]" },
-	{ O_PROM, "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
-		  "                         monitoring.prometheus_file, else " "/var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
-		  "                         when that directory exists)" },
-	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
+	int val;
+	const char *help;
+} opt_defs[] = {
+	{ "config", 'c', "FILE", O_CONFIG, 'c', "  -c, --config FILE      main config (default " DEFAULT_CONFIG ")" },
+	{ "root", 0, "DIR", O_ROOT, L_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
+	{ "lxc-config", 0, "FILE", O_GUESTS, L_LXC,
+	  "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)" },
+	{ "vm-config", 0, "FILE", O_GUESTS, L_VM,
+	  "      --vm-config FILE   VM config (default: core_paths.vm_config_file under --root)" },
+	{ "only", 0, "LIST", O_ONLY, L_ONLY,
+	  "      --only LIST        only these subsystems, comma-separated (zfs,dirs,nfs,samba,pve,snapshots,health),\n"
+	  "                         and what they need (repeatable)" },
+	{ "json", 0, NULL, O_JSON, L_JSON,
+	  "      --json             machine-readable output (apply: one JSON object per line; needs --yes)" },
+	{ "yes", 'y', NULL, O_YES, 'y', "  -y, --yes              apply without asking (required without a terminal)" },
+	{ "allow-wipe", 0, "DISK", O_WIPE, L_WIPE,
+	  "      --allow-wipe DISK  allow wiping DISK before a pool is created on it (repeatable)" },
+	{ "allow-destroy", 0, NULL, O_DESTROY, L_DESTROY,
+	  "      --allow-destroy    allow removing objects the tool created that the config dropped" },
+	{ "allow-grow-pool", 0, NULL, O_GROW, L_GROW,
+	  "      --allow-grow-pool  allow adding the data and special vdevs of the config that a pool lacks\n"
+	  "                         (zpool add; on most ZFS versions this cannot be undone)" },
+	{ "samba-password-stdin", 0, NULL, O_SAMBA_PW, L_SAMBA_PW,
+	  "      --samba-password-stdin  the Samba user's password, when it must be added, comes on stdin\n"
+	  "                         (first line; apply needs --yes then)" },
+	{ "snapshot", 0, NULL, O_RUN, L_SNAPSHOT, "      --snapshot         take the snapshots that are due" },
+	{ "prune", 0, NULL, O_RUN, L_PRUNE, "      --prune            destroy the snapshots the policies no longer keep" },
+	{ "dry-run", 0, NULL, O_RUN, L_DRY,
+	  "      --dry-run          print what would be done, change nothing (exit 2 when work is pending)" },
+	{ "explain", 0, NULL, O_EXPLAIN, L_EXPLAIN,
+	  "      --explain          and each dataset's rules, the guard and what a destroy would free" },
+	{ "wait", 0, "SECONDS", O_WAIT, L_WAIT,
+	  "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
+	{ "check", 0, NULL, O_CHECK, L_CHECK,
+	  "      --check            monitoring-plugin output: a summary line, one line per problem" },
+	{ "now", 0, "TIME", O_NOW, L_NOW,
+	  "      --now TIME         decide and measure ages as if it were TIME: YYYY-MM-DDTHH:MM:SSZ (UTC),\n"
+	  "                         @EPOCH, YYYY-MM-DDTHH:MM[:SS] (local time) or +N[smhd]" },
+	{ "prometheus", 0, "[FILE]", O_PROM, L_PROM,
+	  "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
+	  "                         monitoring.prometheus_file, else /var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
+	  "                         when that directory exists)" },
+	{ "since", 0, "WHEN", O_SINCE, L_SINCE,
+	  "      --since WHEN       only records from WHEN on: 2026-12-01, 2026-12-01T08:00 (UTC), 30m, 12h, 7d" },
+	{ "quiet", 'q', NULL, O_QUIET, 'q',
+	  "  -q, --quiet            only warnings and errors (for timers): nothing on stdout, no notes" },
+	{ "verbose", 'v', NULL, O_VERBOSE, 'v',
+	  "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
+#define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
 
 static void usage_main(FILE *f)
 {
 	fprintf(f, "usage: phoenix-storage COMMAND [OPTIONS]\n\n"
 		   "Converges the storage of a Proxmox VE host (ZFS pools and datasets, and the\n"
 		   "layers built on them) from the Phoenix Hypervisor JSON config.\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nphoenix-storage COMMAND --help shows a command's options; --version prints the version.\n");
 }
@@ -112,9 +154,9 @@ static void usage_main(FILE *f)
 static void usage_cmd(FILE *f, const struct command *c)
 {
 	fprintf(f, "usage: phoenix-storage %s [OPTIONS]\n\n%s\n\noptions:\n", c->name, c->summary);
-	for (size_t i = 0; i < sizeof(option_help) / sizeof(option_help[0]); i++)
-		if (c->opts & option_help[i].bit)
-			fprintf(f, "%s\n", option_help[i].text);
+	for (size_t i = 0; i < N_OPTS; i++)
+		if (c->opts & opt_defs[i].bit)
+			fprintf(f, "%s\n", opt_defs[i].help);
 	fprintf(f, "  -h, --help             this help\n\n%s\n", c->usage);
 }
 
@@ -189,66 +231,57 @@ static int parse_now(const char *v, time_t *t)
  */
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
-	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "root", required_argument, NULL, L_ROOT },
-		{ "json", no_argument, NULL, L_JSON },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "allow-wipe", required_argument, NULL, L_WIPE },
-		{ "allow-destroy", no_argument, NULL, L_DESTROY },
-		{ "allow-grow-pool", no_argument, NULL, L_GROW },
-		{ "lxc-config", required_argument, NULL, L_LXC },
-		{ "vm-config", required_argument, NULL, L_VM },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "samba-password-stdin", no_argument, NULL, L_SAMBA_PW },
-		{ "wait", required_argument, NULL, L_WAIT },
-		{ "only", required_argument, NULL, L_ONLY },
-		{ "snapshot", no_argument, NULL, L_SNAPSHOT },
-		{ "prune", no_argument, NULL, L_PRUNE },
-		{ "dry-run", no_argument, NULL, L_DRY },
-		{ "now", required_argument, NULL, L_NOW },
-		{ "explain", no_argument, NULL, L_EXPLAIN },
-		{ "check", no_argument, NULL, L_CHECK },
-		{ "prometheus", optional_argument, NULL, L_PROM },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct option longopts[N_OPTS + 2];
+	char shortopts[2 * N_OPTS + 4] = ":h";
+	for (size_t i = 0; i < N_OPTS; i++) {
+		const char *arg = opt_defs[i].arg;
+		longopts[i] = (struct option){ opt_defs[i].name, !arg ? no_argument : arg[0] == '[' ? optional_argument
+											 : required_argument,
+					       NULL, opt_defs[i].val };
+		if (opt_defs[i].letter) {
+			char sh[3] = { opt_defs[i].letter, arg ? ':' : '\0', '\0' };
+			strcat(shortopts, sh);
+		}
+	}
+	longopts[N_OPTS] = (struct option){ "help", no_argument, NULL, 'h' };
+	longopts[N_OPTS + 1] = (struct option){ NULL, 0, NULL, 0 };
 	opterr = 0;
 	optind = 1;
 	int ch;
 	int li = -1;
-	while ((ch = getopt_long(argc, argv, ":c:yvh", longopts, &li)) != -1) {
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, &li)) != -1) {
 		unsigned need = 0;
+		for (size_t i = 0; i < N_OPTS; i++)
+			if (opt_defs[i].val == ch)
+				need = opt_defs[i].bit;
 		switch (ch) {
-		case 'c': need = O_CONFIG; o->run.config = optarg; break;
-		case L_ROOT: need = O_ROOT; o->run.root = optarg; break;
-		case L_JSON: need = O_JSON; o->json = true; break;
-		case 'y': need = O_YES; o->yes = true; break;
-		case L_WIPE: need = O_WIPE; sv_push(&o->run.allow_wipe, optarg); break;
-		case L_DESTROY: need = O_DESTROY; o->run.allow_destroy = true; break;
-		case L_GROW: need = O_GROW; o->run.allow_grow_pool = true; break;
-		case L_LXC: need = O_GUESTS; o->run.lxc_config = optarg; break;
-		case L_VM: need = O_GUESTS; o->run.vm_config = optarg; break;
-		case 'v': need = O_VERBOSE; o->run.verbose = true; break;
-		case L_SAMBA_PW: need = O_SAMBA_PW; o->run.samba_password_stdin = true; break;
-		case L_ONLY: need = O_ONLY; sv_push(&o->run.only, optarg); break;
+		case 'c': o->run.config = optarg; break;
+		case L_ROOT: o->run.root = optarg; break;
+		case L_JSON: o->json = true; break;
+		case 'y': o->yes = true; break;
+		case L_WIPE: sv_push(&o->run.allow_wipe, optarg); break;
+		case L_DESTROY: o->run.allow_destroy = true; break;
+		case L_GROW: o->run.allow_grow_pool = true; break;
+		case L_LXC: o->run.lxc_config = optarg; break;
+		case L_VM: o->run.vm_config = optarg; break;
+		case 'v': o->run.verbose = true; break;
+		case L_SAMBA_PW: o->run.samba_password_stdin = true; break;
+		case L_ONLY: sv_push(&o->run.only, optarg); break;
+		case 'q': o->quiet = true; break;
+		case L_SINCE: o->since = optarg; break;
 		case L_WAIT:
-			need = O_WAIT;
 			if (parse_seconds(optarg, &o->wait_s)) {
 				fprintf(stderr, "error: --wait '%s' is not a number of seconds\n"
 						"  hint: give a whole number from 0 to 86400, e.g. --wait 60\n", optarg);
 				return -1;
 			}
 			break;
-		case L_SNAPSHOT: need = O_RUN; o->snapshot = true; break;
-		case L_PRUNE: need = O_RUN; o->prune = true; break;
-		case L_DRY: need = O_RUN; o->dry_run = true; break;
-		case L_EXPLAIN: need = O_EXPLAIN; o->explain = true; break;
-		case L_CHECK: need = O_CHECK; o->check = true; break;
+		case L_SNAPSHOT: o->snapshot = true; break;
+		case L_PRUNE: o->prune = true; break;
+		case L_DRY: o->dry_run = true; break;
+		case L_EXPLAIN: o->explain = true; break;
+		case L_CHECK: o->check = true; break;
 		case L_NOW:
-			need = O_NOW;
 			o->now = optarg;
 			if (parse_now(optarg, &o->run.now)) {
 				fprintf(stderr, "error: --now '%s' is not a time\n"
@@ -258,7 +291,6 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 			}
 			break;
 		case L_PROM:
-			need = O_PROM;
 			o->prometheus = true;
 			/* "--prometheus FILE" as well as "--prometheus=FILE" */
 			if (!optarg && optind < argc && argv[optind][0] != '-')
@@ -299,6 +331,27 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 	return 0;
 }
 
+/*
+ * --dump-commands (hidden; for the man page check and the shell completion,
+ * generated at build time): the command table as tab-separated lines,
+ * "command NAME SUMMARY", then "option NAME --LONG -X|- ARG|-" for each
+ * option NAME takes (--help included), then "global --help -h -" and
+ * "global --version - -".
+ */
+static void dump_commands(FILE *f)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		fprintf(f, "command\t%s\t%s\n", commands[i].name, commands[i].summary);
+		for (size_t j = 0; j < N_OPTS; j++)
+			if (commands[i].opts & opt_defs[j].bit)
+				fprintf(f, "option\t%s\t--%s\t%s%c\t%s\n", commands[i].name, opt_defs[j].name,
+					opt_defs[j].letter ? "-" : "", opt_defs[j].letter ? opt_defs[j].letter : '-',
+					opt_defs[j].arg ? opt_defs[j].arg : "-");
+		fprintf(f, "option\t%s\t--help\t-h\t-\n", commands[i].name);
+	}
+	fprintf(f, "global\t--help\t-h\t-\nglobal\t--version\t-\t-\n");
+}
+
 /* PHOENIX_STATS=1: the tool's own CPU time and the programs it started, for benchmarks. */
 static void print_stats(void)
 {
@@ -321,14 +374,22 @@ int main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("phoenix-storage %s\n", VERSION);
+		printf("phoenix-storage %s (build %s)\n", PH_VERSION, PH_GIT_DESCRIBE);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	if (!strcmp(argv[1], "--dump-commands")) {
+		dump_commands(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++) {
 		if (strcmp(argv[1], commands[i].name))
 			continue;
 		struct options o = { 0 };
 		int rc = parse(&commands[i], argc - 1, argv + 1, &o);
+		if (rc == 0 && log_setup(o.quiet)) {
+			fprintf(stderr, "error: cannot set up the output streams\n");
+			rc = -1;
+		}
 		if (rc == 0) {
 			rc = commands[i].fn(&o);
 			print_stats();

@@ -87,16 +87,16 @@ static int parse_guest_id(const char *s, unsigned *id)
 static void read_mp_opts(const struct config_src *src, json_t *o, const char *jpath, struct lxc_mp_opts *m,
 			 struct diag_list *dl)
 {
-	static const char *const names[] = { "ro", "backup", "acl", "replicate", "shared" };
+	static const char *const mp_opt_keys[] = { "ro", "backup", "acl", "replicate", "shared" };
 	int *slots[] = { &m->ro, &m->backup, &m->acl, &m->replicate, &m->shared };
 	for (size_t i = 0; i < 5; i++) {
 		*slots[i] = -1;
-		json_t *v = json_object_get(o, names[i]);
+		json_t *v = json_object_get(o, mp_opt_keys[i]);
 		if (!v)
 			continue;
 		if (!json_is_boolean(v)) {
-			char *jp = xasprintf("%s.%s", jpath, names[i]);
-			cfg_diag(dl, src, DIAG_ERROR, jp, "write true or false", "%s must be a boolean", names[i]);
+			char *jp = xasprintf("%s.%s", jpath, mp_opt_keys[i]);
+			cfg_diag(dl, src, DIAG_ERROR, jp, "write true or false", "%s must be a boolean", mp_opt_keys[i]);
 			free(jp);
 			continue;
 		}

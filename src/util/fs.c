@@ -82,6 +82,32 @@ int mkdir_parents(const char *path, mode_t mode)
 	return rc;
 }
 
+int fs_append_record(const char *path, const char *data, size_t len, mode_t mode)
+{
+	if (!len || data[len - 1] != '\n')
+		return -EINVAL;
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+	if (slash && slash != dir) {
+		*slash = '\0';
+		rc = mkdir_parents(dir, 0755);
+	}
+	free(dir);
+	if (rc)
+		return rc;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	ssize_t w = write(fd, data, len);
+	rc = w < 0 ? -errno : (size_t)w != len ? -EIO : 0;
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
 /*
  * Crash-clean atomic replace. What a kill (SIGKILL, power loss) at any
  * instant leaves behind:

@@ -41,4 +41,14 @@ int fs_remove_stale_tmp(const char *dir);
 /* mkdir -p (mode for created directories). Returns 0 or -errno. */
 int mkdir_parents(const char *path, mode_t mode);
 
+/*
+ * Appends one record (data[0..len), its last byte '\n') to the log file path
+ * with a single write(2) on an O_APPEND descriptor, so concurrent appenders
+ * never interleave and an earlier record is never rewritten. Creates missing
+ * parent directories (0755) and the file (mode); never follows a symlink at
+ * path. Returns 0, or -errno (-EIO for a short write, -EINVAL when data does
+ * not end in '\n').
+ */
+int fs_append_record(const char *path, const char *data, size_t len, mode_t mode);
+
 #endif

@@ -14,10 +14,11 @@ fake_tier() {
 	echo "$f"
 }
 
-# run_all HOST GUEST: tests/run-all on the two fake tiers; sets $out, $err, $rc.
+# run_all HOST GUEST [PACKAGE]: tests/run-all on fake tiers (the package tier
+# prints "0 passed, 0 failed, 0 skipped" unless given); sets $out, $err, $rc.
 run_all() {
-	local o=$WORK/ra.out e=$WORK/ra.err
-	PHOENIX_HOST_TIER=$1 PHOENIX_GUEST_TIER=$2 "$TOP/tests/run-all" >"$o" 2>"$e" && rc=0 || rc=$?
+	local o=$WORK/ra.out e=$WORK/ra.err pkg=${3:-$(fake_tier package 0 '0 passed, 0 failed, 0 skipped')}
+	PHOENIX_HOST_TIER=$1 PHOENIX_GUEST_TIER=$2 PHOENIX_PACKAGE_TIER=$pkg "$TOP/tests/run-all" >"$o" 2>"$e" && rc=0 || rc=$?
 	out=$(cat "$o"); err=$(cat "$e")
 }
 
@@ -44,6 +45,18 @@ test_run_all_counts_a_tier_without_summary_as_a_failure() {
 	assert_eq "$(tail -1 <<<"$out")" "0 passed, 2 failed, 0 skipped"
 	assert_contains "$err" "host tier: no 'N passed, N failed, N skipped' line; counted as one failure"
 	assert_contains "$err" "guest tier: no 'N passed, N failed, N skipped' line; counted as one failure"
+}
+
+test_run_all_runs_the_package_tier_and_counts_it() {
+	run_all "$(fake_tier host 0 '5 passed, 0 failed, 0 skipped')" "$(fake_tier guest 0 '2 passed, 0 failed, 0 skipped')" \
+		"$(fake_tier package 1 'FAIL test_lintian_reports_no_error' '4 passed, 1 failed, 0 skipped')"
+	assert_rc 1
+	assert_eq "$(tail -1 <<<"$out")" "11 passed, 1 failed, 0 skipped"
+	assert_contains "$out" "FAIL test_lintian_reports_no_error"
+	run_all "$(fake_tier host 0 '5 passed, 0 failed, 0 skipped')" "$(fake_tier guest 0 '2 passed, 0 failed, 0 skipped')" \
+		"$(fake_tier package 0 'Killed')"
+	assert_rc 1
+	assert_contains "$err" "package tier: no 'N passed, N failed, N skipped' line; counted as one failure"
 }
 
 test_guest_run_that_cannot_start_ends_with_three_counts() {
