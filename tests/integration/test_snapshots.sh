@@ -37,11 +37,18 @@ sname() { echo "phoenix_$(date -u -d "@$1" +%Y-%m-%dT%H%M%SZ)_$2"; }
 test_run_takes_each_due_class_once_then_nothing() {
 	local p; p=$(newpool a); POOLS_CREATED+=("$p")
 	cfg "$WORK/c.json" "$p" '{ "hourly": 24, "daily": 3 }'
-	ph run -c "$WORK/c.json" --now 2026-01-05T10:20:00Z
+	ph run -c "$WORK/c.json" --root "$WORK/r" --now 2026-01-05T10:20:00Z
 	assert_rc 0
 	assert_contains "$out" "+ snapshot $p/data@phoenix_2026-01-05T102000Z_hourly"
 	assert_contains "$out" "+ snapshot $p/data@phoenix_2026-01-05T102000Z_daily"
 	assert_contains "$out" "~ set phoenix:snapshot-policy on $p/data"
+	# the run is in the audit trail: one line, every change it made
+	local log=$WORK/r/var/log/phoenix-storage/changes.jsonl
+	assert_eq "$(jq -r '[.command, .result, .config_sha256] | join(" ")' "$log")" "run ok $(sha256sum <"$WORK/c.json" | cut -d' ' -f1)"
+	assert_eq "$(jq -r '.actions[] | "\(.op) \(.kind) \(.summary): \(.result)"' "$log" | sort)" \
+"+ snapshot snapshot $p/data@phoenix_2026-01-05T102000Z_daily: done
++ snapshot snapshot $p/data@phoenix_2026-01-05T102000Z_hourly: done
+~ policy-marker set phoenix:snapshot-policy on $p/data: done"
 	assert_eq "$(snaps "$p/data" | tr '\n' ' ')" "phoenix_2026-01-05T102000Z_daily phoenix_2026-01-05T102000Z_hourly "
 	assert_eq "$(zfs get -H -o value phoenix:snapshot-policy "$p/data")" "v1 frequent_minutes=15 keep=0,24,3,0,0,0 timezone=UTC"
 	# the same hour: nothing is due; --dry-run says so with exit 0
@@ -200,7 +207,7 @@ test_systemd_units_verify() {
 		[ -f "$d/lib/systemd/system/$u" ] || fail "make install did not install $u"
 		units="$units $d/lib/systemd/system/$u"
 	done
-	grep -qx "ExecStart=$d/sbin/phoenix-storage run --snapshot" "$d/lib/systemd/system/phoenix-storage-snapshot.service" ||
+	grep -qx "ExecStart=$d/sbin/phoenix-storage run --snapshot --quiet" "$d/lib/systemd/system/phoenix-storage-snapshot.service" ||
 		fail "ExecStart does not name the installed binary"
 	grep -qx 'Persistent=true' "$d/lib/systemd/system/phoenix-storage-snapshot.timer" || fail "timer not Persistent"
 	local o2
