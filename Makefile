@@ -139,7 +139,7 @@ DOCDIR ?= $(PREFIX)/share/doc/phoenix-storage
 # (the Debian package passes /lib/systemd/system, where dh_installsystemd looks on Debian 12).
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 # units/NAME.in gets the install paths (@SBINDIR@, @DOCDIR@); other units are copied as they are.
-UNITS := $(sort $(patsubst units/%.in,%,$(wildcard units/*.service units/*.timer units/*.service.in units/*.timer.in)))
+UNITS := $(sort $(notdir $(patsubst %.in,%,$(wildcard units/*.service units/*.timer units/*.service.in units/*.timer.in))))
 
 install: install-bin install-units doc
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md

@@ -175,7 +175,7 @@ test_journal_notes_are_info_and_a_hint_keeps_its_diagnostic_level() {
 	POOLS_CREATED+=("$P")
 	assert_eq "$(cut -c1-3 "$e" | tr '\n' ' ')" "<3> <6> <6> "
 	assert_contains "$(sed -n 1p "$e")" "<3>error: create dataset $P/b failed"
-	assert_contains "$(sed -n 2p "$e")" "<6>note: already done (2 of 3)"
+	assert_contains "$(sed -n 2p "$e")" "<6>note: already done: 2 of 3 actions: "
 	assert_contains "$(sed -n 3p "$e")" "<6>  hint: fix the cause and run apply again"
 }
 
