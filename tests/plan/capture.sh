@@ -1088,7 +1088,7 @@ REFERENCE_DIR=${PHOENIX_REFERENCE_DIR:-$REFERENCE}
 
 capture_reference-configs-on-a-fresh-zfs-fuse-host() {
 	new_case reference-configs-on-a-fresh-zfs-fuse-host
-	about "The reference configs (copies of ../shared/reference/phoenix-hypervisor) with the Proxmox tree of tests/golden/pve/ref, container 101 running, no pool yet, on zfs-fuse: disks missing, lz4/zstd/sync/1M refused, the mount guard errors the reference LXC paths carry."
+	about "The reference configs (copies of tests/data/reference, the Phoenix Hypervisor's shipped configs) with the Proxmox tree of tests/golden/pve/ref, container 101 running, no pool yet, on zfs-fuse: disks missing, lz4/zstd/sync/1M refused, the mount guard errors the reference LXC paths carry."
 	[ -f "$REFERENCE_DIR/phoenix_hypervisor_config.json" ] || { echo "no reference configs in $REFERENCE_DIR" >&2; return 1; }
 	cp -r "$G/ref/etc" "$W/root/"
 	mkdir -p "$W/root/sys/fs/cgroup/lxc/101"

@@ -141,18 +141,10 @@ static void unknown_zone_is_reported_at_its_path(void **state)
 static void reference_config_has_no_snapshot_problems(void **state)
 {
 	(void)state;
-	const char *paths[] = { "../shared/reference/phoenix-hypervisor/phoenix_hypervisor_config.json",
-				"/work/shared/reference/phoenix-hypervisor/phoenix_hypervisor_config.json" };
+	/* the copy in the tree (tests/data/reference/README says where it comes from); run from the top */
 	struct config_src src = { 0 };
 	struct diag_list dl = { 0 };
-	int rc = -1;
-	for (size_t i = 0; i < 2 && rc; i++) {
-		config_src_free(&src);
-		diag_list_free(&dl);
-		rc = config_src_load(&src, paths[i], &dl);
-	}
-	if (rc)
-		skip();
+	assert_int_equal(config_src_load(&src, "tests/data/reference/phoenix_hypervisor_config.json", &dl), 0);
 	struct snap_config cfg;
 	assert_int_equal(snap_config_parse(&src, json_object_get(src.root, "zfs"), &cfg, &dl), 0);
 	assert_int_equal(dl.n, 0);
