@@ -433,24 +433,12 @@ static struct zh_scan *add_scan(struct zh_pool *p)
 	return sc;
 }
 
-/* Joins the first line and continuation lines with single spaces. */
+/* The section's first line and its continuation lines, as one line. */
 static char *joined(struct parser *ps)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, sb_str(&ps->first));
-	const char *c = sb_str(&ps->cont);
-	for (const char *l = c; *l;) {
-		const char *eol = strchr(l, '\n');
-		size_t n = eol ? (size_t)(eol - l) : strlen(l);
-		if (n) {
-			if (sb.len)
-				sb_addc(&sb, ' ');
-			sb_add(&sb, l, n);
-		}
-		if (!eol)
-			break;
-		l = eol + 1;
-	}
+	sb_add_joined_lines(&sb, sb_str(&ps->cont), false);
 	return sb_detach(&sb);
 }
 

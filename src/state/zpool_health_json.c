@@ -84,22 +84,7 @@ static char *squash(const char *s)
 		return NULL;
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
-	for (const char *l = s; *l;) {
-		const char *eol = strchr(l, '\n');
-		size_t n = eol ? (size_t)(eol - l) : strlen(l);
-		while (n && (*l == '\t' || *l == ' '))
-			l++, n--;
-		while (n && (l[n - 1] == ' ' || l[n - 1] == '\t'))
-			n--;
-		if (n) {
-			if (sb.len)
-				sb_addc(&sb, ' ');
-			sb_add(&sb, l, n);
-		}
-		if (!eol)
-			break;
-		l = eol + 1;
-	}
+	sb_add_joined_lines(&sb, s, true);
 	return sb_detach(&sb);
 }
 

@@ -115,6 +115,26 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sb_add_joined_lines(struct strbuf *sb, const char *s, bool trim)
+{
+	for (const char *l = s; *l;) {
+		const char *eol = strchr(l, '\n');
+		size_t n = eol ? (size_t)(eol - l) : strlen(l);
+		while (trim && n && (*l == '\t' || *l == ' '))
+			l++, n--;
+		while (trim && n && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+			n--;
+		if (n) {
+			if (sb->len)
+				sb_addc(sb, ' ');
+			sb_add(sb, l, n);
+		}
+		if (!eol)
+			break;
+		l = eol + 1;
+	}
+}
+
 void sb_reset(struct strbuf *sb)
 {
 	grow(sb, 0);

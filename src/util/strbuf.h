@@ -2,6 +2,7 @@
 #ifndef PH_STRBUF_H
 #define PH_STRBUF_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -19,6 +20,12 @@ void sb_addc(struct strbuf *sb, char c);
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_reset(struct strbuf *sb);
+/*
+ * Appends each non-empty line of s to sb with one space between them (and
+ * one before the first when sb is not empty): a wrapped paragraph as one
+ * line. trim: each line without the blanks (space, tab) at its ends first.
+ */
+void sb_add_joined_lines(struct strbuf *sb, const char *s, bool trim);
 /* Returns the buffer (caller frees) and leaves sb empty but valid. */
 char *sb_detach(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
