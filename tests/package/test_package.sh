@@ -73,12 +73,20 @@ test_package_holds_the_binary_man_pages_completion_logrotate_and_units() {
 		./usr/share/doc/phoenix-storage/examples/demo.json; do
 		grep -qxF "$f" <<<"$files" || fail "$f is not in the package"
 	done
-	# every unit of units/ (none until a subsystem adds them), installed but not enabled
-	for u in "$TOP"/units/*.service "$TOP"/units/*.timer; do
+	# every unit of units/ (NAME or NAME.in), installed but not enabled
+	for u in "$TOP"/units/*.service* "$TOP"/units/*.timer*; do
 		[ -e "$u" ] || continue
-		grep -qxF "./lib/systemd/system/$(basename "$u")" <<<"$files" || fail "unit $(basename "$u") is not in the package"
+		u=$(basename "$u" .in)
+		grep -qxF "./lib/systemd/system/$u" <<<"$files" || fail "unit $u is not in the package"
 	done
-	assert_not_contains "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./postinst 2>/dev/null)" "deb-systemd-helper enable"
+	# dh_installsystemd --no-enable: the postinst enables a unit only again on
+	# an upgrade where the admin had enabled it (deb-systemd-helper
+	# debian-installed); the fresh install below checks that none is enabled
+	local post
+	post=$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./postinst 2>/dev/null)
+	if grep -q 'deb-systemd-helper enable' <<<"$post"; then
+		assert_contains "$post" "if deb-systemd-helper debian-installed"
+	fi
 	assert_eq "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles)" "/etc/logrotate.d/phoenix-storage"
 }
 
@@ -122,6 +130,11 @@ test_fresh_debian_root_installs_runs_validates_and_purges_cleanly() {
 	mkdir -p "$ROOT/tmp/ref" && cp "$DEB" "$ROOT/tmp/" && cp "$REFERENCE"/*.json "$ROOT/tmp/ref/"
 	in_root dpkg -i "/tmp/$(basename "$DEB")" >"$WORK/dpkg-i.log" 2>&1 || fail "dpkg -i failed: $(cat "$WORK/dpkg-i.log")"
 	assert_eq "$(in_root phoenix-storage --version)" "phoenix-storage $VERSION (build $DESCRIBE)"
+	# the timers are installed, not enabled: no symlink to them anywhere under /etc/systemd
+	[ -e "$ROOT/lib/systemd/system/phoenix-storage-snapshot.timer" ] || fail "the snapshot timer is not installed"
+	assert_eq "$(find "$ROOT/etc/systemd" -name 'phoenix-storage*' 2>/dev/null)" ""
+	# and they name the installed binary
+	assert_contains "$(cat "$ROOT/lib/systemd/system/phoenix-storage-snapshot.service")" "ExecStart=/usr/sbin/phoenix-storage run --snapshot --quiet"
 	out=$(in_root phoenix-storage validate -c /tmp/ref/phoenix_hypervisor_config.json \
 		--lxc-config /tmp/ref/phoenix_lxc_configs.json --vm-config /tmp/ref/phoenix_vm_configs.json 2>&1) && rc=0 || rc=$?
 	assert_rc 0 || { echo "$out" >&2; return 1; }
