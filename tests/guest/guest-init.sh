@@ -66,20 +66,16 @@ main)
 			*) run_suite "$(basename "$s" .sh)" "$s" ;;
 			esac
 		done
-		zpool sync 2>/dev/null
-		touch "$res/done-$PHASE"
-		sync
-		echo o >/proc/sysrq-trigger
-		sleep 60
+	else
+		for s in $SUITES; do
+			run_suite "$(basename "$s" .sh)" "$s"
+		done
+		run_suite test_reference_e2e tests/guest/test_reference_e2e.sh
+		run_suite test_disk_identity tests/guest/test_disk_identity.sh
+		run_suite test_topology_vdevs tests/guest/test_topology_vdevs.sh
+		run_suite test_snapshots_openzfs tests/guest/test_snapshots_openzfs.sh
+		run_suite test_degraded_boot1 tests/guest/test_degraded_boot.sh test_boot1_
 	fi
-	for s in $SUITES; do
-		run_suite "$(basename "$s" .sh)" "$s"
-	done
-	run_suite test_reference_e2e tests/guest/test_reference_e2e.sh
-	run_suite test_disk_identity tests/guest/test_disk_identity.sh
-	run_suite test_topology_vdevs tests/guest/test_topology_vdevs.sh
-	run_suite test_snapshots_openzfs tests/guest/test_snapshots_openzfs.sh
-	run_suite test_degraded_boot1 tests/guest/test_degraded_boot.sh test_boot1_
 	;;
 degraded)
 	run_suite test_degraded_boot2 tests/guest/test_degraded_boot.sh test_boot2_
