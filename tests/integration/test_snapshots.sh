@@ -187,8 +187,14 @@ test_status_and_snapshots_json() {
 	assert_contains "$out" "destroy would free: "
 	# plan lists the due work as information; its exit status is the same without the policy
 	sed 's/"hourly": 2 }/"hourly": 2, "yearly": 1 }/' "$WORK/c.json" >"$WORK/c2.json"
-	ph plan -c "$WORK/c2.json"
+	printf '#!/bin/sh\necho "zfs $*" >>"%s/calls"\nexec zfs "$@"\n' "$WORK" >"$WORK/zfs-log"
+	chmod +x "$WORK/zfs-log"
+	: >"$WORK/calls"
+	PHOENIX_ZFS="$WORK/zfs-log" ph plan -c "$WORK/c2.json"
 	local with=$rc
+	# the snapshots cost plan one program: their read (the zfs door's usage text serves both)
+	assert_eq "$(grep -c '^zfs get$' "$WORK/calls")" 1
+	assert_eq "$(grep -c "^zfs get -H -p -r .*guid,createtxg,creation,userrefs" "$WORK/calls")" 1
 	assert_contains "$out" "= snapshots: take $p/data@phoenix_"
 	assert_contains "$out" "_yearly (information: 'phoenix-storage run' does it)"
 	assert_contains "$out" "(information: 'phoenix-storage run' does it)"
