@@ -6,38 +6,56 @@
 #      floor (one `zfs snapshot -r` over the same tree) and `sanoid
 #      --take-snapshots` configured for the same tree (when it runs here);
 #   2. the same N datasets each with its own policy entry (no -r possible);
-#   3. pruning S snapshots (S = N x K, laid down with K `zfs snapshot -r`
-#      calls): programs, CPU, wall, and the floor (the same destroys from a
-#      shell loop, one `zfs destroy` a name, as zfs-fuse needs);
-#   4. the layout `plan` on the same tree with no snapshot and with the S
-#      snapshots (target: within 1.2x), and the old read (`zfs get -p -r all`,
-#      snapshots included) for comparison.
-# A unique pool (bench<PID>), its datasets unmounted (canmount=off: zfs-fuse
-# has ~1,000 FUSE mounts for everyone), destroyed at the end.
-#   N=200 K=50 bench/snapshot_jobs.sh
+#   3. a history of S = (N + 1) x K snapshots (K `zfs snapshot -r` calls):
+#      deciding a prune of nearly all of them (dry run, keep daily 3), then a
+#      real prune of PRUNE_DAYS x (N + 1) of them (keep daily K - PRUNE_DAYS:
+#      zfs-fuse destroys one name a call, ~80 ms each, so all of them would take
+#      ~14 min at S = 10,000), against the floor (FLOOR one-name `zfs destroy`
+#      from a shell loop);
+#   4. the layout `plan` with no snapshot and with the S snapshots (target:
+#      within 1.2x): a twin pool with the same tree and no snapshot, the two
+#      plans run in turn R times (the medians, so a load burst on this shared
+#      machine hits both); the plan of a config with the policy, whose
+#      `= snapshots:` line reads every snapshot of the policy's datasets (one
+#      program), against its floor (`zfs list -H -t snapshot -o name -r`); and
+#      the old read (`zfs get -p -r all`, snapshots included) for comparison.
+# Unique pools (bench<PID>, bench<PID>b), their datasets unmounted
+# (canmount=off: zfs-fuse has ~1,000 FUSE mounts for everyone), destroyed at
+# the end.
+#   N=100 K=100 bench/snapshot_jobs.sh     (the default: 10,100 snapshots)
+#   N=50 K=20 PRUNE_DAYS=17 bench/snapshot_jobs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-N=${N:-200}
-K=${K:-50}
+N=${N:-100}
+K=${K:-100}
+PRUNE_DAYS=${PRUNE_DAYS:-10}
+FLOOR=${FLOOR:-100}
+R=${R:-5}
 POOL=bench$$
+TWIN=bench$$b
 D=$(mktemp -d /var/tmp/phoenix-bench-snap.XXXXXX)
 scripts/start-zfs.sh >/dev/null
 make -s build/phoenix-storage
 P=$PWD/build/phoenix-storage
 export PHOENIX_LOCK=$D/apply.lock
 cleanup() {
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		zpool list "$POOL" >/dev/null 2>&1 || break
-		zpool destroy -f "$POOL" >/dev/null 2>&1 && break
-		sleep 1
+	local p
+	for p in "$POOL" "$TWIN"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			zpool list "$p" >/dev/null 2>&1 || break
+			zpool destroy -f "$p" >/dev/null 2>&1 && break
+			sleep 1
+		done
 	done
 	rm -rf "$D"
 }
 trap cleanup EXIT
-truncate -s 2G "$D/disk"
-zpool create -m none "$POOL" "$D/disk" >/dev/null
-zfs create -o canmount=off -o mountpoint=none "$POOL/t"
-for ((i = 0; i < N; i++)); do zfs create -o canmount=off "$POOL/t/d$i"; done
+for p in "$POOL" "$TWIN"; do
+	truncate -s 3G "$D/disk-$p"
+	zpool create -m none "$p" "$D/disk-$p" >/dev/null 2>&1
+	zfs create -o canmount=off -o mountpoint=none "$p/t"
+	for ((i = 0; i < N; i++)); do zfs create -o canmount=off "$p/t/d$i"; done
+done
 
 cat >"$D/zfs" <<EOF2
 #!/bin/sh
@@ -61,7 +79,10 @@ stats() {
 }
 floor() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N); wall=$(( (t1 - t0) / 1000000 )); }
 
-pools='"pools": [ { "name": "'$POOL'", "raid_level": "single", "disks": ["'$D'/disk"], "mountpoint": "none" } ]'
+pools="\"pools\": [ { \"name\": \"$POOL\", \"raid_level\": \"single\", \"disks\": [\"$D/disk-$POOL\"], \"mountpoint\": \"none\" } ]"
+twin_pools="\"pools\": [ { \"name\": \"$TWIN\", \"raid_level\": \"single\", \"disks\": [\"$D/disk-$TWIN\"], \"mountpoint\": \"none\" } ]"
+# median V...: the middle value.
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 cat >"$D/rec.json" <<JSON
 { "zfs": { $pools, "snapshot_policies": { "p": { "keep": { "daily": 3 } } },
   "datasets": [ { "name": "t", "pool": "$POOL", "snapshots": { "policy": "p", "recursive": true } } ] } }
@@ -101,35 +122,52 @@ JSON
 	cat >"$D/layout.json" <<JSON
 { "zfs": { $pools, "datasets": [ { "name": "t", "pool": "$POOL", "properties": "canmount=off" } ] } }
 JSON
+	cat >"$D/twin.json" <<JSON
+{ "zfs": { $twin_pools, "datasets": [ { "name": "t", "pool": "$TWIN", "properties": "canmount=off" } ] } }
+JSON
+	sed 's/"keep": { "daily": 3 }/"keep": { "daily": '$((K - PRUNE_DAYS))' }/' "$D/rec.json" >"$D/part.json"
 	zfs list -H -t snapshot -o name -r "$POOL" | while read -r s; do zfs destroy "$s"; done
-	stats "$P" plan -c "$D/layout.json"
-	zero_wall=$wall zero_cpu=$cpu zero_progs=$progs
 	# history: K recursive snapshots, one a day back from 2026-03-01
+	t0=$(date +%s%N)
 	for ((k = 0; k < K; k++)); do
 		zfs snapshot -r "$POOL/t@phoenix_$(date -u -d "2026-03-01 - $k days" +%Y-%m-%dT000000Z)_daily"
 	done
+	t1=$(date +%s%N)
 	S=$(zfs list -H -t snapshot -o name -r "$POOL" | wc -l)
-	stats "$P" plan -c "$D/layout.json"
-	with_wall=$wall with_cpu=$cpu with_progs=$progs
+	echo "history: $S snapshots ($K daily x $((N + 1)) datasets), laid down by $K zfs snapshot -r in $(( (t1 - t0) / 1000000 )) ms"
+	sleep 5   # let zfs-fuse finish syncing them before anything is timed
+	# the layout plan, twin (no snapshot) and this pool (S snapshots) in turn
+	zero=() with=() pol=() flo=()
+	for ((r = 0; r < R; r++)); do
+		stats "$P" plan -c "$D/twin.json"; zero+=("$wall"); zero_progs=$progs zero_cpu=$cpu
+		stats "$P" plan -c "$D/layout.json"; with+=("$wall"); with_progs=$progs with_cpu=$cpu
+	done
+	for ((r = 0; r < R; r++)); do
+		stats "$P" plan -c "$D/rec.json"; pol+=("$wall"); pol_progs=$progs pol_cpu=$cpu
+		floor zfs list -H -t snapshot -o name -r "$POOL/t"; flo+=("$wall")
+	done
+	zm=$(median "${zero[@]}") wm=$(median "${with[@]}") pm=$(median "${pol[@]}") fm=$(median "${flo[@]}")
+	echo "layout plan, no snapshot (twin pool): programs $zero_progs, tool CPU ${zero_cpu} ms, wall median ${zm} ms (${zero[*]})"
+	echo "layout plan, $S snapshots:         programs $with_progs, tool CPU ${with_cpu} ms, wall median ${wm} ms (${with[*]}); ratio $(echo "scale=2; $wm / $zm" | bc) (target <= 1.2)"
+	echo "plan with the policy (its = snapshots: line reads the $S snapshots): programs $pol_progs, tool CPU ${pol_cpu} ms, wall median ${pm} ms (${pol[*]})"
+	echo "  floor, zfs list -H -t snapshot -o name -r over them: wall median ${fm} ms (${flo[*]})"
 	floor zfs get -H -p -r all "$POOL"
-	old_wall=$wall
+	echo "  the old read, zfs get -H -p -r all over the same $S snapshots: wall ${wall} ms"
 	stats "$P" run --prune --dry-run -c "$D/rec.json" --now 2026-03-01T12:00:00Z
 	todo=$(grep -c '^- destroy' "$D/out" || true)
-	echo "history: $S snapshots ($K daily x $((N + 1)) datasets), $todo to destroy (keep daily 3)"
-	echo "  dry run (decide + list):      programs $progs, tool CPU ${cpu} ms, wall ${wall} ms"
-	stats "$P" run --prune --allow-destroy -c "$D/rec.json" --now 2026-03-01T12:00:00Z
-	echo "prune:                          programs $progs, tool CPU ${cpu} ms, wall ${wall} ms"
+	echo "  dry run, keep daily 3 (decide + list $todo destroys): programs $progs, tool CPU ${cpu} ms, wall ${wall} ms"
+	stats "$P" run --prune --dry-run -c "$D/part.json" --now 2026-03-01T12:00:00Z
+	todo=$(grep -c '^- destroy' "$D/out" || true)
+	stats "$P" run --prune --allow-destroy -c "$D/part.json" --now 2026-03-01T12:00:00Z
+	echo "prune $todo of them (keep daily $((K - PRUNE_DAYS))): programs $progs, tool CPU ${cpu} ms, wall ${wall} ms, $(( wall / (todo > 0 ? todo : 1) )) ms a snapshot"
 	left=$(zfs list -H -t snapshot -o name -r "$POOL" | wc -l)
 	echo "  snapshots left: $left"
-	echo "  per destroyed snapshot: $(( wall / (todo > 0 ? todo : 1) )) ms"
-	# floor: one-name destroys from a shell loop (what zfs-fuse allows), on the snapshots left
-	zfs list -H -t snapshot -o name -r "$POOL" >"$D/floor-names"
+	# floor: one-name destroys from a shell loop (what zfs-fuse allows), on FLOOR of the snapshots left
+	zfs list -H -t snapshot -o name -r "$POOL" | sed -n "1,${FLOOR}p" >"$D/floor-names"   # sed reads all: no SIGPIPE
 	t0=$(date +%s%N)
 	while read -r s; do zfs destroy "$s" >/dev/null 2>&1 || true; done <"$D/floor-names"
 	t1=$(date +%s%N)
 	fl=$(wc -l <"$D/floor-names")
 	echo "  floor, $fl one-name zfs destroy from a shell: wall $(( (t1 - t0) / 1000000 )) ms, $(( (t1 - t0) / 1000000 / (fl > 0 ? fl : 1) )) ms each"
-	echo "layout plan, no snapshots:      programs $zero_progs, tool CPU ${zero_cpu} ms, wall ${zero_wall} ms"
-	echo "layout plan, $S snapshots:    programs $with_progs, tool CPU ${with_cpu} ms, wall ${with_wall} ms (ratio $(echo "scale=2; $with_wall / $zero_wall" | bc); target <= 1.2)"
-	echo "  the old read, zfs get -H -p -r all over the same $S snapshots: wall ${old_wall} ms"
+	echo "  load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee bench/results/snapshot_jobs.txt

@@ -14,6 +14,7 @@
 #include "exec/program.h"
 #include "state/zfs_state.h"
 #include "subsys/snap.h"
+#include "subsys/table.h"
 #include "util/civil.h"
 #include "util/lock.h"
 
@@ -230,6 +231,10 @@ int cmd_run(const struct options *o)
 	civil_format_utc(now, nowtext, sizeof(nowtext));
 	json_object_set_new(out, "dry_run", json_boolean(o->dry_run));
 	json_object_set_new(out, "now", json_string(nowtext));
+	memset(&ctx, 0, sizeof(ctx));
+	struct door_run scoped[1];   /* --only: the run's own table has one door (snapshots) */
+	if (run_select_within(&snap_subsystems, &subsystems, "run", &o->run.only, scoped, &dl))
+		goto out;
 	if (run_load(&ctx, &snap_subsystems, &o->run, &dl))
 		goto out;
 	if (o->dry_run) {

@@ -61,8 +61,9 @@ static const struct command commands[] = {
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
-	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET,
+	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET | O_ONLY,
 	  "take and prune the snapshots the policies make due (no job flag: every configured job)",
+	  "--only: the jobs of these subsystems (run has jobs for: snapshots)\n"
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
 	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",

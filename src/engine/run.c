@@ -128,6 +128,46 @@ int run_select(const struct subsystem_table *t, const struct strvec *only, struc
 	return rc ? -1 : 0;
 }
 
+int run_select_within(const struct subsystem_table *t, const struct subsystem_table *all, const char *command,
+		      const struct strvec *only, struct door_run *doors, struct diag_list *dl)
+{
+	int rc = 0;
+	struct strvec known = { 0 };
+	for (size_t i = 0; i < t->n; i++)
+		sv_push(&known, t->v[i]->name);
+	char *list = sv_join(&known, ",");
+	for (size_t i = 0; i < only->n; i++) {
+		const char *s = only->v[i];
+		for (;;) {
+			size_t len = strcspn(s, ",");
+			char *name = xstrndup(s, len);
+			if (door_index(t, name) < 0 && door_index(all, name) >= 0) {
+				char *hint = xasprintf("name subsystems from this list, separated by commas: %s (e.g. --only %s); "
+						       "plan, apply and status take --only %s",
+						       list, t->n ? t->v[0]->name : "", name);
+				diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, hint,
+					 "--only: %s has no job for subsystem '%s' (%s does the jobs of: %s)", command,
+					 name, command, list);
+				free(hint);
+				rc = -1;
+			} else if (door_index(t, name) < 0)
+				rc |= select_name(t, name, doors, dl);   /* unknown or empty: its error */
+			free(name);
+			if (!s[len])
+				break;
+			s += len + 1;
+		}
+	}
+	free(list);
+	sv_free(&known);
+	if (rc) {
+		for (size_t i = 0; i < t->n; i++)
+			doors[i] = (struct door_run){ .use = DOOR_UNUSED };
+		return -1;
+	}
+	return run_select(t, only, doors, dl);
+}
+
 /* Gives every diagnostic of dl from index from on that has no scope the scope name. */
 static void scope_diags(struct diag_list *dl, size_t from, const char *name)
 {

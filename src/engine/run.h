@@ -48,6 +48,16 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 int run_select(const struct subsystem_table *t, const struct strvec *only, struct door_run *doors,
 	       struct diag_list *dl);
 /*
+ * --only for a command whose table t holds only some of all's subsystems (run:
+ * those with a time-driven job): a name of all that t lacks is an error
+ * ("--only: COMMAND has no job for subsystem 'zfs' (COMMAND does the jobs of:
+ * snapshots)", with a hint naming t's subsystems); an unknown or empty name is
+ * run_select's error; every bad name is reported, and then nothing is
+ * selected. Else run_select(t, ...). Returns 0 or -1.
+ */
+int run_select_within(const struct subsystem_table *t, const struct subsystem_table *all, const char *command,
+		      const struct strvec *only, struct door_run *doors, struct diag_list *dl);
+/*
  * Reads the current state of every subsystem the run uses, in table order; a
  * front door whose discovery reports an error is marked failed. Returns 0
  * when none failed, else -1.

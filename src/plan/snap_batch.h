@@ -23,7 +23,7 @@
  *   A name reported missing is dropped as gone (already destroyed: not an
  *   error). The messages understood (exact wording):
  *     OpenZFS, comma path:  cannot destroy snapshot DS@S: dataset is busy
- *                           cannot destroy snapshot DS@S: it's being held. Run 'zfs holds -r DS@S' to see holders.   (2.4+)
+ *                           cannot destroy snapshot DS@S: it's being held. Run 'zfs holds -r DS@S' to see holders.   (2.3.2, seen in the guest tier)
  *                           cannot destroy snapshot DS@S: snapshot is cloned
  *                           cannot destroy 'DS@S': snapshot has dependent clones
  *                           could not find any snapshots to destroy; check snapshot names.
@@ -56,7 +56,7 @@ struct snap_batches {
 };
 
 enum snap_drop_why {
-	SNAP_DROP_HELD,     /* it's being held (OpenZFS 2.4+) */
+	SNAP_DROP_HELD,     /* it's being held (OpenZFS 2.3.2 says so) */
 	SNAP_DROP_BUSY,     /* dataset is busy: a hold (older OpenZFS, zfs-fuse) or in use */
 	SNAP_DROP_CLONED,   /* has dependent clones */
 	SNAP_DROP_GONE,     /* does not exist any more: nothing to do */

@@ -70,29 +70,42 @@ static void add_call(struct snap_jobs *j, struct strvec *argv)
 	memset(argv, 0, sizeof(*argv));
 }
 
-/* The due names of t as `zfs snapshot [-r] DS@n...`: one call, or one per name. */
+/*
+ * The due names of t as `zfs snapshot [-r] DS@n`, one call per name: ZFS takes
+ * at most one snapshot of a dataset in one call (OpenZFS refuses a second
+ * name of the same dataset, and with -r of its children, with EXDEV).
+ */
 static void take_calls(struct snap_jobs *j, const struct snap_plan_in *in, const struct snap_target *t, bool r)
 {
-	struct strvec argv = { 0 };
 	for (int c = 0; c < SNAP_NCLASSES; c++) {
 		if (!t->due.due[c])
 			continue;
-		if (!argv.n) {
-			sv_push(&argv, in->prog);
-			sv_push(&argv, "snapshot");
-			if (r)
-				sv_push(&argv, "-r");
-		}
+		struct strvec argv = { 0 };
+		sv_push(&argv, in->prog);
+		sv_push(&argv, "snapshot");
+		if (r)
+			sv_push(&argv, "-r");
 		sv_pushf(&argv, "%s@%s", t->dataset, t->due.name[c]);
 		sv_pushf(&j->taken, "%s@%s", t->dataset, t->due.name[c]);
-		if (!in->st->multi_snapshot)
-			add_call(j, &argv);
-	}
-	if (argv.n)
 		add_call(j, &argv);
+	}
 }
 
-/* One `zfs snapshot A@x B@y` per pool for the targets taken alone (or one call per name). */
+/* The class of t's round-th due name (in class order), or -1. */
+static int nth_due(const struct snap_target *t, int round)
+{
+	for (int c = 0; c < SNAP_NCLASSES; c++)
+		if (t->due.due[c] && round-- == 0)
+			return c;
+	return -1;
+}
+
+/*
+ * The names of the targets taken alone where ZFS takes many names: per pool,
+ * call r holds the r-th due name of each dataset (ZFS takes at most one name
+ * of a dataset in one call), so a pool needs as many calls as the most
+ * classes due on one of its datasets. Else one call per name.
+ */
 static void take_alone(struct snap_jobs *j, const struct snap_plan_in *in, const bool *alone)
 {
 	if (!in->st->multi_snapshot) {
@@ -106,22 +119,30 @@ static void take_alone(struct snap_jobs *j, const struct snap_plan_in *in, const
 		if (!alone[i] || done[i])
 			continue;
 		size_t plen = strcspn(j->v[i].dataset, "/");
-		struct strvec argv = { 0 };
-		sv_push(&argv, in->prog);
-		sv_push(&argv, "snapshot");
-		for (size_t k = i; k < j->n; k++) {
-			const struct snap_target *t = &j->v[k];
-			if (!alone[k] || done[k] || strcspn(t->dataset, "/") != plen ||
-			    strncmp(t->dataset, j->v[i].dataset, plen))
-				continue;
-			done[k] = true;
-			for (int c = 0; c < SNAP_NCLASSES; c++)
-				if (t->due.due[c]) {
-					sv_pushf(&argv, "%s@%s", t->dataset, t->due.name[c]);
-					sv_pushf(&j->taken, "%s@%s", t->dataset, t->due.name[c]);
+		for (size_t k = i; k < j->n; k++)
+			if (alone[k] && strcspn(j->v[k].dataset, "/") == plen &&
+			    !strncmp(j->v[k].dataset, j->v[i].dataset, plen))
+				done[k] = true;   /* this pool's targets, handled below */
+		for (int round = 0;; round++) {
+			struct strvec argv = { 0 };
+			for (size_t k = i; k < j->n; k++) {
+				const struct snap_target *t = &j->v[k];
+				int c = alone[k] && strcspn(t->dataset, "/") == plen &&
+						!strncmp(t->dataset, j->v[i].dataset, plen)
+					? nth_due(t, round) : -1;
+				if (c < 0)
+					continue;
+				if (!argv.n) {
+					sv_push(&argv, in->prog);
+					sv_push(&argv, "snapshot");
 				}
+				sv_pushf(&argv, "%s@%s", t->dataset, t->due.name[c]);
+				sv_pushf(&j->taken, "%s@%s", t->dataset, t->due.name[c]);
+			}
+			if (!argv.n)
+				break;
+			add_call(j, &argv);
 		}
-		add_call(j, &argv);
 	}
 	free(done);
 }

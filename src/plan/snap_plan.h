@@ -12,10 +12,12 @@
  *   excluded ones (and what lies below them).
  * - Taking: one `zfs snapshot -r ROOT@...` per entry when it is recursive
  *   and nothing below it is excluded or has its own entry (what is due is
- *   decided on ROOT); otherwise each covered dataset is decided alone and its
- *   names go in one `zfs snapshot A@x B@y` per pool where this ZFS takes
- *   many names, else one call per name. All classes due in one run are taken
- *   with the same second.
+ *   decided on ROOT), one call per due class; otherwise each covered dataset
+ *   is decided alone and its names go in `zfs snapshot A@x B@y` calls per pool
+ *   where this ZFS takes many names (call r: each dataset's r-th due name, as
+ *   ZFS takes at most one name of a dataset in one call: OpenZFS refuses a
+ *   second with EXDEV), else one call per name. All
+ *   classes due in one run are taken with the same second.
  * - Pruning: snap_retention_decide per dataset. A destroy that
  *   snap_policy_guard lists (the policy recorded in the marker keeps it; or
  *   no policy is recorded) is "! destructive" and held back without

@@ -1,6 +1,7 @@
 /*
  * snap_state: the snapshots the snapshot jobs need, read with ONE program
- * per run (plus the usage text of `zfs get`, for what this ZFS supports):
+ * per run (plus the usage text of `zfs get`, for what this ZFS supports,
+ * unless the zfs front door read it already: plan, status):
  *
  *   zfs get -H -p -r [-t filesystem,volume,snapshot]
  *       guid,createtxg,creation,userrefs[,clones],phoenix:snapshot-policy DATASETS
@@ -52,7 +53,8 @@ struct snap_state {
 	bool has_clones;        /* the clones property exists */
 	bool multi_snapshot;    /* `zfs snapshot A@x B@y` in one call (snap_state_read_cmd_caps) */
 	bool comma_destroy;     /* `zfs destroy DS@a,b` (snap_state_read_cmd_caps) */
-	bool caps_read;         /* get_types and has_clones are known (read once per process) */
+	bool caps_read;         /* get_types and has_clones are known (read once per process; plan and
+				   status set them from the zfs door's caps: subsys/snap.c) */
 	bool cmd_caps_read;     /* multi_snapshot and comma_destroy are known */
 	unsigned programs;      /* programs run to read this */
 };

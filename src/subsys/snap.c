@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "config/tz.h"
+#include "plan/mounts.h"
+#include "state/zfs_state.h"
 #include "subsys/table.h"
 #include "util/strbuf.h"
 
@@ -52,8 +54,14 @@ static void policy_roots(const struct snap_config *cfg, struct strvec *out)
 
 static int snap_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 {
-	(void)ctx;
 	struct door *d = priv;
+	/* plan and status: the zfs door read this ZFS's `zfs get` usage already (one program less) */
+	const struct zfs_state *zst = ctx->zfs ? ctx->zfs->st : NULL;
+	if (!d->st.caps_read && zst && zst->caps.known) {
+		d->st.get_types = zst->caps.get_types;
+		d->st.has_clones = zfs_caps_has_prop(&zst->caps, "clones");
+		d->st.caps_read = true;
+	}
 	struct strvec roots = { 0 };
 	policy_roots(&d->cfg, &roots);
 	int rc = snap_state_read(&d->st, &roots, dl);

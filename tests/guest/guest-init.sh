@@ -1,7 +1,8 @@
 #!/bin/bash
 # Runs inside the qemu guest, started by the image's /sbin/phoenix-guest-init
 # (PID 1) once the 9p share is mounted at /host. Reads /host/job.env (PHASE,
-# LINE, SUITES, SUITE_TIMEOUT), starts udev (for /dev/disk/by-id), loads the ZFS
+# LINE, SUITES, ONLY, SUITE_TIMEOUT; ONLY: the suites named to tests/guest/run, run
+# alone), starts udev (for /dev/disk/by-id), loads the ZFS
 # module, runs the suites of the phase and writes each suite's output to
 # /host/results/PHASE-NAME.log. The guest powers off when this script returns.
 #   PHASE=main      the integration suites named in SUITES (file vdevs), then the
@@ -58,13 +59,23 @@ run_suite() {
 
 case "$PHASE" in
 main)
-	for s in $SUITES; do
-		run_suite "$(basename "$s" .sh)" "$s"
-	done
-	run_suite test_reference_e2e tests/guest/test_reference_e2e.sh
-	run_suite test_disk_identity tests/guest/test_disk_identity.sh
-	run_suite test_topology_vdevs tests/guest/test_topology_vdevs.sh
-	run_suite test_degraded_boot1 tests/guest/test_degraded_boot.sh test_boot1_
+	if [ -n "${ONLY:-}" ]; then   # tests/guest/run LINE SUITE...: those suites alone
+		for s in $ONLY; do
+			case "$s" in
+			*/test_degraded_boot.sh) run_suite test_degraded_boot1 "$s" test_boot1_ ;;
+			*) run_suite "$(basename "$s" .sh)" "$s" ;;
+			esac
+		done
+	else
+		for s in $SUITES; do
+			run_suite "$(basename "$s" .sh)" "$s"
+		done
+		run_suite test_reference_e2e tests/guest/test_reference_e2e.sh
+		run_suite test_disk_identity tests/guest/test_disk_identity.sh
+		run_suite test_topology_vdevs tests/guest/test_topology_vdevs.sh
+		run_suite test_snapshots_openzfs tests/guest/test_snapshots_openzfs.sh
+		run_suite test_degraded_boot1 tests/guest/test_degraded_boot.sh test_boot1_
+	fi
 	;;
 degraded)
 	run_suite test_degraded_boot2 tests/guest/test_degraded_boot.sh test_boot2_

@@ -81,6 +81,23 @@ test_recursive_policy_takes_children_and_excludes() {
 	assert_eq "$(zfs list -H -t snapshot -o name -r "$p/data/a" | wc -l)" 2
 }
 
+test_run_only_scopes_the_jobs_to_subsystems_and_names_a_bad_one() {
+	local p; p=$(newpool o); POOLS_CREATED+=("$p")
+	cfg "$WORK/c.json" "$p" '{ "daily": 2 }'
+	ph run -c "$WORK/c.json" --now 2026-01-05T00:00:00Z --only zfs,nfss
+	assert_rc 1
+	assert_eq "$err" "error: --only: run has no job for subsystem 'zfs' (run does the jobs of: snapshots)
+  hint: name subsystems from this list, separated by commas: snapshots (e.g. --only snapshots); plan, apply and status take --only zfs
+error: --only: unknown subsystem 'nfss'
+  hint: name subsystems from this list, separated by commas: snapshots (e.g. --only snapshots)"
+	assert_eq "$out" ""
+	assert_eq "$(snaps "$p/data" | wc -l)" 0
+	ph run -c "$WORK/c.json" --now 2026-01-05T00:00:00Z --only snapshots --json
+	assert_rc 0
+	assert_eq "$(jq -r '.taken | join(" ")' <<<"$out")" "$p/data@phoenix_2026-01-05T000000Z_daily"
+	assert_eq "$(snaps "$p/data")" "phoenix_2026-01-05T000000Z_daily"
+}
+
 # keep_expected NOW KEEP PERIOD CLASS < times: the independent rule: newest KEEP,
 # and every one at most KEEP x PERIOD seconds old.
 keep_expected() {
@@ -177,8 +194,14 @@ test_status_and_snapshots_json() {
 	assert_contains "$out" "destroy would free: "
 	# plan lists the due work as information; its exit status is the same without the policy
 	sed 's/"hourly": 2 }/"hourly": 2, "yearly": 1 }/' "$WORK/c.json" >"$WORK/c2.json"
-	ph plan -c "$WORK/c2.json"
+	printf '#!/bin/sh\necho "zfs $*" >>"%s/calls"\nexec zfs "$@"\n' "$WORK" >"$WORK/zfs-log"
+	chmod +x "$WORK/zfs-log"
+	: >"$WORK/calls"
+	PHOENIX_ZFS="$WORK/zfs-log" ph plan -c "$WORK/c2.json"
 	local with=$rc
+	# the snapshots cost plan one program: their read (the zfs door's usage text serves both)
+	assert_eq "$(grep -c '^zfs get$' "$WORK/calls")" 1
+	assert_eq "$(grep -c "^zfs get -H -p -r .*guid,createtxg,creation,userrefs" "$WORK/calls")" 1
 	assert_contains "$out" "= snapshots: take $p/data@phoenix_"
 	assert_contains "$out" "_yearly (information: 'phoenix-storage run' does it)"
 	assert_contains "$out" "(information: 'phoenix-storage run' does it)"

@@ -154,12 +154,60 @@ static void blame_names_the_layers_with_errors_and_the_others(void **state)
 	}
 }
 
+/* run's --only: a table of jobs (d alone) within all five; the errors, each name once. */
+static const struct subsystem *const job_doors[] = { &door_d };
+static const struct subsystem_table jobs = { job_doors, 1 };
+
+static const struct {
+	const char *only[3];
+	int rc;
+	char use;                 /* d's use: S or U */
+	const char *errors[2];    /* message, hint; message, hint... */
+	const char *hints[2];
+} within_cases[] = {
+	{ { NULL }, 0, 'S', { NULL }, { NULL } },
+	{ { "d", NULL }, 0, 'S', { NULL }, { NULL } },
+	{ { "d,a", NULL }, -1, 'U', { "--only: run has no job for subsystem 'a' (run does the jobs of: d)" },
+	  { "name subsystems from this list, separated by commas: d (e.g. --only d); plan, apply and status take --only a" } },
+	{ { "x", NULL }, -1, 'U', { "--only: unknown subsystem 'x'" },
+	  { "name subsystems from this list, separated by commas: d (e.g. --only d)" } },
+	{ { "b", "x,d", NULL }, -1, 'U',
+	  { "--only: run has no job for subsystem 'b' (run does the jobs of: d)", "--only: unknown subsystem 'x'" },
+	  { "name subsystems from this list, separated by commas: d (e.g. --only d); plan, apply and status take --only b",
+	    "name subsystems from this list, separated by commas: d (e.g. --only d)" } },
+};
+
+static void within_names_a_subsystem_without_a_job_and_an_unknown_one(void **state)
+{
+	(void)state;
+	for (size_t k = 0; k < sizeof(within_cases) / sizeof(within_cases[0]); k++) {
+		struct strvec only = { 0 };
+		for (size_t i = 0; within_cases[k].only[i]; i++)
+			sv_push(&only, within_cases[k].only[i]);
+		struct door_run d[1];
+		struct diag_list dl = { 0 };
+		assert_int_equal(run_select_within(&jobs, &table, "run", &only, d, &dl), within_cases[k].rc);
+		assert_int_equal(d[0].use == DOOR_SELECTED ? 'S' : 'U', within_cases[k].use);
+		size_t n = 0;
+		while (n < 2 && within_cases[k].errors[n])
+			n++;
+		assert_int_equal(dl.n, n);
+		for (size_t i = 0; i < n; i++) {
+			assert_string_equal(dl.v[i].msg, within_cases[k].errors[i]);
+			assert_string_equal(dl.v[i].hint, within_cases[k].hints[i]);
+		}
+		diag_list_free(&dl);
+		sv_free(&only);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(select_picks_the_named_doors_and_what_they_need),
 		cmocka_unit_test(plannable_means_selected_and_nothing_needed_failed),
 		cmocka_unit_test(blame_names_the_layers_with_errors_and_the_others),
+		cmocka_unit_test(within_names_a_subsystem_without_a_job_and_an_unknown_one),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
