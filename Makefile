@@ -107,7 +107,7 @@ PREFIX ?= /usr/local
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 DOCDIR ?= $(PREFIX)/share/doc/phoenix-storage
 UNITS := phoenix-storage-snapshot.service phoenix-storage-snapshot.timer phoenix-storage-prune.service \
-	 phoenix-storage-prune.timer
+	 phoenix-storage-prune.timer phoenix-storage-scrub.service phoenix-storage-scrub.timer
 install: $(BUILD)/phoenix-storage
 	install -D -m 0755 $(BUILD)/phoenix-storage $(DESTDIR)$(PREFIX)/sbin/phoenix-storage
 	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md

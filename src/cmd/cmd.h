@@ -16,7 +16,7 @@ struct options {
 	bool json;
 	bool yes;
 	int wait_s;                   /* apply --wait: seconds to wait for the host lock (0: refuse at once) */
-	bool snapshot, prune, dry_run;   /* run: the jobs (neither: every configured job), --dry-run */
+	bool snapshot, prune, scrub, dry_run;   /* run: the jobs (none: every configured job), --dry-run */
 	bool explain;                 /* snapshots --explain */
 	const char *now;              /* --now YYYY-MM-DDTHH:MM:SSZ, NULL: the clock */
 	struct strvec args;           /* snapshots DATASET... */

@@ -79,8 +79,17 @@ test_late_scrub_warns_and_a_real_scrub_clears_it() {
 	check "$WORK/c.json" --now +9d
 	assert_rc 1
 	assert_contains "$out" "WARNING pool $p: never scrubbed; scrubs are due every 7d 0h"
-	# TODO(i11): started by `run --scrub` once the run command lands; zpool scrub until then
-	zpool scrub "$p"
+	# run --scrub starts it: the dry run says what it would start (exit 2), the run starts a real scrub
+	ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_eq "$out" "~ scrub pool $p (never scrubbed; due every 7 days)
+Would start 1 scrub and 0 TRIMs."
+	assert_eq "$(zpool status "$p" | grep -c 'scrub completed\|scrub in progress')" 0
+	ph run --scrub -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_eq "$out" "~ scrub pool $p (never scrubbed; due every 7 days)
+Started 1 scrub and 0 TRIMs."
+	grep -qE '^job scrub [0-9]+$' "$WORK/root/var/lib/phoenix-storage/jobs" || fail "no scrub success recorded"
 	local i
 	for i in $(seq 1 100); do
 		zpool status "$p" | grep -q 'scrub completed' && break
@@ -90,6 +99,13 @@ test_late_scrub_warns_and_a_real_scrub_clears_it() {
 	assert_eq "$(jq -r --arg p "$p" '.health.pools[] | select(.name == $p) | .scrub.state' <<<"$out")" "finished"
 	check "$WORK/c.json" --now +1d
 	assert_rc 0
+	# done: nothing is due until the interval has passed
+	ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root" --now +6d
+	assert_rc 0
+	assert_eq "$out" "Nothing to do: no scrub or TRIM is due."
+	ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root" --now +8d --json
+	assert_rc 2
+	assert_eq "$(jq -c .scrub <<<"$out")" "[\"$p\"]"
 	check "$WORK/c.json" --now +9d
 	assert_rc 1
 	assert_contains "$out" "WARNING pool $p: last scrub "
@@ -98,6 +114,31 @@ test_late_scrub_warns_and_a_real_scrub_clears_it() {
 	check "$WORK/c.json" --now 2000-01-01T00:00
 	assert_rc 1
 	assert_contains "$out" "in the future (clock skew?)"
+}
+
+# TRIM where this ZFS has no `zpool trim` (zfs-fuse): a note, never a failure;
+# a pool on Debian's schedules is not the scrub job's.
+test_trim_job_says_when_this_zfs_cannot_trim() {
+	local p; p=$(pool_name trm)
+	mkpool "$p" "$(vdev trm1)"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$p", "raid_level": "single", "disks": ["$WORK/vdev-trm1"],
+                        "mountpoint": "$WORK/mnt-$p", "trim": "weekly" } ] } }
+JSON
+	if zpool 2>&1 | grep -q $'^\ttrim '; then
+		ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root"
+		assert_rc 2
+		assert_contains "$out" "~ trim pool $p (never trimmed by this tool; due every 7 days)"
+		return
+	fi
+	ph run --scrub -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_eq "$out" "Started 0 scrubs and 0 TRIMs."
+	assert_eq "$err" "note: zfs.pools[0]: pool '$p': TRIM not supported by this ZFS (its zpool has no trim command); not trimmed"
+	sed -i 's/"trim": "weekly"/"scrub": "debian"/' "$WORK/c.json"
+	ph run --scrub -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_eq "$out" "Nothing to scrub: no pool has a scrub or TRIM schedule of the tool's own (pools[].scrub, pools[].trim)."
 }
 
 test_scrub_and_trim_policies_turn_debians_cron_off_once() {

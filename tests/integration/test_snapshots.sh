@@ -196,13 +196,19 @@ test_systemd_units_verify() {
 	local d="$WORK/inst" u units=""
 	make -s -C "$TOP" install PREFIX="$d" >/dev/null
 	for u in phoenix-storage-snapshot.service phoenix-storage-snapshot.timer \
-		phoenix-storage-prune.service phoenix-storage-prune.timer; do
+		phoenix-storage-prune.service phoenix-storage-prune.timer \
+		phoenix-storage-scrub.service phoenix-storage-scrub.timer; do
 		[ -f "$d/lib/systemd/system/$u" ] || fail "make install did not install $u"
 		units="$units $d/lib/systemd/system/$u"
 	done
 	grep -qx "ExecStart=$d/sbin/phoenix-storage run --snapshot" "$d/lib/systemd/system/phoenix-storage-snapshot.service" ||
 		fail "ExecStart does not name the installed binary"
 	grep -qx 'Persistent=true' "$d/lib/systemd/system/phoenix-storage-snapshot.timer" || fail "timer not Persistent"
+	grep -qx "ExecStart=$d/sbin/phoenix-storage run --scrub" "$d/lib/systemd/system/phoenix-storage-scrub.service" ||
+		fail "the scrub unit's ExecStart does not name the installed binary"
+	grep -qx 'Persistent=true' "$d/lib/systemd/system/phoenix-storage-scrub.timer" || fail "scrub timer not Persistent"
+	grep -qx 'OnCalendar=daily' "$d/lib/systemd/system/phoenix-storage-scrub.timer" || fail "scrub timer not daily"
+	grep -q '^RandomizedDelaySec=' "$d/lib/systemd/system/phoenix-storage-scrub.timer" || fail "scrub timer not randomized"
 	local o2
 	# shellcheck disable=SC2086
 	o2=$(systemd-analyze verify $units 2>&1) || { echo "$o2" >&2; fail "systemd-analyze verify failed"; }
