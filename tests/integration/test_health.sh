@@ -192,6 +192,57 @@ test_bad_now_is_refused() {
 	assert_contains "$err" "error: --now 'yesterday' is not a time"
 }
 
+# snapcfg FILE POOL KEEP_JSON: one pool, its dataset "data" with policy "p" (UTC).
+snapcfg() {
+	cat >"$1" <<JSON
+{ "zfs": { "pools": [ { "name": "$2", "raid_level": "single", "disks": ["$WORK/vdev-$2"], "mountpoint": "$WORK/mnt-$2" } ],
+           "snapshot_policies": { "p": { "keep": $3, "timezone": "UTC" } },
+           "datasets": [ { "name": "data", "pool": "$2", "snapshots": { "policy": "p" } } ] } }
+JSON
+}
+
+# Freshness: the newest snapshot of a class older than 1.5 x its period is a
+# warning, 4 x critical; one named after now is clock skew; status shows the
+# newest per class, the metrics its time and the pending prune count.
+test_stale_snapshot_class_is_a_warning_then_critical() {
+	local p; p=$(pool_name fr)
+	mkpool "$p" "$(vdev "$p")" 2>/dev/null
+	zfs create "$p/data"
+	snapcfg "$WORK/c.json" "$p" '{ "hourly": 24, "daily": 1 }'
+	zfs snapshot "$p/data@phoenix_2026-03-01T100000Z_hourly"
+	zfs snapshot "$p/data@phoenix_2026-03-01T100000Z_daily"
+	zfs snapshot "$p/data@phoenix_2026-02-01T000000Z_daily"
+	check "$WORK/c.json" --now 2026-03-01T11:00:00Z
+	assert_rc 0
+	assert_eq "$out" "OK: no problems in 1 pool, 1 disk, 2 snapshot classes"
+	check "$WORK/c.json" --now 2026-03-01T12:00:00Z
+	assert_rc 1
+	assert_eq "$out" "WARNING: 0 critical, 1 warning, 0 unknown in 1 pool, 1 disk, 2 snapshot classes
+WARNING dataset $p/data: newest hourly snapshot taken 2h 0m ago; warning after 1h 30m (1.5 x every 1h 0m)"
+	check "$WORK/c.json" --now 2026-03-01T14:00:01Z
+	assert_rc 2
+	assert_contains "$out" "CRITICAL dataset $p/data: newest hourly snapshot taken 4h 0m ago; critical after 4h 0m (4 x every 1h 0m)"
+	# a clock that went back: our name is in the future
+	check "$WORK/c.json" --now 2026-03-01T09:00:00Z
+	assert_rc 1
+	assert_contains "$out" "WARNING dataset $p/data: the newest hourly snapshot is dated in the future (clock skew?)"
+	# status shows the newest per class and what the retention would destroy
+	ph status -c "$WORK/c.json" --root "$WORK/root" --now 2026-03-01T12:00:00Z
+	assert_rc 0
+	assert_contains "$out" "    hourly   phoenix_2026-03-01T100000Z_hourly (2 h ago), due"
+	assert_contains "$out" "    prune    1 snapshot the retention no longer keeps"
+	ph status -c "$WORK/c.json" --root "$WORK/root" --now 2026-03-01T09:00:00Z --json
+	assert_eq "$(jq -c --arg d "$p/data" '.snapshots[] | select(.dataset == $d) | [.clock_skew, .prune_pending, .newest.daily.name]' <<<"$out")" \
+		'[true,0,"phoenix_2026-03-01T100000Z_daily"]'
+	# the metrics: newest per class, pending prunes
+	ph status -c "$WORK/c.json" --root "$WORK/root" --now 2026-03-01T12:00:00Z --prometheus "$WORK/m.prom"
+	assert_rc 0
+	local m; m=$(cat "$WORK/m.prom")
+	assert_contains "$m" "phoenix_storage_snapshot_newest_timestamp_seconds{class=\"hourly\",name=\"$p/data\"} $(date -u -d 2026-03-01T10:00:00Z +%s)"
+	assert_contains "$m" "phoenix_storage_snapshot_prune_pending{name=\"$p/data\"} 1"
+	assert_contains "$m" "phoenix_storage_check_status 1"
+}
+
 test_metrics_are_scraped_by_node_exporter() {
 	command -v "$PROM_BIN" >/dev/null || skip "prometheus-node-exporter is not installed (apt-get install prometheus-node-exporter)"
 	command -v curl >/dev/null || skip "curl is not installed"
