@@ -23,6 +23,7 @@ struct options {
 	bool check;                   /* status --check: monitoring-plugin output and exit status */
 	bool prometheus;              /* status --prometheus [FILE] */
 	const char *prometheus_file;  /* NULL: monitoring.prometheus_file or the node_exporter default */
+	const char *metrics_file;     /* run --metrics FILE: the textfile after the jobs, NULL: none */
 };
 
 /* status --check exit codes (monitoring-plugin conventions). */
@@ -54,6 +55,14 @@ void blame_hint(FILE *f, const struct blame *b, const char *verb);
 /* Sets "errors_in" and "other_layers" (arrays of names; other_layers empty without errors) on o. */
 void blame_json(const struct blame *b, json_t *o);
 void blame_free(struct blame *b);
+
+/*
+ * The node_exporter textfile of the health model in ctx (subsys/health.h;
+ * drift < 0: no drift sample) written atomically to file: the one writer of
+ * `status --prometheus` and `run --metrics`. Returns 0, or -1 after printing
+ * an error (or with it in dl).
+ */
+int write_metrics(struct ph_ctx *ctx, const char *file, long drift, struct diag_list *dl);
 
 int cmd_validate(const struct options *o);
 int cmd_plan(const struct options *o);

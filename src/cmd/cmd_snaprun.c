@@ -388,6 +388,26 @@ out:
 	return code;
 }
 
+/*
+ * run --metrics FILE: after the jobs, the health model read again (the zfs
+ * and snapshot front doors' discovery, the job state just written) and its
+ * textfile written by the writer of status --prometheus; no drift sample (run
+ * plans no layout). Returns 0, or -1 (error printed or in dl).
+ */
+static int run_metrics(const struct options *o, struct diag_list *dl)
+{
+	struct run_opts ro = o->run;
+	ro.only = (struct strvec){ 0 };
+	sv_push(&ro.only, "health");
+	struct ph_ctx ctx;
+	int rc = -1;
+	if (!run_load(&ctx, &subsystems, &ro, dl) && !run_discover(&ctx, dl))
+		rc = write_metrics(&ctx, o->metrics_file, -1, dl);
+	run_free(&ctx);
+	sv_free(&ro.only);
+	return rc;
+}
+
 /* The worse of two exit codes of the jobs: an error, else pending work (dry run), else done. */
 static int worse(int a, int b)
 {
@@ -412,6 +432,8 @@ int cmd_run(const struct options *o)
 		code = snap_run(o, now, take, prune, out, &dl);
 	if (scrub)
 		code = worse(code, scrub_run(o, now, o->scrub, out, &dl));
+	if (o->metrics_file && run_metrics(o, &dl))
+		code = EXIT_ERROR;
 	if (o->json)
 		print_result_json(out, &dl);
 	json_decref(out);

@@ -31,6 +31,18 @@ static long drift_objects(struct ph_ctx *ctx)
 	return n;
 }
 
+int write_metrics(struct ph_ctx *ctx, const char *file, long drift, struct diag_list *dl)
+{
+	char *text = health_prometheus(ctx, drift, dl);
+	if (!text)
+		return -1;
+	int rc = write_file_atomic(file, text, strlen(text), 0644);
+	if (rc)
+		fprintf(stderr, "error: cannot write '%s': %s\n", file, strerror(rc < 0 ? -rc : errno));
+	free(text);
+	return rc ? -1 : 0;
+}
+
 /* status --prometheus: the textfile, written atomically. Returns 0, or -1 after printing an error. */
 static int write_prometheus(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
 {
@@ -40,14 +52,7 @@ static int write_prometheus(struct ph_ctx *ctx, const struct options *o, struct 
 				"  hint: give --prometheus FILE, set monitoring.prometheus_file, or install prometheus-node-exporter\n");
 		return -1;
 	}
-	char *text = health_prometheus(ctx, drift_objects(ctx), dl);
-	if (!text)
-		return -1;
-	int rc = write_file_atomic(file, text, strlen(text), 0644);
-	if (rc)
-		fprintf(stderr, "error: cannot write '%s': %s\n", file, strerror(rc < 0 ? -rc : errno));
-	free(text);
-	return rc ? -1 : 0;
+	return write_metrics(ctx, file, drift_objects(ctx), dl);
 }
 
 int cmd_status(const struct options *o)

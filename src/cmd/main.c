@@ -34,6 +34,7 @@ enum opt_bits {
 	O_ARGS = 1 << 15,
 	O_CHECK = 1 << 16,
 	O_PROM = 1 << 17,
+	O_METRICS = 1 << 18,
 };
 
 struct command {
@@ -59,7 +60,7 @@ static const struct command commands[] = {
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
-	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
+	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_METRICS,
 	  "take and prune due snapshots, start due scrubs and TRIMs (no job flag: every configured job)",
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
 	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
@@ -97,6 +98,7 @@ static const struct {
 	{ O_PROM, "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
 		  "                         monitoring.prometheus_file, else " "/var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
 		  "                         when that directory exists)" },
+	{ O_METRICS, "      --metrics FILE     after the jobs, write the metrics textfile (as status --prometheus does) to FILE" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
 
@@ -191,7 +193,7 @@ static int parse_now(const char *v, time_t *t)
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
 	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-	       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM };
+	       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_METRICS };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -214,6 +216,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "explain", no_argument, NULL, L_EXPLAIN },
 		{ "check", no_argument, NULL, L_CHECK },
 		{ "prometheus", optional_argument, NULL, L_PROM },
+		{ "metrics", required_argument, NULL, L_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -268,6 +271,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 				optarg = argv[optind++];
 			o->prometheus_file = optarg;
 			break;
+		case L_METRICS: need = O_METRICS; o->metrics_file = optarg; break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",

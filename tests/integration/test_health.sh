@@ -243,6 +243,39 @@ WARNING dataset $p/data: newest hourly snapshot taken 2h 0m ago; warning after 1
 	assert_contains "$m" "phoenix_storage_check_status 1"
 }
 
+# run --metrics: the textfile after the jobs, with the last success of each job
+# (kept across runs in the job state file under --root) and what the jobs made.
+test_run_metrics_has_the_last_success_of_each_job() {
+	local p; p=$(pool_name rm)
+	mkpool "$p" "$(vdev "$p")" 2>/dev/null
+	zfs create "$p/data"
+	snapcfg "$WORK/c.json" "$p" '{ "hourly": 24 }'
+	ph run --snapshot -c "$WORK/c.json" --root "$WORK/rroot" --now 2026-03-01T10:00:00Z --metrics "$WORK/tf-run/p.prom"
+	assert_rc 0
+	assert_contains "$out" "+ snapshot $p/data@phoenix_2026-03-01T100000Z_hourly"
+	local t; t=$(date -u -d 2026-03-01T10:00:00Z +%s)
+	local m; m=$(cat "$WORK/tf-run/p.prom")
+	assert_contains "$m" "phoenix_storage_job_last_success_timestamp_seconds{job=\"snapshot\"} $t"
+	assert_contains "$m" "phoenix_storage_snapshot_newest_timestamp_seconds{class=\"hourly\",name=\"$p/data\"} $t"
+	assert_contains "$m" "phoenix_storage_pool_present{pool=\"$p\"} 1"
+	# a run only knows its own job: the snapshot job's time stays, the prune job's is added
+	ph run --prune -c "$WORK/c.json" --root "$WORK/rroot" --now 2026-03-01T11:00:00Z --metrics "$WORK/tf-run/p.prom"
+	assert_rc 0
+	m=$(cat "$WORK/tf-run/p.prom")
+	assert_contains "$m" "phoenix_storage_job_last_success_timestamp_seconds{job=\"snapshot\"} $t"
+	assert_contains "$m" "phoenix_storage_job_last_success_timestamp_seconds{job=\"prune\"} $((t + 3600))"
+	assert_eq "$(grep -c '^phoenix_storage_drift_objects' "$WORK/tf-run/p.prom")" 0
+	assert_eq "$(sed 1d "$WORK/rroot/var/lib/phoenix-storage/jobs")" "job prune $((t + 3600))
+job snapshot $t"
+	# status --prometheus reads the same file
+	ph status -c "$WORK/c.json" --root "$WORK/rroot" --prometheus "$WORK/tf-run/s.prom"
+	assert_contains "$(cat "$WORK/tf-run/s.prom")" "phoenix_storage_job_last_success_timestamp_seconds{job=\"prune\"} $((t + 3600))"
+	# a file that cannot be written is an error
+	ph run --snapshot -c "$WORK/c.json" --root "$WORK/rroot" --now 2026-03-01T11:00:00Z --metrics /proc/x/p.prom
+	assert_rc 1
+	assert_contains "$err" "error: cannot write '/proc/x/p.prom'"
+}
+
 test_metrics_are_scraped_by_node_exporter() {
 	command -v "$PROM_BIN" >/dev/null || skip "prometheus-node-exporter is not installed (apt-get install prometheus-node-exporter)"
 	command -v curl >/dev/null || skip "curl is not installed"
