@@ -23,6 +23,7 @@ struct options {
 	bool check;                   /* status --check: monitoring-plugin output and exit status */
 	bool prometheus;              /* status --prometheus [FILE] */
 	const char *prometheus_file;  /* NULL: monitoring.prometheus_file or the node_exporter default */
+	const char *html_file;        /* status --html FILE */
 	const char *metrics_file;     /* run --metrics FILE: the textfile after the jobs, NULL: none */
 };
 

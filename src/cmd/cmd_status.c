@@ -55,13 +55,28 @@ static int write_prometheus(struct ph_ctx *ctx, const struct options *o, struct 
 	return write_metrics(ctx, file, drift_objects(ctx), dl);
 }
 
+/* status --html FILE: the page, written atomically. Returns 0, or -1 after printing an error. */
+static int write_html(struct ph_ctx *ctx, const char *file)
+{
+	char *page = health_html_page(ctx);
+	if (!page) {
+		fprintf(stderr, "error: --html needs the health subsystem\n  hint: leave it out of --only, or add health\n");
+		return -1;
+	}
+	int rc = write_file_atomic(file, page, strlen(page), 0644);
+	if (rc)
+		fprintf(stderr, "error: cannot write '%s': %s\n", file, strerror(rc < 0 ? -rc : errno));
+	free(page);
+	return rc ? -1 : 0;
+}
+
 int cmd_status(const struct options *o)
 {
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
 	bool read = run_load(&ctx, &subsystems, &o->run, &dl) == 0 && run_discover(&ctx, &dl) == 0;
 	int code = read ? EXIT_OK : EXIT_ERROR;
-	if (!read && (o->check || o->prometheus)) {
+	if (!read && (o->check || o->prometheus || o->html_file)) {
 		if (o->check) {
 			check_unknown(&dl);
 			code = CHECK_UNKNOWN;
@@ -74,6 +89,11 @@ int cmd_status(const struct options *o)
 		code = o->check ? CHECK_UNKNOWN : EXIT_ERROR;
 		goto out;
 	}
+	if (o->html_file && write_html(&ctx, o->html_file)) {
+		code = o->check ? CHECK_UNKNOWN : EXIT_ERROR;
+		print_diags(&dl);
+		goto out;
+	}
 	if (o->check) {
 		struct hc_result r;
 		health_check(&ctx, &r);
@@ -84,7 +104,7 @@ int cmd_status(const struct options *o)
 		hc_result_free(&r);
 		goto out;
 	}
-	if (o->prometheus)
+	if (o->prometheus || o->html_file)
 		goto out;
 	json_t *out = json_object();
 	if (read)

@@ -35,6 +35,7 @@ enum opt_bits {
 	O_CHECK = 1 << 16,
 	O_PROM = 1 << 17,
 	O_METRICS = 1 << 18,
+	O_HTML = 1 << 19,
 };
 
 struct command {
@@ -56,7 +57,7 @@ static const struct command commands[] = {
 	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM,
+	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM | O_HTML,
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
@@ -98,6 +99,7 @@ static const struct {
 	{ O_PROM, "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
 		  "                         monitoring.prometheus_file, else " "/var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
 		  "                         when that directory exists)" },
+	{ O_HTML, "      --html FILE        write a self-contained HTML page of pools, disks and snapshot timelines to FILE" },
 	{ O_METRICS, "      --metrics FILE     after the jobs, write the metrics textfile (as status --prometheus does) to FILE" },
 	{ O_VERBOSE, "  -v, --verbose          print each command as it runs (plan: and the commands of each action)" },
 };
@@ -193,7 +195,7 @@ static int parse_now(const char *v, time_t *t)
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
 	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-	       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_METRICS };
+	       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_METRICS, L_HTML };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -217,6 +219,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "check", no_argument, NULL, L_CHECK },
 		{ "prometheus", optional_argument, NULL, L_PROM },
 		{ "metrics", required_argument, NULL, L_METRICS },
+		{ "html", required_argument, NULL, L_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -272,6 +275,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 			o->prometheus_file = optarg;
 			break;
 		case L_METRICS: need = O_METRICS; o->metrics_file = optarg; break;
+		case L_HTML: need = O_HTML; o->html_file = optarg; break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",

@@ -6,11 +6,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "config/monitoring_config.h"
 #include "config/zfs_config.h"
 #include "config/zprops.h"
 #include "formats/promtext.h"
+#include "plan/health_html.h"
 #include "plan/health_metrics.h"
 #include "plan/mounts.h"
 #include "state/smart.h"
@@ -307,6 +309,83 @@ char *health_prometheus(struct ph_ctx *ctx, long drift_objects, struct diag_list
 	pt_free(&reg);
 	hc_result_free(&r);
 	return text;
+}
+
+/* The timelines of the page: per existing covered dataset, its classes and snapshots (arrays are the caller's to free). */
+struct timelines {
+	struct hh_dataset *v;
+	size_t n;
+	struct hh_snap **snaps;
+	const char ***classes;
+	int **ids;
+};
+
+static void timelines_build(const struct door *d, struct timelines *tl)
+{
+	memset(tl, 0, sizeof(*tl));
+	if (!d->have_snaps)
+		return;
+	size_t n = d->snaps.n ? d->snaps.n : 1;
+	tl->v = xcalloc(n, sizeof(*tl->v));
+	tl->snaps = xcalloc(n, sizeof(*tl->snaps));
+	tl->classes = xcalloc(n, sizeof(*tl->classes));
+	tl->ids = xcalloc(n, sizeof(*tl->ids));
+	for (size_t i = 0; i < d->snaps.n; i++) {
+		const struct snap_target *t = &d->snaps.v[i];
+		if (!t->ds)
+			continue;
+		size_t k = tl->n++;
+		tl->snaps[k] = xcalloc(t->ds->n + 1, sizeof(**tl->snaps));
+		tl->classes[k] = xcalloc(SNAP_NCLASSES, sizeof(**tl->classes));
+		tl->ids[k] = xcalloc(SNAP_NCLASSES, sizeof(**tl->ids));
+		size_t nc = 0;
+		for (int c = 0; c < SNAP_NCLASSES; c++)
+			if (t->policy->keep[c]) {
+				tl->classes[k][nc] = snap_class_name((enum snap_class)c);
+				tl->ids[k][nc++] = c;
+			}
+		for (size_t s = 0; s < t->ret.n && s < t->ds->n; s++)
+			tl->snaps[k][s] = (struct hh_snap){ t->ret.v[s].time,
+							    t->ret.v[s].verdict == SNAP_FOREIGN ? -1 : (int)t->ret.v[s].cls };
+		tl->v[k] = (struct hh_dataset){ t->dataset, t->policy->name, tl->classes[k], tl->ids[k], nc, tl->snaps[k],
+						t->ret.n < t->ds->n ? t->ret.n : t->ds->n };
+	}
+}
+
+static void timelines_free(struct timelines *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		free(tl->snaps[i]);
+		free(tl->classes[i]);
+		free(tl->ids[i]);
+	}
+	free(tl->v);
+	free(tl->snaps);
+	free(tl->classes);
+	free(tl->ids);
+}
+
+char *health_html_page(struct ph_ctx *ctx)
+{
+	struct door *d = door_of(ctx);
+	if (!d)
+		return NULL;
+	struct hc_input in;
+	struct hc_result r;
+	evaluate(d, ctx, &in, &r);
+	struct hc_thresholds th;
+	hc_thresholds_from_config(&d->cfg, &th);
+	struct timelines tl;
+	timelines_build(d, &tl);
+	char host[256] = "";
+	if (gethostname(host, sizeof(host) - 1))
+		host[0] = '\0';
+	struct hh_model m = { .host = host[0] ? host : NULL, .in = &in, .verdict = &r, .thresholds = &th,
+			      .datasets = tl.v, .n_datasets = tl.n };
+	char *page = health_html(&m);
+	timelines_free(&tl);
+	hc_result_free(&r);
+	return page;
 }
 
 const char *health_prometheus_default(const struct ph_ctx *ctx)

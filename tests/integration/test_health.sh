@@ -276,6 +276,71 @@ job snapshot $t"
 	assert_contains "$err" "error: cannot write '/proc/x/p.prom'"
 }
 
+# chromium_run ARGS...: headless Chromium as the brief gives it (its own profile under $WORK).
+chromium_run() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
+		--user-data-dir="$WORK/chromium" "$@" 2>/dev/null
+}
+
+# png_size FILE: "WIDTH HEIGHT" from the PNG's IHDR, or nothing when it is no PNG.
+png_size() {
+	[ "$(od -An -tx1 -N8 "$1" | tr -d ' \n')" = "89504e470d0a1a0a" ] || return 0
+	od -An -tu1 -j16 -N8 "$1" | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4, $5 * 16777216 + $6 * 65536 + $7 * 256 + $8 }'
+}
+
+# status --html: one self-contained page, rendered by a real headless Chromium:
+# the screenshot is a real PNG of the window's size and not blank, the DOM has
+# every pool with its state and marks the degraded one.
+test_html_page_renders_in_chromium_with_every_pool_and_the_degraded_one_marked() {
+	command -v chromium >/dev/null || skip "chromium is not installed (apt-get install chromium): the page was not rendered"
+	local a b; a=$(pool_name hd); b=$(pool_name hk)
+	mkpool "$a" mirror "$(vdev hd1)" "$(vdev hd2)"
+	zpool offline "$a" "$WORK/vdev-hd2"
+	mkpool "$b" "$(vdev hk1)"
+	zfs create "$b/data"
+	local now; now=$(date -u +%s)
+	local h
+	for h in 0 1 2 5 9 20; do zfs snapshot "$b/data@phoenix_$(date -u -d "@$((now - h * 3600 - 60))" +%Y-%m-%dT%H%M%SZ)_hourly"; done
+	zfs snapshot "$b/data@by-hand"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$a", "raid_level": "mirror", "disks": ["$WORK/vdev-hd1", "$WORK/vdev-hd2"], "mountpoint": "$WORK/mnt-$a" },
+                      { "name": "$b", "raid_level": "single", "disks": ["$WORK/vdev-hk1"], "mountpoint": "$WORK/mnt-$b" } ],
+           "snapshot_policies": { "p": { "keep": { "hourly": 24 }, "timezone": "UTC" } },
+           "datasets": [ { "name": "data", "pool": "$b", "snapshots": { "policy": "p" } } ] } }
+JSON
+	ph status -c "$WORK/c.json" --root "$WORK/root" --html "$WORK/page/status.html"
+	assert_rc 0
+	assert_eq "$out" ""
+	local page; page=$(cat "$WORK/page/status.html")
+	# self-contained: no script, no external asset of any kind
+	assert_not_contains "$page" "<script"
+	assert_not_contains "$page" " src="
+	assert_not_contains "$page" " href="
+	assert_not_contains "$page" "url("
+	assert_not_contains "$page" "@import"
+	assert_eq "$(grep -o 'https\?://[^"]*' <<<"$page" | sort -u)" "http://www.w3.org/2000/svg"
+	chromium_run --dump-dom "file://$WORK/page/status.html" >"$WORK/dom.html"
+	local dom; dom=$(cat "$WORK/dom.html")
+	assert_contains "$dom" "<section class=\"pool degraded sev-critical\" data-pool=\"$a\" data-state=\"DEGRADED\">"
+	assert_contains "$dom" "<section class=\"pool online sev-ok\" data-pool=\"$b\" data-state=\"ONLINE\">"
+	assert_contains "$dom" "<span class=\"badge critical\" id=\"verdict\">CRITICAL</span>"
+	assert_contains "$dom" "<tr class=\"lost\"><td style=\"padding-left:20px\">$WORK/vdev-hd2</td><td>OFFLINE</td>"
+	assert_contains "$dom" "<div class=\"ds\" data-dataset=\"$b/data\">"
+	assert_eq "$(grep -o '<rect ' <<<"$dom" | wc -l)" 7
+	# the screenshot: a PNG of the window's size, and not blank (a blank page's screenshot is much smaller)
+	chromium_run --screenshot="$WORK/shot.png" --window-size=1200,900 "file://$WORK/page/status.html" >/dev/null
+	assert_eq "$(png_size "$WORK/shot.png")" "1200 900"
+	printf '<!DOCTYPE html><html><body></body></html>' >"$WORK/blank.html"
+	chromium_run --screenshot="$WORK/blank.png" --window-size=1200,900 "file://$WORK/blank.html" >/dev/null
+	assert_eq "$(png_size "$WORK/blank.png")" "1200 900"
+	local big small; big=$(stat -c %s "$WORK/shot.png"); small=$(stat -c %s "$WORK/blank.png")
+	[ "$big" -gt $((small * 5)) ] && [ "$big" -gt 20000 ] || fail "the screenshot looks blank: $big bytes, a blank page $small"
+	# a file that cannot be written is an error
+	ph status -c "$WORK/c.json" --root "$WORK/root" --html /proc/x/status.html
+	assert_rc 1
+	assert_contains "$err" "error: cannot write '/proc/x/status.html'"
+}
+
 test_metrics_are_scraped_by_node_exporter() {
 	command -v "$PROM_BIN" >/dev/null || skip "prometheus-node-exporter is not installed (apt-get install prometheus-node-exporter)"
 	command -v curl >/dev/null || skip "curl is not installed"
