@@ -126,9 +126,21 @@ test_trim_job_says_when_this_zfs_cannot_trim() {
                         "mountpoint": "$WORK/mnt-$p", "trim": "weekly" } ] } }
 JSON
 	if zpool 2>&1 | grep -q $'^\ttrim '; then
+		# OpenZFS: a real TRIM, recorded in the job state; then not due for 7 days
 		ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root"
 		assert_rc 2
-		assert_contains "$out" "~ trim pool $p (never trimmed by this tool; due every 7 days)"
+		assert_eq "$out" "~ trim pool $p (never trimmed by this tool; due every 7 days)
+Would start 0 scrubs and 1 TRIM."
+		ph run --scrub -c "$WORK/c.json" --root "$WORK/root"
+		assert_rc 0
+		assert_contains "$out" "Started 0 scrubs and 1 TRIM."
+		grep -qE "^trim $p [0-9]+\$" "$WORK/root/var/lib/phoenix-storage/jobs" || fail "no TRIM recorded"
+		ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root" --now +6d
+		assert_rc 0
+		assert_eq "$out" "Nothing to do: no scrub or TRIM is due."
+		ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root" --now +8d
+		assert_rc 2
+		assert_contains "$out" "~ trim pool $p (last TRIM started 8d 0h ago; due every 7 days)"
 		return
 	fi
 	ph run --scrub -c "$WORK/c.json" --root "$WORK/root"
