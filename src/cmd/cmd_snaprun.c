@@ -408,6 +408,38 @@ static int run_metrics(const struct options *o, struct diag_list *dl)
 	return rc;
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Drops the diagnostics that repeat an earlier one (each job loads the config
+ * through its own front doors: a config warning would show once per job).
+ */
+static void drop_repeats(struct diag_list *dl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < dl->n; i++) {
+		struct diag *d = &dl->v[i];
+		bool seen = false;
+		for (size_t k = 0; k < n && !seen; k++) {
+			const struct diag *e = &dl->v[k];
+			seen = e->level == d->level && e->line == d->line && e->col == d->col && same_text(e->file, d->file) &&
+			       same_text(e->jpath, d->jpath) && same_text(e->msg, d->msg) && same_text(e->hint, d->hint);
+		}
+		if (seen) {
+			free(d->file);
+			free(d->jpath);
+			free(d->msg);
+			free(d->hint);
+		} else {
+			dl->v[n++] = *d;
+		}
+	}
+	dl->n = n;
+}
+
 /* The worse of two exit codes of the jobs: an error, else pending work (dry run), else done. */
 static int worse(int a, int b)
 {
@@ -434,6 +466,7 @@ int cmd_run(const struct options *o)
 		code = worse(code, scrub_run(o, now, o->scrub, out, &dl));
 	if (o->metrics_file && run_metrics(o, &dl))
 		code = EXIT_ERROR;
+	drop_repeats(&dl);
 	if (o->json)
 		print_result_json(out, &dl);
 	json_decref(out);
