@@ -1,6 +1,7 @@
 #include "plan/health_html.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -276,7 +277,23 @@ static void disks_table(struct strbuf *sb, const struct hh_model *m)
 #define TL_RIGHT 250
 #define TL_ROW 22
 
-/* The timeline of one dataset: x from the oldest snapshot (at least a day back) to now. */
+/*
+ * Where a snapshot of age seconds sits on a timeline of span seconds: 0 at
+ * the oldest, plot at now, on a logarithmic scale of the age (in 10-minute
+ * steps), so that the hourly snapshots of the last day get as much room as
+ * the monthly ones of a year.
+ */
+static int tl_x(int64_t age, int64_t span, int plot)
+{
+	if (age < 0)
+		age = 0;
+	if (age > span)
+		age = span;
+	double f = log1p((double)age / 600.0) / log1p((double)span / 600.0);
+	return TL_LEFT + (int)((1.0 - f) * plot + 0.5);
+}
+
+/* The timeline of one dataset: from its oldest snapshot (at least a day back) to now. */
 static void timeline(struct strbuf *sb, const struct hh_dataset *d, time_t now)
 {
 	int64_t oldest = (int64_t)now - 86400;
@@ -292,9 +309,24 @@ static void timeline(struct strbuf *sb, const struct hh_dataset *d, time_t now)
 	esc(sb, d->name);
 	sb_adds(sb, " <span class=\"meta\">policy ");
 	esc(sb, d->policy);
-	sb_addf(sb, ", %zu snapshot%s</span></h3>", d->n_snaps, d->n_snaps == 1 ? "" : "s");
+	char from[40];
+	fmt_utc(oldest, from, sizeof(from));
+	sb_addf(sb, ", %zu snapshot%s; the line runs from %s to now</span></h3>", d->n_snaps, d->n_snaps == 1 ? "" : "s",
+		from);
 	sb_addf(sb, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%%\" viewBox=\"0 0 %d %d\" role=\"img\" "
 		    "aria-label=\"snapshot timeline\">", TL_W, h);
+	/* the age marks: 1 h, 1 d, 7 d, 30 d, 1 y where the span reaches them */
+	static const struct { int64_t age; const char *label; } marks[] = {
+		{ 3600, "1h" }, { 86400, "1d" }, { 7 * 86400, "7d" }, { 30 * 86400, "30d" }, { 365 * 86400, "1y" },
+	};
+	int ya = (int)rows * TL_ROW + 16;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (marks[i].age >= span)
+			continue;
+		int x = tl_x(marks[i].age, span, plot);
+		sb_addf(sb, "<line x1=\"%d\" y1=\"4\" x2=\"%d\" y2=\"%d\" stroke=\"#d5dbe2\" stroke-dasharray=\"2 3\"/>"
+			    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>", x, x, ya - 10, x, ya, marks[i].label);
+	}
 	for (size_t r = 0; r < rows; r++) {
 		int y = (int)r * TL_ROW + 14;
 		const char *label = r < d->n_classes ? d->classes[r] : "foreign";
@@ -310,8 +342,7 @@ static void timeline(struct strbuf *sb, const struct hh_dataset *d, time_t now)
 				continue;
 			if (s->time > newest)
 				newest = s->time;
-			int64_t t = s->time > (int64_t)now ? (int64_t)now : s->time;
-			int x = TL_LEFT + (int)((double)(t - oldest) / (double)(span ? span : 1) * plot);
+			int x = tl_x((int64_t)now - s->time, span, plot);
 			sb_addf(sb, "<rect x=\"%d\" y=\"%d\" width=\"3\" height=\"14\" rx=\"1\" fill=\"%s\"/>", x - 1, y - 7,
 				r < d->n_classes ? (s->time > (int64_t)now ? "#c62828" : "#2f6fb5") : "#9aa5b1");
 		}
@@ -329,11 +360,7 @@ static void timeline(struct strbuf *sb, const struct hh_dataset *d, time_t now)
 		}
 		sb_adds(sb, "</text>");
 	}
-	int ya = (int)rows * TL_ROW + 16;
-	char from[40];
-	fmt_utc(oldest, from, sizeof(from));
-	sb_addf(sb, "<text x=\"%d\" y=\"%d\">%s</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">now</text></svg></div>",
-		TL_LEFT, ya, from, TL_LEFT + plot, ya);
+	sb_addf(sb, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">now</text></svg></div>", TL_LEFT + plot, ya);
 }
 
 char *health_html(const struct hh_model *m)

@@ -15,7 +15,9 @@
  * counters marked; a pool of the config that is not imported as a card
  * "absent"; a table of the disks with a wear bar; per covered dataset an SVG
  * timeline of its snapshots (one row per class, one tick per snapshot, the
- * foreign ones in grey, the newest of each class named with its age).
+ * foreign ones in grey, the newest of each class named with its age; the
+ * age axis is logarithmic, from the oldest snapshot, at least a day back, to
+ * now, with marks at 1h, 1d, 7d, 30d and 1y).
  */
 #ifndef PH_HEALTH_HTML_H
 #define PH_HEALTH_HTML_H
