@@ -79,6 +79,12 @@ test_late_scrub_warns_and_a_real_scrub_clears_it() {
 	check "$WORK/c.json" --now +9d
 	assert_rc 1
 	assert_contains "$out" "WARNING pool $p: never scrubbed; scrubs are due every 7d 0h"
+	# a plain run (no job flag) includes the scrub job once a pool has a schedule of the tool's own
+	ph run --dry-run -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_eq "$out" "Nothing to do: no snapshot is due and none is to be destroyed.
+~ scrub pool $p (never scrubbed; due every 7 days)
+Would start 1 scrub and 0 TRIMs."
 	# run --scrub starts it: the dry run says what it would start (exit 2), the run starts a real scrub
 	ph run --scrub --dry-run -c "$WORK/c.json" --root "$WORK/root"
 	assert_rc 2
