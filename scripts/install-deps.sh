@@ -4,7 +4,8 @@
 # present), the NFS and Samba servers and clients the integration tests drive,
 # valgrind (make valgrind), clang with libFuzzer (make fuzz), smartmontools
 # (disk wear in status), prometheus-node-exporter and curl (the metrics test),
-# sanoid (the peer bench/snapshot_jobs.sh compares against), and what the
+# sanoid (the peer bench/snapshot_jobs.sh compares against), chromium (headless:
+# renders the page of status --html in test_health.sh), and what the
 # Debian package is built and checked with (dpkg-buildpackage, debhelper,
 # dh_bash-completion, scdoc for the man pages, lintian, man -l).
 set -euo pipefail
@@ -17,7 +18,7 @@ pkgs=(gcc make pkg-config libjansson-dev libcmocka-dev libblkid-dev
       qemu-system-x86 debootstrap
       clang-14 libclang-rt-14-dev
       smartmontools prometheus-node-exporter curl
-      sanoid
+      sanoid chromium
       dpkg-dev debhelper bash-completion scdoc lintian man-db binutils)
 if ! { [ -e /dev/zfs ] && command -v zpool >/dev/null; }; then
 	pkgs+=(zfs-fuse)

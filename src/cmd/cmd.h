@@ -16,7 +16,7 @@ struct options {
 	bool json;
 	bool yes;
 	int wait_s;                   /* apply --wait: seconds to wait for the host lock (0: refuse at once) */
-	bool snapshot, prune, dry_run;   /* run: the jobs (neither: every configured job), --dry-run */
+	bool snapshot, prune, scrub, dry_run;   /* run: the jobs (none: every configured job), --dry-run */
 	bool explain;                 /* snapshots --explain */
 	const char *now;              /* --now YYYY-MM-DDTHH:MM:SSZ, NULL: the clock */
 	struct strvec args;           /* snapshots DATASET... */
@@ -25,6 +25,8 @@ struct options {
 	const char *prometheus_file;  /* NULL: monitoring.prometheus_file or the node_exporter default */
 	bool quiet;                   /* --quiet: only warnings and errors */
 	const char *since;            /* history --since */
+	const char *html_file;        /* status --html FILE */
+	const char *metrics_file;     /* run --metrics FILE: the textfile after the jobs, NULL: none */
 };
 
 /* status --check exit codes (monitoring-plugin conventions). */
@@ -56,6 +58,14 @@ void blame_hint(FILE *f, const struct blame *b, const char *verb);
 /* Sets "errors_in" and "other_layers" (arrays of names; other_layers empty without errors) on o. */
 void blame_json(const struct blame *b, json_t *o);
 void blame_free(struct blame *b);
+
+/*
+ * The node_exporter textfile of the health model in ctx (subsys/health.h;
+ * drift < 0: no drift sample) written atomically to file: the one writer of
+ * `status --prometheus` and `run --metrics`. Returns 0, or -1 after printing
+ * an error (or with it in dl).
+ */
+int write_metrics(struct ph_ctx *ctx, const char *file, long drift, struct diag_list *dl);
 
 int cmd_validate(const struct options *o);
 int cmd_plan(const struct options *o);

@@ -1,17 +1,24 @@
 /*
- * phoenix-storage run: takes and prunes the snapshots the policies make due;
- * phoenix-storage snapshots: lists them with their decisions. Both through
- * the snapshot front door alone (subsys/snap.h): no layout state is read.
+ * phoenix-storage run: takes and prunes the snapshots the policies make due
+ * (through the snapshot front door alone) and starts the scrubs and TRIMs the
+ * pools' schedules make due (through the zfs front door: its pools' status,
+ * read only when a pool has such a schedule); phoenix-storage snapshots:
+ * lists the snapshots with their decisions, through the snapshot front door
+ * alone (subsys/snap.h): no layout state is read.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "apply/apply.h"
 #include "apply/audit.h"
 #include "apply/snap_apply.h"
 #include "cmd/cmd.h"
 #include "exec/program.h"
+#include "plan/mounts.h"
+#include "plan/scrub_plan.h"
+#include "state/job_state.h"
 #include "state/zfs_state.h"
 #include "subsys/snap.h"
 #include "subsys/table.h"
@@ -20,6 +27,7 @@
 
 #define LOCK_SNAPSHOT "snapshot"
 #define LOCK_PRUNE "prune"
+#define LOCK_SCRUB "scrub"
 #define SNAP_LOCK_WAIT_S 30
 
 /* --now, or the clock. Returns 0, or -1 after printing an error. */
@@ -217,32 +225,32 @@ static void print_result_json(json_t *out, const struct diag_list *dl)
 	print_json(out, false);
 }
 
-int cmd_run(const struct options *o)
+/* Records a job that succeeded in the job state (a failure to write is a warning: the job itself succeeded). */
+static void record_success(const struct options *o, const char *job, int64_t now, struct diag_list *dl)
 {
-	int64_t now;
-	if (now_of(o, &now))
-		return EXIT_ERROR;
-	bool take = o->snapshot || !o->prune, prune = o->prune || !o->snapshot;
+	struct diag_list w = { 0 };
+	const char *names[] = { job };
+	if (job_state_record(o->run.root, "job", names, 1, now, &w))
+		for (size_t i = 0; i < w.n; i++)
+			w.v[i].level = w.v[i].level == DIAG_ERROR ? DIAG_WARNING : w.v[i].level;
+	diag_move(dl, &w);
+	diag_list_free(&w);
+}
+
+/* The snapshot jobs (take, prune) of this run: their lines and JSON members. Returns the exit code. */
+static int snap_run(const struct options *o, int64_t now, bool take, bool prune, json_t *out, struct diag_list *dl)
+{
 	struct ph_ctx ctx;
-	struct diag_list dl = { 0 };
 	int code = EXIT_ERROR;
-	json_t *out = json_object();
-	char nowtext[CIVIL_UTC_LEN + 1];
-	civil_format_utc(now, nowtext, sizeof(nowtext));
-	json_object_set_new(out, "dry_run", json_boolean(o->dry_run));
-	json_object_set_new(out, "now", json_string(nowtext));
 	memset(&ctx, 0, sizeof(ctx));
-	struct door_run scoped[1];   /* --only: the run's own table has one door (snapshots) */
-	if (run_select_within(&snap_subsystems, &subsystems, "run", &o->run.only, scoped, &dl))
-		goto out;
-	if (run_load(&ctx, &snap_subsystems, &o->run, &dl))
+	if (run_load(&ctx, &snap_subsystems, &o->run, dl))
 		goto out;
 	if (o->dry_run) {
-		if (read_state(&ctx, false, &dl))
+		if (read_state(&ctx, false, dl))
 			goto out;
 		struct snap_jobs j;
 		build(&ctx, now, take, prune, o->run.allow_destroy, NULL, &j);
-		diag_move(&dl, &j.diags);
+		diag_move(dl, &j.diags);
 		print_jobs(&j, o->run.verbose, !o->json, out);
 		json_t *held = json_array();
 		print_held_back(&j, o->run.allow_destroy, held, !o->json);
@@ -256,19 +264,27 @@ int cmd_run(const struct options *o)
 			else
 				printf("Nothing to do: no snapshot is due and none is to be destroyed.\n");
 		}
-		code = diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : pending ? EXIT_CHANGES : EXIT_OK;
+		code = diag_count(dl, DIAG_ERROR) ? EXIT_ERROR : pending ? EXIT_CHANGES : EXIT_OK;
 		snap_jobs_free(&j);
 		goto out;
 	}
 	struct snap_report rep = { 0 };
 	json_t *held = json_array();
 	int rc = 0;
-	if (take && phase(&ctx, o, now, true, false, &rep, held, &dl))
-		rc = -1;
-	if (prune && phase(&ctx, o, now, false, take, &rep, held, &dl))
-		rc = -1;
+	if (take) {
+		if (phase(&ctx, o, now, true, false, &rep, held, dl))
+			rc = -1;
+		else
+			record_success(o, "snapshot", now, dl);
+	}
+	if (prune) {
+		if (phase(&ctx, o, now, false, take, &rep, held, dl))
+			rc = -1;
+		else
+			record_success(o, "prune", now, dl);
+	}
 	print_report(&rep, o);
-	audit_run(&ctx, &rep, rc != 0, &dl);
+	audit_run(&ctx, &rep, rc != 0, dl);
 	if (!o->json)
 		printf("Took %zu, destroyed %zu, kept %zu.\n", rep.taken.n, rep.destroyed.n, rep.kept.n);
 	json_object_set_new(out, "taken", strvec_json(&rep.taken));
@@ -277,13 +293,233 @@ int cmd_run(const struct options *o)
 	json_object_set_new(out, "kept", strvec_json(&rep.kept));
 	json_object_set_new(out, "held_back", held);
 	snap_report_free(&rep);
-	code = rc || diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
+	code = rc || diag_count(dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
 out:
+	run_free(&ctx);
+	return code;
+}
+
+/* True when a pool of the config has a scrub or TRIM schedule of the tool's own. */
+static bool has_schedule(const struct zfs_config *zc, bool *trim)
+{
+	bool any = false;
+	*trim = false;
+	for (size_t i = 0; zc && i < zc->n_pools; i++) {
+		any |= zc->pools[i].scrub == ZSCRUB_EVERY || zc->pools[i].trim == ZTRIM_EVERY;
+		*trim |= zc->pools[i].trim == ZTRIM_EVERY;
+	}
+	return any;
+}
+
+/* What the scrub job's apply reports: each action line as it starts, each TRIM done recorded. */
+struct scrub_events {
+	bool text;
+	struct strvec scrubbed, trimmed;
+};
+
+static void on_scrub_event(void *arg, const struct apply_event *e)
+{
+	struct scrub_events *se = arg;
+	if (e->kind == APPLY_STARTED && se->text) {
+		action_print(stdout, e->action);
+		fflush(stdout);
+	}
+	if (e->kind == APPLY_DONE)
+		sv_push(strcmp(e->action->kind, "trim-pool") ? &se->scrubbed : &se->trimmed, e->action->target);
+}
+
+/* The pool names of the plan's actions of kind into a JSON array. */
+static json_t *targets_json(const struct plan *p, const char *kind)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < p->n; i++)
+		if (!strcmp(p->v[i].kind, kind))
+			json_array_append_new(a, json_string(p->v[i].target));
+	return a;
+}
+
+static size_t count_kind(const struct plan *p, const char *kind)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += !strcmp(p->v[i].kind, kind);
+	return n;
+}
+
+/*
+ * The scrub job (plan/scrub_plan.h): `zpool scrub` and `zpool trim` on the
+ * pools whose schedule makes them due, under the lock "scrub". asked: --scrub
+ * was given (else a config without any schedule prints nothing and reads
+ * nothing). Returns the exit code.
+ */
+static int scrub_run(const struct options *o, int64_t now, bool asked, json_t *out, struct diag_list *dl)
+{
+	struct run_opts ro = o->run;
+	ro.only = (struct strvec){ 0 };
+	sv_push(&ro.only, "zfs");
+	struct ph_ctx ctx;
+	int code = EXIT_ERROR, lock = -1;
+	struct jobstate js = { 0 };
+	struct plan p = { 0 };
+	if (run_load(&ctx, &subsystems, &ro, dl))
+		goto out;
+	bool trim_asked;
+	if (!has_schedule(ctx.zfs ? ctx.zfs->cfg : NULL, &trim_asked)) {
+		if (asked && !o->json)
+			printf("Nothing to scrub: no pool has a scrub or TRIM schedule of the tool's own (pools[].scrub, pools[].trim).\n");
+		code = EXIT_OK;
+		goto out;
+	}
+	if (!o->dry_run && (lock = lock_acquire(LOCK_SCRUB, SNAP_LOCK_WAIT_S, dl)) < 0)
+		goto out;
+	if (run_discover(&ctx, dl))
+		goto out;
+	bool has_trim = false;
+	if (trim_asked && zpool_read_has_trim(&has_trim, dl))
+		goto out;
+	job_state_load(o->run.root, &js, dl);
+	struct scrub_plan_in in = { .cfg = ctx.zfs->cfg, .st = ctx.zfs->st, .now = (time_t)now,
+				    .trim_supported = has_trim, .jobs = &js };
+	scrub_plan_build(&in, &p);
+	diag_move(dl, &p.diags);
+	size_t n_scrub = count_kind(&p, "scrub-pool"), n_trim = count_kind(&p, "trim-pool");
+	if (o->dry_run) {
+		for (size_t i = 0; !o->json && i < p.n; i++)
+			action_print(stdout, &p.v[i]);
+		if (!o->json && p.n)
+			printf("Would start %zu scrub%s and %zu TRIM%s.\n", n_scrub, n_scrub == 1 ? "" : "s", n_trim,
+			       n_trim == 1 ? "" : "s");
+		else if (!o->json)
+			printf("Nothing to do: no scrub or TRIM is due.\n");
+		json_object_set_new(out, "scrub", targets_json(&p, "scrub-pool"));
+		json_object_set_new(out, "trim", targets_json(&p, "trim-pool"));
+		code = diag_count(dl, DIAG_ERROR) ? EXIT_ERROR : p.n ? EXIT_CHANGES : EXIT_OK;
+		goto out;
+	}
+	struct scrub_events se = { .text = !o->json };
+	struct apply_ctx ax = { .root = o->run.root ? o->run.root : "", .out = stdout, .on_event = on_scrub_event,
+				.event_arg = &se };
+	int rc = apply_plan(&p, &ax, dl);
+	if (se.trimmed.n && job_state_record(o->run.root, "trim", (const char *const *)se.trimmed.v, se.trimmed.n,
+					     now, dl))
+		rc = -1;
+	if (!o->json)
+		printf("Started %zu scrub%s and %zu TRIM%s.\n", se.scrubbed.n, se.scrubbed.n == 1 ? "" : "s",
+		       se.trimmed.n, se.trimmed.n == 1 ? "" : "s");
+	json_object_set_new(out, "scrubbed", strvec_json(&se.scrubbed));
+	json_object_set_new(out, "trimmed", strvec_json(&se.trimmed));
+	sv_free(&se.scrubbed);
+	sv_free(&se.trimmed);
+	if (!rc)
+		record_success(o, "scrub", now, dl);
+	code = rc || diag_count(dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
+out:
+	if (lock >= 0)
+		lock_release(lock);
+	plan_free(&p);
+	jobstate_free(&js);
+	run_free(&ctx);
+	sv_free(&ro.only);
+	return code;
+}
+
+/*
+ * run --metrics FILE: after the jobs, the health model read again (the zfs
+ * and snapshot front doors' discovery, the job state just written) and its
+ * textfile written by the writer of status --prometheus; no drift sample (run
+ * plans no layout). Returns 0, or -1 (error printed or in dl).
+ */
+static int run_metrics(const struct options *o, struct diag_list *dl)
+{
+	struct run_opts ro = o->run;
+	ro.only = (struct strvec){ 0 };
+	sv_push(&ro.only, "health");
+	struct ph_ctx ctx;
+	int rc = -1;
+	if (!run_load(&ctx, &subsystems, &ro, dl) && !run_discover(&ctx, dl))
+		rc = write_metrics(&ctx, o->metrics_file, -1, dl);
+	run_free(&ctx);
+	sv_free(&ro.only);
+	return rc;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * Drops the diagnostics that repeat an earlier one (each job loads the config
+ * through its own front doors: a config warning would show once per job).
+ */
+static void drop_repeats(struct diag_list *dl)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < dl->n; i++) {
+		struct diag *d = &dl->v[i];
+		bool seen = false;
+		for (size_t k = 0; k < n && !seen; k++) {
+			const struct diag *e = &dl->v[k];
+			seen = e->level == d->level && e->line == d->line && e->col == d->col && same_text(e->file, d->file) &&
+			       same_text(e->jpath, d->jpath) && same_text(e->msg, d->msg) && same_text(e->hint, d->hint);
+		}
+		if (seen) {
+			free(d->file);
+			free(d->jpath);
+			free(d->msg);
+			free(d->hint);
+		} else {
+			dl->v[n++] = *d;
+		}
+	}
+	dl->n = n;
+}
+
+/* The worse of two exit codes of the jobs: an error, else pending work (dry run), else done. */
+static int worse(int a, int b)
+{
+	return a == EXIT_ERROR || b == EXIT_ERROR ? EXIT_ERROR : a == EXIT_CHANGES || b == EXIT_CHANGES ? EXIT_CHANGES : EXIT_OK;
+}
+
+/* The subsystems with a time-driven job, in the order run does them (--only names them). */
+static const struct subsystem *const run_job_doors[] = { &snap_subsystem, &health_subsystem };
+static const struct subsystem_table run_jobs = { run_job_doors, 2 };
+
+int cmd_run(const struct options *o)
+{
+	int64_t now;
+	if (now_of(o, &now))
+		return EXIT_ERROR;
+	bool any = o->snapshot || o->prune || o->scrub;
+	bool take = o->snapshot || !any, prune = o->prune || !any, scrub = o->scrub || !any;
+	struct diag_list dl = { 0 };
+	int code = EXIT_OK;
+	/* --only: the jobs of the subsystems named (snapshots: take and prune; health: scrub and TRIM) */
+	struct door_run sel[2];
+	if (run_select_within(&run_jobs, &subsystems, "run", &o->run.only, sel, &dl)) {
+		print_diags(&dl);
+		diag_list_free(&dl);
+		return EXIT_ERROR;
+	}
+	take &= sel[0].use == DOOR_SELECTED;
+	prune &= sel[0].use == DOOR_SELECTED;
+	scrub &= sel[1].use == DOOR_SELECTED;
+	json_t *out = json_object();
+	char nowtext[CIVIL_UTC_LEN + 1];
+	civil_format_utc(now, nowtext, sizeof(nowtext));
+	json_object_set_new(out, "dry_run", json_boolean(o->dry_run));
+	json_object_set_new(out, "now", json_string(nowtext));
+	if (take || prune)
+		code = snap_run(o, now, take, prune, out, &dl);
+	if (scrub)
+		code = worse(code, scrub_run(o, now, o->scrub, out, &dl));
+	if (o->metrics_file && run_metrics(o, &dl))
+		code = EXIT_ERROR;
+	drop_repeats(&dl);
 	if (o->json)
 		print_result_json(out, &dl);
 	json_decref(out);
 	print_diags(&dl);
-	run_free(&ctx);
 	diag_list_free(&dl);
 	return code;
 }

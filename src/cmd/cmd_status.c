@@ -31,16 +31,9 @@ static long drift_objects(struct ph_ctx *ctx)
 	return n;
 }
 
-/* status --prometheus: the textfile, written atomically. Returns 0, or -1 after printing an error. */
-static int write_prometheus(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
+int write_metrics(struct ph_ctx *ctx, const char *file, long drift, struct diag_list *dl)
 {
-	const char *file = o->prometheus_file ? o->prometheus_file : health_prometheus_default(ctx);
-	if (!file) {
-		fprintf(stderr, "error: --prometheus needs a FILE: /var/lib/prometheus/node-exporter does not exist\n"
-				"  hint: give --prometheus FILE, set monitoring.prometheus_file, or install prometheus-node-exporter\n");
-		return -1;
-	}
-	char *text = health_prometheus(ctx, drift_objects(ctx), dl);
+	char *text = health_prometheus(ctx, drift, dl);
 	if (!text)
 		return -1;
 	int rc = write_file_atomic(file, text, strlen(text), 0644);
@@ -50,13 +43,40 @@ static int write_prometheus(struct ph_ctx *ctx, const struct options *o, struct 
 	return rc ? -1 : 0;
 }
 
+/* status --prometheus: the textfile, written atomically. Returns 0, or -1 after printing an error. */
+static int write_prometheus(struct ph_ctx *ctx, const struct options *o, struct diag_list *dl)
+{
+	const char *file = o->prometheus_file ? o->prometheus_file : health_prometheus_default(ctx);
+	if (!file) {
+		fprintf(stderr, "error: --prometheus needs a FILE: /var/lib/prometheus/node-exporter does not exist\n"
+				"  hint: give --prometheus FILE, set monitoring.prometheus_file, or install prometheus-node-exporter\n");
+		return -1;
+	}
+	return write_metrics(ctx, file, drift_objects(ctx), dl);
+}
+
+/* status --html FILE: the page, written atomically. Returns 0, or -1 after printing an error. */
+static int write_html(struct ph_ctx *ctx, const char *file)
+{
+	char *page = health_html_page(ctx);
+	if (!page) {
+		fprintf(stderr, "error: --html needs the health subsystem\n  hint: leave it out of --only, or add health\n");
+		return -1;
+	}
+	int rc = write_file_atomic(file, page, strlen(page), 0644);
+	if (rc)
+		fprintf(stderr, "error: cannot write '%s': %s\n", file, strerror(rc < 0 ? -rc : errno));
+	free(page);
+	return rc ? -1 : 0;
+}
+
 int cmd_status(const struct options *o)
 {
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
 	bool read = run_load(&ctx, &subsystems, &o->run, &dl) == 0 && run_discover(&ctx, &dl) == 0;
 	int code = read ? EXIT_OK : EXIT_ERROR;
-	if (!read && (o->check || o->prometheus)) {
+	if (!read && (o->check || o->prometheus || o->html_file)) {
 		if (o->check) {
 			check_unknown(&dl);
 			code = CHECK_UNKNOWN;
@@ -69,6 +89,11 @@ int cmd_status(const struct options *o)
 		code = o->check ? CHECK_UNKNOWN : EXIT_ERROR;
 		goto out;
 	}
+	if (o->html_file && write_html(&ctx, o->html_file)) {
+		code = o->check ? CHECK_UNKNOWN : EXIT_ERROR;
+		print_diags(&dl);
+		goto out;
+	}
 	if (o->check) {
 		struct hc_result r;
 		health_check(&ctx, &r);
@@ -79,7 +104,7 @@ int cmd_status(const struct options *o)
 		hc_result_free(&r);
 		goto out;
 	}
-	if (o->prometheus)
+	if (o->prometheus || o->html_file)
 		goto out;
 	json_t *out = json_object();
 	if (read)

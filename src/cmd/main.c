@@ -36,6 +36,8 @@ enum opt_bits {
 	O_PROM = 1 << 17,
 	O_QUIET = 1 << 18,
 	O_SINCE = 1 << 19,
+	O_METRICS = 1 << 20,
+	O_HTML = 1 << 21,
 };
 
 struct command {
@@ -57,13 +59,13 @@ static const struct command commands[] = {
 	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY | O_QUIET,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM,
+	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM | O_HTML,
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
-	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET | O_ONLY,
-	  "take and prune the snapshots the policies make due (no job flag: every configured job)",
-	  "--only: the jobs of these subsystems (run has jobs for: snapshots)\n"
+	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET | O_ONLY | O_METRICS,
+	  "take and prune due snapshots, start due scrubs and TRIMs (no job flag: every configured job)",
+	  "--only: the jobs of these subsystems (run has jobs for: snapshots, health)\n"
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
 	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",
@@ -76,7 +78,7 @@ static const struct command commands[] = {
 
 /* getopt values of the options without a short form */
 enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_SINCE };
+       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_SINCE, L_METRICS, L_HTML };
 
 /*
  * Every option, in the order --help lists them: its long name, short letter
@@ -118,6 +120,8 @@ static const struct opt_def {
 	  "                         (first line; apply needs --yes then)" },
 	{ "snapshot", 0, NULL, O_RUN, L_SNAPSHOT, "      --snapshot         take the snapshots that are due" },
 	{ "prune", 0, NULL, O_RUN, L_PRUNE, "      --prune            destroy the snapshots the policies no longer keep" },
+	{ "scrub", 0, NULL, O_RUN, L_SCRUB,
+	  "      --scrub            start zpool scrub / zpool trim on the pools whose schedule makes it due" },
 	{ "dry-run", 0, NULL, O_RUN, L_DRY,
 	  "      --dry-run          print what would be done, change nothing (exit 2 when work is pending)" },
 	{ "explain", 0, NULL, O_EXPLAIN, L_EXPLAIN,
@@ -133,6 +137,10 @@ static const struct opt_def {
 	  "      --prometheus [FILE]  write the metrics for node_exporter's textfile collector (default:\n"
 	  "                         monitoring.prometheus_file, else /var/lib/prometheus/node-exporter/phoenix_storage.prom\n"
 	  "                         when that directory exists)" },
+	{ "html", 0, "FILE", O_HTML, L_HTML,
+	  "      --html FILE        write a self-contained HTML page of pools, disks and snapshot timelines to FILE" },
+	{ "metrics", 0, "FILE", O_METRICS, L_METRICS,
+	  "      --metrics FILE     after the jobs, write the metrics textfile (as status --prometheus does) to FILE" },
 	{ "since", 0, "WHEN", O_SINCE, L_SINCE,
 	  "      --since WHEN       only records from WHEN on: 2026-12-01, 2026-12-01T08:00 (UTC), 30m, 12h, 7d" },
 	{ "quiet", 'q', NULL, O_QUIET, 'q',
@@ -279,6 +287,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 			break;
 		case L_SNAPSHOT: o->snapshot = true; break;
 		case L_PRUNE: o->prune = true; break;
+		case L_SCRUB: o->scrub = true; break;
 		case L_DRY: o->dry_run = true; break;
 		case L_EXPLAIN: o->explain = true; break;
 		case L_CHECK: o->check = true; break;
@@ -298,6 +307,8 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 				optarg = argv[optind++];
 			o->prometheus_file = optarg;
 			break;
+		case L_METRICS: o->metrics_file = optarg; break;
+		case L_HTML: o->html_file = optarg; break;
 		case 'h': usage_cmd(stdout, c); return 1;
 		case ':':
 			fprintf(stderr, "error: option '%s' needs a value\n  hint: see 'phoenix-storage %s --help'\n",

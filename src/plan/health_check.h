@@ -77,8 +77,20 @@ struct hc_pool {
 struct hc_snapshots {
 	const char *dataset;
 	const char *class_name;       /* "hourly" */
-	time_t newest;                /* creation of the newest snapshot of the class, -1 none */
+	time_t newest;                /* time of the newest snapshot of the class (its name's), -1 none */
 	int64_t period_s;             /* the class period, > 0 */
+};
+
+/* Metrics only: how many snapshots of a dataset the retention would destroy now (pruned or held back). */
+struct hc_prune {
+	const char *dataset;
+	size_t pending;
+};
+
+/* Metrics only: when a job of `run` last succeeded (the job state file). */
+struct hc_job {
+	const char *job;              /* "snapshot", "prune", "scrub" */
+	int64_t last_success;         /* Unix time */
 };
 
 /* An encrypted dataset (encryption not "off") and whether its key is loaded. */
@@ -105,6 +117,10 @@ struct hc_input {
 	size_t n_keys;
 	const char *const *unknown;      /* what could not be read (e.g. "zpool status failed: ..."): unknown */
 	size_t n_unknown;
+	const struct hc_prune *prunes;   /* metrics only */
+	size_t n_prunes;
+	const struct hc_job *jobs;       /* metrics only */
+	size_t n_jobs;
 	time_t now;
 };
 

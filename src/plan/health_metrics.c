@@ -27,7 +27,9 @@ static void declare(struct pt_registry *reg, struct diag_list *dl)
 		{ "phoenix_storage_disk_media_errors", PT_GAUGE, "NVMe media errors, or ATA reallocated, pending and uncorrectable sectors." },
 		{ "phoenix_storage_disk_smart_passed", PT_GAUGE, "1 when the disk's SMART overall health passed." },
 		{ "phoenix_storage_disk_temperature_celsius", PT_GAUGE, "Disk temperature." },
-		{ "phoenix_storage_snapshot_newest_timestamp_seconds", PT_GAUGE, "Creation of the newest snapshot of a class (Unix time)." },
+		{ "phoenix_storage_snapshot_newest_timestamp_seconds", PT_GAUGE, "Time of the newest snapshot of a class of the dataset (the time in its name; Unix time)." },
+		{ "phoenix_storage_snapshot_prune_pending", PT_GAUGE, "Snapshots of the dataset the retention rules would destroy now (pruned by the next run, or held back by the policy-change guard)." },
+		{ "phoenix_storage_job_last_success_timestamp_seconds", PT_GAUGE, "When the job of phoenix-storage run last succeeded (Unix time)." },
 		{ "phoenix_storage_check_status", PT_GAUGE, "Verdict of status --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN." },
 		{ "phoenix_storage_check_problems", PT_GAUGE, "Problems status --check reports, by severity." },
 		{ "phoenix_storage_drift_objects", PT_GAUGE, "Actions the plan would take to converge the host." },
@@ -122,6 +124,12 @@ int health_metrics(const struct hc_input *in, const struct hc_result *verdict, l
 			pt_samplef(reg, "phoenix_storage_snapshot_newest_timestamp_seconds",
 				   (double)in->snapshots[i].newest, dl, "name", in->snapshots[i].dataset, "class",
 				   in->snapshots[i].class_name, NULL);
+	for (size_t i = 0; i < in->n_prunes; i++)
+		pt_samplef(reg, "phoenix_storage_snapshot_prune_pending", (double)in->prunes[i].pending, dl, "name",
+			   in->prunes[i].dataset, NULL);
+	for (size_t i = 0; i < in->n_jobs; i++)
+		pt_samplef(reg, "phoenix_storage_job_last_success_timestamp_seconds", (double)in->jobs[i].last_success,
+			   dl, "job", in->jobs[i].job, NULL);
 	if (verdict) {
 		pt_samplef(reg, "phoenix_storage_check_status", verdict->status, dl, NULL);
 		size_t count[4] = { 0 };

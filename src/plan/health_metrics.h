@@ -21,6 +21,8 @@
  *   phoenix_storage_disk_smart_passed{pool,device}
  *   phoenix_storage_disk_temperature_celsius{pool,device}
  *   phoenix_storage_snapshot_newest_timestamp_seconds{name,class}
+ *   phoenix_storage_snapshot_prune_pending{name}       snapshots the retention would destroy now
+ *   phoenix_storage_job_last_success_timestamp_seconds{job}  last successful `run` of each job
  *   phoenix_storage_check_status                       0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN
  *   phoenix_storage_check_problems{severity}
  *   phoenix_storage_drift_objects                      actions the plan would take (when known)

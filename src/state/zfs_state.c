@@ -1211,3 +1211,30 @@ const struct zprop *zfs_dataset_prop(const struct zfs_dataset *ds, const char *n
 			return &ds->props[i];
 	return NULL;
 }
+
+bool zpool_usage_has(const char *usage, const char *cmd)
+{
+	size_t n = strlen(cmd);
+	for (const char *l = usage; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (l[0] == '\t' && !strncmp(l + 1, cmd, n) && (l[1 + n] == ' ' || l[1 + n] == '\t' ||
+								  l[1 + n] == '\n' || !l[1 + n]))
+			return true;
+	return false;
+}
+
+int zpool_read_has_trim(bool *has, struct diag_list *dl)
+{
+	const char *argv[] = { zpool_prog(), NULL };
+	struct exec_result r;
+	exec_run(argv, NULL, &r);
+	*has = false;
+	if (r.status < 0) {
+		report_failure(argv, &r, dl);
+		exec_result_free(&r);
+		return -1;
+	}
+	/* the usage goes to stderr (exit status 2 on OpenZFS, 0 on zfs-fuse) */
+	*has = zpool_usage_has(r.err, "trim") || zpool_usage_has(r.out, "trim");
+	exec_result_free(&r);
+	return 0;
+}

@@ -216,6 +216,18 @@ void zfs_caps_free(struct zfs_caps *caps);
 /* True when the dataset carries phoenix:managed=true set on itself (not inherited from a parent). */
 bool zfs_dataset_is_managed(const struct zfs_dataset *ds);
 
+/*
+ * Does the zpool usage text (what `zpool` prints without arguments) list the
+ * subcommand cmd ("trim": OpenZFS 0.8 and later; zfs-fuse has none)? A line
+ * that starts with a TAB, then cmd, then a blank or the end. Pure.
+ */
+bool zpool_usage_has(const char *usage, const char *cmd);
+/*
+ * Whether this zpool has `zpool trim`: one program (`zpool`, its usage).
+ * Returns 0 with *has set, or -1 with an error in dl when zpool cannot run.
+ */
+int zpool_read_has_trim(bool *has, struct diag_list *dl);
+
 /* The zfs and zpool programs: $PHOENIX_ZFS / $PHOENIX_ZPOOL or "zfs"/"zpool" (exec_program). */
 const char *zfs_prog(void);
 const char *zpool_prog(void);

@@ -6,15 +6,19 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "config/monitoring_config.h"
 #include "config/zfs_config.h"
 #include "config/zprops.h"
 #include "formats/promtext.h"
+#include "plan/health_html.h"
 #include "plan/health_metrics.h"
 #include "plan/mounts.h"
 #include "state/smart.h"
+#include "state/job_state.h"
 #include "state/zfs_state.h"
+#include "subsys/snap.h"
 #include "subsys/table.h"
 #include "util/strbuf.h"
 
@@ -32,6 +36,16 @@ struct door {
 	struct hc_disk *disks;
 	struct hc_key *keys;
 	size_t n_keys;
+	/* snapshot freshness, from the snapshot front door's state (rebuilt by build_input) */
+	struct snap_jobs snaps;
+	bool have_snaps;
+	struct hc_snapshots *classes;
+	size_t n_classes;
+	struct hc_prune *prunes;
+	size_t n_prunes;
+	/* the job state file, read in discovery */
+	struct jobstate jobstate;
+	struct hc_job *jobs;
 };
 
 static int health_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
@@ -41,12 +55,15 @@ static int health_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	return monitoring_config_load(&ctx->main, &d->cfg, dl);
 }
 
-/* Nothing to read: the pools' status comes from zfs discovery, SMART only when status asks. */
+/*
+ * No program: the pools' status comes from zfs discovery, the snapshots from
+ * the snapshot front door's, SMART only when status asks. Reads the job state
+ * file (the last success of each job of `run`, for the metrics).
+ */
 static int health_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 {
-	(void)ctx;
-	(void)priv;
-	(void)dl;
+	struct door *d = priv;
+	job_state_load(ctx->root, &d->jobstate, dl);
 	return 0;
 }
 
@@ -147,6 +164,49 @@ static uint64_t prop_u64(const struct zfs_dataset *ds, const char *name)
 	return p ? strtoull(p->value, NULL, 10) : 0;
 }
 
+/*
+ * Snapshot freshness: per existing dataset a policy covers, per class it
+ * keeps, the newest of ours and the class period, and how many snapshots the
+ * retention would destroy now; from the snapshot front door's state (read
+ * once by its discovery), planned at ctx->now (pure). Nothing when the run
+ * has no snapshot door.
+ */
+static void build_snapshots(struct door *d, const struct ph_ctx *ctx)
+{
+	if (d->have_snaps)
+		snap_jobs_free(&d->snaps);
+	d->have_snaps = false;
+	free(d->classes);
+	free(d->prunes);
+	d->classes = NULL;
+	d->prunes = NULL;
+	d->n_classes = d->n_prunes = 0;
+	const struct snap_view *v = snap_door_view(ctx);
+	if (!v || !v->cfg || !v->st)
+		return;
+	struct snap_plan_in in = { .cfg = v->cfg, .zones = v->zones, .st = v->st, .now = ctx->now, .prog = "zfs",
+				   .take = true, .prune = true };
+	snap_plan_build(&in, &d->snaps);
+	d->have_snaps = true;
+	d->classes = xcalloc(d->snaps.n * SNAP_NCLASSES + 1, sizeof(*d->classes));
+	d->prunes = xcalloc(d->snaps.n + 1, sizeof(*d->prunes));
+	for (size_t i = 0; i < d->snaps.n; i++) {
+		const struct snap_target *t = &d->snaps.v[i];
+		if (!t->ds)
+			continue; /* a dataset that does not exist: the zfs plan says so */
+		for (int c = 0; c < SNAP_NCLASSES; c++)
+			if (t->policy->keep[c])
+				d->classes[d->n_classes++] = (struct hc_snapshots){
+					t->dataset, snap_class_name((enum snap_class)c),
+					t->due.has_newest[c] ? (time_t)t->due.newest[c] : -1,
+					snap_class_period((enum snap_class)c, t->policy->frequent_minutes) };
+		size_t pending = 0;
+		for (size_t k = 0; k < t->ret.n; k++)
+			pending += t->ret.v[k].verdict == SNAP_DESTROY;
+		d->prunes[d->n_prunes++] = (struct hc_prune){ t->dataset, pending };
+	}
+}
+
 /* Fills in from the ZFS view and the SMART answers; the arrays are d's. */
 static void build_input(struct door *d, const struct ph_ctx *ctx, struct hc_input *in)
 {
@@ -199,10 +259,18 @@ static void build_input(struct door *d, const struct ph_ctx *ctx, struct hc_inpu
 			continue;
 		d->keys[d->n_keys++] = (struct hc_key){ ds->name, !strcmp(ks->value, "available") };
 	}
-	/* TODO(i11): snapshot freshness per class: fill in->snapshots from the snapshot subsystem. */
+	build_snapshots(d, ctx);
+	free(d->jobs);
+	d->jobs = xcalloc(d->jobstate.n ? d->jobstate.n : 1, sizeof(*d->jobs));
+	size_t n_jobs = 0;
+	for (size_t i = 0; i < d->jobstate.n; i++)
+		if (!strcmp(d->jobstate.v[i].kind, "job"))
+			d->jobs[n_jobs++] = (struct hc_job){ d->jobstate.v[i].name, d->jobstate.v[i].at };
 	*in = (struct hc_input){ .pools = d->pools, .n_pools = d->n_pools, .absent_pools = d->absent,
 				 .n_absent = d->n_absent, .disks = d->disks, .n_disks = d->n_smart, .keys = d->keys,
-				 .n_keys = d->n_keys, .now = ctx->now };
+				 .n_keys = d->n_keys, .snapshots = d->classes, .n_snapshots = d->n_classes,
+				 .prunes = d->prunes, .n_prunes = d->n_prunes, .jobs = d->jobs, .n_jobs = n_jobs,
+				 .now = ctx->now };
 }
 
 
@@ -241,6 +309,83 @@ char *health_prometheus(struct ph_ctx *ctx, long drift_objects, struct diag_list
 	pt_free(&reg);
 	hc_result_free(&r);
 	return text;
+}
+
+/* The timelines of the page: per existing covered dataset, its classes and snapshots (arrays are the caller's to free). */
+struct timelines {
+	struct hh_dataset *v;
+	size_t n;
+	struct hh_snap **snaps;
+	const char ***classes;
+	int **ids;
+};
+
+static void timelines_build(const struct door *d, struct timelines *tl)
+{
+	memset(tl, 0, sizeof(*tl));
+	if (!d->have_snaps)
+		return;
+	size_t n = d->snaps.n ? d->snaps.n : 1;
+	tl->v = xcalloc(n, sizeof(*tl->v));
+	tl->snaps = xcalloc(n, sizeof(*tl->snaps));
+	tl->classes = xcalloc(n, sizeof(*tl->classes));
+	tl->ids = xcalloc(n, sizeof(*tl->ids));
+	for (size_t i = 0; i < d->snaps.n; i++) {
+		const struct snap_target *t = &d->snaps.v[i];
+		if (!t->ds)
+			continue;
+		size_t k = tl->n++;
+		tl->snaps[k] = xcalloc(t->ds->n + 1, sizeof(**tl->snaps));
+		tl->classes[k] = xcalloc(SNAP_NCLASSES, sizeof(**tl->classes));
+		tl->ids[k] = xcalloc(SNAP_NCLASSES, sizeof(**tl->ids));
+		size_t nc = 0;
+		for (int c = 0; c < SNAP_NCLASSES; c++)
+			if (t->policy->keep[c]) {
+				tl->classes[k][nc] = snap_class_name((enum snap_class)c);
+				tl->ids[k][nc++] = c;
+			}
+		for (size_t s = 0; s < t->ret.n && s < t->ds->n; s++)
+			tl->snaps[k][s] = (struct hh_snap){ t->ret.v[s].time,
+							    t->ret.v[s].verdict == SNAP_FOREIGN ? -1 : (int)t->ret.v[s].cls };
+		tl->v[k] = (struct hh_dataset){ t->dataset, t->policy->name, tl->classes[k], tl->ids[k], nc, tl->snaps[k],
+						t->ret.n < t->ds->n ? t->ret.n : t->ds->n };
+	}
+}
+
+static void timelines_free(struct timelines *tl)
+{
+	for (size_t i = 0; i < tl->n; i++) {
+		free(tl->snaps[i]);
+		free(tl->classes[i]);
+		free(tl->ids[i]);
+	}
+	free(tl->v);
+	free(tl->snaps);
+	free(tl->classes);
+	free(tl->ids);
+}
+
+char *health_html_page(struct ph_ctx *ctx)
+{
+	struct door *d = door_of(ctx);
+	if (!d)
+		return NULL;
+	struct hc_input in;
+	struct hc_result r;
+	evaluate(d, ctx, &in, &r);
+	struct hc_thresholds th;
+	hc_thresholds_from_config(&d->cfg, &th);
+	struct timelines tl;
+	timelines_build(d, &tl);
+	char host[256] = "";
+	if (gethostname(host, sizeof(host) - 1))
+		host[0] = '\0';
+	struct hh_model m = { .host = host[0] ? host : NULL, .in = &in, .verdict = &r, .thresholds = &th,
+			      .datasets = tl.v, .n_datasets = tl.n };
+	char *page = health_html(&m);
+	timelines_free(&tl);
+	hc_result_free(&r);
+	return page;
 }
 
 const char *health_prometheus_default(const struct ph_ctx *ctx)
@@ -436,11 +581,17 @@ static void health_free(void *priv)
 	free(d->absent);
 	free(d->disks);
 	free(d->keys);
+	if (d->have_snaps)
+		snap_jobs_free(&d->snaps);
+	free(d->classes);
+	free(d->prunes);
+	free(d->jobs);
+	jobstate_free(&d->jobstate);
 	free(d);
 }
 
-/* Health reads the pools of the zfs state: the zfs front door comes first. */
-static const char *const needs[] = { "zfs", NULL };
+/* Health reads the pools of the zfs state and the snapshots of the snapshot door: both come first. */
+static const char *const needs[] = { "zfs", "snapshots", NULL };
 
 const struct subsystem health_subsystem = {
 	.name = "health",

@@ -25,6 +25,13 @@ void health_check(struct ph_ctx *ctx, struct hc_result *out);
 char *health_prometheus(struct ph_ctx *ctx, long drift_objects, struct diag_list *dl);
 
 /*
+ * The page of `status --html` (plan/health_html.h): the health model, its
+ * verdict and each covered dataset's snapshot timeline, at ctx->now.
+ * Returns the document (caller frees), or NULL when the run has no health door.
+ */
+char *health_html_page(struct ph_ctx *ctx);
+
+/*
  * The file `status --prometheus` writes without FILE: monitoring.prometheus_file,
  * else the node_exporter default when its directory exists, else NULL.
  * Static or ctx storage.

@@ -105,16 +105,20 @@ static void snap_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 	snap_jobs_free(&j);
 }
 
-/* status: per covered dataset, its policy and the newest snapshot of each class with its age. */
+/*
+ * status: per covered dataset, its policy, the newest snapshot of each class
+ * with its age (", due" when the class is due), how many snapshots the
+ * retention would destroy now, and a clock skew (one of our names after now),
+ * all at ctx->now.
+ */
 static void snap_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
-	(void)ctx;
 	struct door *d = priv;
 	if (!d || !d->cfg.n_datasets)
 		return;
-	int64_t now = time(NULL);
+	int64_t now = ctx->now ? (int64_t)ctx->now : (int64_t)time(NULL);
 	struct snap_plan_in in = { .cfg = &d->cfg, .zones = d->zones, .st = &d->st, .now = now,
-				   .prog = "zfs" };
+				   .prog = "zfs", .prune = true };
 	struct snap_jobs j;
 	snap_plan_build(&in, &j);
 	json_t *arr = json_array();
@@ -138,15 +142,23 @@ static void snap_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 			}
 			char name[SNAP_NAME_MAX], age[32];
 			snap_name_format(t->due.newest[c], c, name, sizeof(name));
-			snap_age_format(now - t->due.newest[c], age, sizeof(age));
+			bool future = t->due.newest[c] > now;
+			snap_age_format(future ? t->due.newest[c] - now : now - t->due.newest[c], age, sizeof(age));
 			json_object_set_new(newest, snap_class_name(c),
 					    json_pack("{s:s, s:I}", "name", name, "age_seconds",
 						      (json_int_t)(now - t->due.newest[c])));
 			if (text)
-				fprintf(text, "    %-8s %s (%s ago)%s\n", snap_class_name(c), name, age,
-					t->due.due[c] ? ", due" : "");
+				fprintf(text, "    %-8s %s (%s %s)%s\n", snap_class_name(c), name, age,
+					future ? "in the future: clock skew" : "ago", t->due.due[c] ? ", due" : "");
 		}
 		json_object_set_new(o, "newest", newest);
+		if (t->ds) {
+			json_object_set_new(o, "prune_pending", json_integer((json_int_t)t->ret.n_destroy));
+			json_object_set_new(o, "clock_skew", json_boolean(t->due.clock_skew));
+			if (text && t->ret.n_destroy)
+				fprintf(text, "    prune    %zu snapshot%s the retention no longer keeps\n", t->ret.n_destroy,
+					t->ret.n_destroy == 1 ? "" : "s");
+		}
 		json_array_append_new(arr, o);
 	}
 	json_object_set_new(out, "snapshots", arr);

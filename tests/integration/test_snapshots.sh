@@ -86,11 +86,15 @@ test_run_only_scopes_the_jobs_to_subsystems_and_names_a_bad_one() {
 	cfg "$WORK/c.json" "$p" '{ "daily": 2 }'
 	ph run -c "$WORK/c.json" --now 2026-01-05T00:00:00Z --only zfs,nfss
 	assert_rc 1
-	assert_eq "$err" "error: --only: run has no job for subsystem 'zfs' (run does the jobs of: snapshots)
-  hint: name subsystems from this list, separated by commas: snapshots (e.g. --only snapshots); plan, apply and status take --only zfs
+	assert_eq "$err" "error: --only: run has no job for subsystem 'zfs' (run does the jobs of: snapshots,health)
+  hint: name subsystems from this list, separated by commas: snapshots,health (e.g. --only snapshots); plan, apply and status take --only zfs
 error: --only: unknown subsystem 'nfss'
-  hint: name subsystems from this list, separated by commas: snapshots (e.g. --only snapshots)"
+  hint: name subsystems from this list, separated by commas: snapshots,health (e.g. --only snapshots)"
 	assert_eq "$out" ""
+	assert_eq "$(snaps "$p/data" | wc -l)" 0
+	# the health jobs alone (scrub, TRIM: none scheduled here) take no snapshot
+	ph run -c "$WORK/c.json" --now 2026-01-05T00:00:00Z --only health
+	assert_rc 0
 	assert_eq "$(snaps "$p/data" | wc -l)" 0
 	ph run -c "$WORK/c.json" --now 2026-01-05T00:00:00Z --only snapshots --json
 	assert_rc 0
@@ -226,13 +230,19 @@ test_systemd_units_verify() {
 	local d="$WORK/inst" u units=""
 	make -s -C "$TOP" install PREFIX="$d" >/dev/null
 	for u in phoenix-storage-snapshot.service phoenix-storage-snapshot.timer \
-		phoenix-storage-prune.service phoenix-storage-prune.timer; do
+		phoenix-storage-prune.service phoenix-storage-prune.timer \
+		phoenix-storage-scrub.service phoenix-storage-scrub.timer; do
 		[ -f "$d/lib/systemd/system/$u" ] || fail "make install did not install $u"
 		units="$units $d/lib/systemd/system/$u"
 	done
 	grep -qx "ExecStart=$d/sbin/phoenix-storage run --snapshot --quiet" "$d/lib/systemd/system/phoenix-storage-snapshot.service" ||
 		fail "ExecStart does not name the installed binary"
 	grep -qx 'Persistent=true' "$d/lib/systemd/system/phoenix-storage-snapshot.timer" || fail "timer not Persistent"
+	grep -qx "ExecStart=$d/sbin/phoenix-storage run --scrub --quiet" "$d/lib/systemd/system/phoenix-storage-scrub.service" ||
+		fail "the scrub unit's ExecStart does not name the installed binary"
+	grep -qx 'Persistent=true' "$d/lib/systemd/system/phoenix-storage-scrub.timer" || fail "scrub timer not Persistent"
+	grep -qx 'OnCalendar=daily' "$d/lib/systemd/system/phoenix-storage-scrub.timer" || fail "scrub timer not daily"
+	grep -q '^RandomizedDelaySec=' "$d/lib/systemd/system/phoenix-storage-scrub.timer" || fail "scrub timer not randomized"
 	local o2
 	# shellcheck disable=SC2086
 	o2=$(systemd-analyze verify $units 2>&1) || { echo "$o2" >&2; fail "systemd-analyze verify failed"; }

@@ -2,7 +2,8 @@
  * Unit tests: the metric families of the health model (src/plan/health_metrics.c)
  * over recorded outputs: an OpenZFS 2.3 mirror with checksum errors after a
  * scrub, a zfs-fuse mirror with a device offline, a worn NVMe disk, a file
- * vdev, a pool of the config that is absent, one snapshot class.
+ * vdev, a pool of the config that is absent, one snapshot class (and its
+ * pending prune count), the last success of two jobs.
  *   build-san/tests/test_health_metrics --write   rewrites the expected file
  *   (tests/unit/data/metrics/two-pools.prom); read its diff before committing.
  */
@@ -28,6 +29,8 @@ struct model {
 	struct smart_info smart[2];
 	struct hc_disk disks[2];
 	struct hc_snapshots snap;
+	struct hc_prune prune;
+	struct hc_job jobs[2];
 	const char *absent[1];
 	struct hc_input in;
 };
@@ -60,10 +63,13 @@ static void model_init(struct model *m)
 	m->disks[0] = (struct hc_disk){ "t257cksum", &m->smart[0] };
 	m->disks[1] = (struct hc_disk){ "t257cksum", &m->smart[1] };
 	m->snap = (struct hc_snapshots){ "t257cksum/data", "daily", 1764633600, 86400 };
+	m->prune = (struct hc_prune){ "t257cksum/data", 3 };
+	m->jobs[0] = (struct hc_job){ "prune", 1764630000 };
+	m->jobs[1] = (struct hc_job){ "snapshot", 1764639000 };
 	m->absent[0] = "gone";
 	m->in = (struct hc_input){ .pools = m->pools, .n_pools = 2, .absent_pools = m->absent, .n_absent = 1,
 				   .snapshots = &m->snap, .n_snapshots = 1, .disks = m->disks, .n_disks = 2,
-				   .now = 1764640000 };
+				   .prunes = &m->prune, .n_prunes = 1, .jobs = m->jobs, .n_jobs = 2, .now = 1764640000 };
 	diag_list_free(&dl);
 }
 
