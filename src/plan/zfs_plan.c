@@ -869,6 +869,21 @@ static void plan_props(const struct zfs_plan_in *in, const char *full, bool volu
 }
 
 /*
+ * The mountpoint want (NULL: not configured) of the existing dataset or pool
+ * root ds: converged when ZFS has that value set locally, else `zfs set
+ * mountpoint=` (add_set: "~ tank mountpoint /tank (default) -> /tank" when
+ * only the source differs).
+ */
+static void plan_mountpoint(const char *full, const char *want, const struct zfs_dataset *ds, struct plan *p)
+{
+	if (!want)
+		return;
+	const struct zprop *cur = zfs_dataset_prop(ds, "mountpoint");
+	if (!cur || strcmp(cur->value, want) || strcmp(cur->source, "local"))
+		add_set(full, "mountpoint", want, cur, p);
+}
+
+/*
  * A dataset of the config that exists: its type must match (error), an
  * unmarked one is adopted (phoenix:managed=true), then its properties
  * (plan_props), mountpoint and volsize; a shrinking volume is an error, never
@@ -911,11 +926,7 @@ static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcf
 	char *jp = xasprintf("%s.properties", dc->jpath);
 	plan_props(in, dc->full, dc->is_volume, jp, &dc->props, ds, p);
 	free(jp);
-	if (dc->mountpoint) {
-		const struct zprop *cur = zfs_dataset_prop(ds, "mountpoint");
-		if (!cur || strcmp(cur->value, dc->mountpoint) || strcmp(cur->source, "local"))
-			add_set(dc->full, "mountpoint", dc->mountpoint, cur, p);
-	}
+	plan_mountpoint(dc->full, dc->mountpoint, ds, p);
 	if (dc->is_volume) {
 		const struct zprop *cur = zfs_dataset_prop(ds, "volsize");
 		uint64_t have = cur ? strtoull(cur->value, NULL, 10) : 0;
@@ -1093,8 +1104,10 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 			plan_pool_props(pc, zp, p);
 			const struct zfs_dataset *root = zpool_readable(zp) ? zfs_state_dataset(st, pc->name) : NULL;
 			char *jp = xasprintf("%s.options", pc->jpath);
-			if (root)
+			if (root) {
 				plan_props(in, pc->name, false, jp, &pc->options, root, p);
+				plan_mountpoint(pc->name, pc->mountpoint, root, p);
+			}
 			free(jp);
 			if (zpool_readable(zp))
 				plan_pool_maintenance(st, pc, p);

@@ -114,6 +114,21 @@ JSON
 	record post
 }
 
+capture_zfs-pool-mountpoint-converges-on-an-existing-pool() {
+	new_case zfs-pool-mountpoint-converges-on-an-existing-pool
+	about "The config gives an existing pool another mountpoint: zfs set mountpoint= on its root dataset (its children inherit it). post/: after apply."
+	tank
+	managed "$P/data"
+	cat >"$W/config.json" <<JSON
+{ "zfs": {
+    "pools": [ { "name": "$P", "raid_level": "single", "disks": ["$W/disks/a"], "mountpoint": "$W/root/srv/$P/" } ],
+    "datasets": [ { "name": "data", "pool": "$P" } ] } }
+JSON
+	record
+	apply_live
+	record post
+}
+
 capture_zfs-undeclared-datasets-are-listed-unmanaged-and-left-alone() {
 	new_case zfs-undeclared-datasets-are-listed-unmanaged-and-left-alone
 	about "A dataset made by hand and one the tool made once (phoenix:managed=true) but the config dropped: both listed as unmanaged, nothing destroyed."
