@@ -338,6 +338,9 @@ test_dropped_mount_is_removed_only_with_allow_destroy_and_never_while_running() 
 	assert_eq "$(jq -c '[.actions[] | select(.kind == "remove-mount") | [.op, .destructive, .target]]' <<<"$out")" \
 		"[[\"-\",true,\"container 201: /mnt/$POOL/shared/models -> /models\"]]"
 	assert_eq "$(jq -c '[.waiting, .summary.waiting]' <<<"$out")" "[[\"$wait202\"],1]"
+	# on a Proxmox host: pct deletes that key
+	PHOENIX_PVE_MODE=cli ph plan --json "${a[@]}" --allow-destroy
+	assert_eq "$(jq -c '[.actions[] | select(.kind == "remove-mount") | .commands[]]' <<<"$out")" '[["pct","set","201","--delete","mp5"]]'
 
 	ph apply "${a[@]}" --yes
 	assert_rc 1 "(apply without --allow-destroy refuses)"
