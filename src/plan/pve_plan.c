@@ -1267,13 +1267,11 @@ static void plan_dropped_mounts(const struct pve_config *pc, const struct pve_st
 		const char *key = g->conf.v[at].key;
 		char *what = xasprintf("remove mount point %s of container %u: %s -> %s (added by phoenix-storage, no "
 				       "longer in the config", key, r->ct, r->source, r->target);
-		if (!allow_destroy) {
-			char *hint = xasprintf("apply with --allow-destroy to remove it, or put the mount back in the config");
-			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, NULL, hint,
+		if (!allow_destroy)
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, NULL,
+				 "apply with --allow-destroy to remove it, or put the mount back in the config",
 				 "container %u: removing mount point %s (%s -> %s) needs --allow-destroy", r->ct, key,
 				 r->source, r->target);
-			free(hint);
-		}
 		if (g->running) {
 			sv_pushf(&p->waiting, "%s; container %u is running)", what, r->ct);
 			free(what);

@@ -338,6 +338,11 @@ test_dropped_mount_is_removed_only_with_allow_destroy_and_never_while_running() 
 	assert_eq "$(jq -c '[.actions[] | select(.kind == "remove-mount") | [.op, .destructive, .target]]' <<<"$out")" \
 		"[[\"-\",true,\"container 201: /mnt/$POOL/shared/models -> /models\"]]"
 	assert_eq "$(jq -c '[.waiting, .summary.waiting]' <<<"$out")" "[[\"$wait202\"],1]"
+	# without the LXC config every container mount would look dropped: nothing is removed, a warning says why
+	ph plan -c "$WORK/drop-mount.json" --root "$A" --allow-destroy
+	assert_not_contains "$out" "remove mount point"
+	assert_not_contains "$out" "waits for a stop"
+	assert_contains "$err" "warning: container 201: mount point /mnt/$POOL/shared/models -> /models (added by phoenix-storage) is not checked: the LXC config was not read"
 	# on a Proxmox host: pct deletes that key
 	PHOENIX_PVE_MODE=cli ph plan --json "${a[@]}" --allow-destroy
 	assert_eq "$(jq -c '[.actions[] | select(.kind == "remove-mount") | .commands[]]' <<<"$out")" '[["pct","set","201","--delete","mp5"]]'
