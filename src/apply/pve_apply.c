@@ -107,6 +107,15 @@ static int edit_guest(const struct pve_edit *e, const struct action *a, const ch
 	guest_conf_parse(&g, text, len);
 	free(text);
 	int rc = 0;
+	if (e->kind == PVE_EDIT_GUEST_REMOVE_MOUNT) {
+		long at = gc_find_mount(&g, e->mount_del.source, e->mount_del.target, false);
+		if (at < 0) { /* already gone: nothing to write */
+			guest_conf_free(&g);
+			free(path);
+			return 0;
+		}
+		gc_remove_line(&g, (size_t)at);
+	}
 	for (size_t i = 0; i < e->keys.n && !rc; i++) {
 		if (!*e->values.v[i])
 			gc_unset(&g, e->keys.v[i]);
@@ -127,6 +136,48 @@ static int edit_guest(const struct pve_edit *e, const struct action *a, const ch
 }
 
 enum owned_step { OWNED_INTENT, OWNED_RECORD, OWNED_ROLLBACK, OWNED_RESOLVE };
+
+/* The container configs under a root, read once each for pve_owned_resolve_mounts. */
+struct ct_confs {
+	const char *root;
+	unsigned *ids;
+	struct guest_conf *confs;
+	bool *exists;
+	size_t n;
+};
+
+/* pve_ct_conf_fn: container ct's config under the root as it is now, or NULL when it has none. */
+static const struct guest_conf *ct_conf_read(void *arg, unsigned ct)
+{
+	struct ct_confs *cc = arg;
+	for (size_t i = 0; i < cc->n; i++)
+		if (cc->ids[i] == ct)
+			return cc->exists[i] ? &cc->confs[i] : NULL;
+	cc->ids = xrealloc(cc->ids, (cc->n + 1) * sizeof(*cc->ids));
+	cc->confs = xrealloc(cc->confs, (cc->n + 1) * sizeof(*cc->confs));
+	cc->exists = xrealloc(cc->exists, (cc->n + 1) * sizeof(*cc->exists));
+	size_t i = cc->n++;
+	cc->ids[i] = ct;
+	char *rel = pve_guest_path(ct, true);
+	char *path = root_path(cc->root, rel);
+	char *text = NULL;
+	size_t len = 0;
+	cc->exists[i] = read_file(path, &text, &len) == 0;
+	guest_conf_parse(&cc->confs[i], cc->exists[i] ? text : "", cc->exists[i] ? len : 0);
+	free(text);
+	free(path);
+	free(rel);
+	return cc->exists[i] ? &cc->confs[i] : NULL;
+}
+
+static void ct_confs_free(struct ct_confs *cc)
+{
+	for (size_t i = 0; i < cc->n; i++)
+		guest_conf_free(&cc->confs[i]);
+	free(cc->ids);
+	free(cc->confs);
+	free(cc->exists);
+}
 
 /*
  * Rewrites the ownership file for one step of the protocol (pve/pve_state.h):
@@ -164,13 +215,31 @@ static int edit_owned(const struct pve_edit *e, enum owned_step step, const stru
 	struct storage_cfg c;
 	storage_cfg_parse(&c, cfg_text, cfg_len);
 	free(cfg_text);
-	if (e->id)
+	if (e->own && e->id)
 		pve_owned_drop_intents(&o, e->id);
+	if (e->mount_add.source)
+		pve_owned_drop_mount_intents(&o, &e->mount_add);
+	if (e->mount_del.source)
+		pve_owned_drop_mount_intents(&o, &e->mount_del);
 	pve_owned_resolve(&o, &c, NULL);
 	storage_cfg_free(&c);
-	if (step == OWNED_INTENT) {
+	struct ct_confs cc = { .root = root };
+	pve_owned_resolve_mounts(&o, ct_conf_read, &cc, NULL);
+	ct_confs_free(&cc);
+	if (step == OWNED_INTENT && e->own) {
 		pve_owned_add_intent(&o, e->own > 0 ? "add" : "remove", e->id, e->own > 0 ? e->type : NULL, e->fp_key,
 				     e->fp_value);
+	} else if (step == OWNED_INTENT) {
+		/* a changed line's new source is an add: its old record goes with the record step */
+		if (e->mount_add.source)
+			pve_owned_add_mount_intent(&o, "add-mount", &e->mount_add);
+		else if (e->mount_del.source)
+			pve_owned_add_mount_intent(&o, "remove-mount", &e->mount_del);
+	} else if (step == OWNED_RECORD && !e->own) {
+		if (e->mount_del.source)
+			pve_owned_remove_mount(&o, &e->mount_del);
+		if (e->mount_add.source)
+			pve_owned_add_mount(&o, &e->mount_add);
 	} else if (step == OWNED_RECORD) {
 		struct strvec keep = { 0 };
 		for (size_t i = 0; i < o.storages.n; i++)
@@ -192,7 +261,7 @@ static int edit_owned(const struct pve_edit *e, enum owned_step step, const stru
 int pve_apply_intent(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	const struct pve_edit *e = a->data;
-	return e->own ? edit_owned(e, OWNED_INTENT, a, ax->root, dl) : 0;
+	return pve_edit_owns(e) ? edit_owned(e, OWNED_INTENT, a, ax->root, dl) : 0;
 }
 
 int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
@@ -207,14 +276,15 @@ int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_lis
 		rc = edit_storage_cfg(e, a, root, dl);
 		break;
 	case PVE_EDIT_GUEST_SET:
+	case PVE_EDIT_GUEST_REMOVE_MOUNT:
 		rc = edit_guest(e, a, root, dl);
 		break;
 	case PVE_EDIT_NONE:
 		break;
 	}
-	if (e->own && !rc)
+	if (pve_edit_owns(e) && !rc)
 		rc = edit_owned(e, OWNED_RECORD, a, root, dl);
-	else if (e->own)
+	else if (pve_edit_owns(e))
 		edit_owned(e, OWNED_ROLLBACK, a, root, dl); /* the edit failed: storage.cfg is as it was */
 	else if (e->resolve)
 		rc = edit_owned(e, OWNED_RESOLVE, a, root, dl);

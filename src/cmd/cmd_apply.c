@@ -113,25 +113,37 @@ static void summary_json(const struct apply_out *ao, int code)
 }
 
 /*
- * The changes of p that need a recreate by hand (never run): "! recreate
- * needed: ..." lines and "HOW: N changes need a recreate by hand" in text,
- * one {"event": "recreate_needed", ...} line per change with --json.
+ * The changes of p apply never runs: those that need a recreate by hand
+ * ("! recreate needed: ..." lines and "HOW: N changes need a recreate by
+ * hand") and those waiting for a guest to stop ("! waits for a stop: ..."
+ * and "HOW: N changes wait for a guest to stop"); with --json one
+ * {"event": "recreate_needed" | "waiting", "message"} line per change.
  */
-static void show_recreate(const struct apply_out *ao, const struct plan *p, const char *how)
+static void show_held(const struct apply_out *ao, const struct plan *p, const char *how)
 {
-	size_t n = p->recreate.n;
-	for (size_t i = 0; i < n; i++) {
-		if (ao->json) {
-			json_t *j = json_pack("{s:s, s:s}", "event", "recreate_needed", "message", p->recreate.v[i]);
-			print_json(j, true);
-			json_decref(j);
-		} else {
-			printf("! recreate needed: %s\n", p->recreate.v[i]);
+	const struct {
+		const struct strvec *v;
+		const char *event, *line, *one, *many;
+	} held[] = {
+		{ &p->recreate, "recreate_needed", "! recreate needed", "needs a recreate by hand (see 'recreate needed')",
+		  "need a recreate by hand (see 'recreate needed')" },
+		{ &p->waiting, "waiting", "! waits for a stop", "waits for a guest to stop (see 'waits for a stop')",
+		  "wait for a guest to stop (see 'waits for a stop')" },
+	};
+	for (size_t h = 0; h < 2; h++) {
+		size_t n = held[h].v->n;
+		for (size_t i = 0; i < n; i++) {
+			if (ao->json) {
+				json_t *j = json_pack("{s:s, s:s}", "event", held[h].event, "message", held[h].v->v[i]);
+				print_json(j, true);
+				json_decref(j);
+			} else {
+				printf("%s: %s\n", held[h].line, held[h].v->v[i]);
+			}
 		}
+		if (n && !ao->json)
+			printf("%s: %zu change%s %s.\n", how, n, n == 1 ? "" : "s", n == 1 ? held[h].one : held[h].many);
 	}
-	if (!ao->json)
-		printf("%s: %zu change%s need%s a recreate by hand (see 'recreate needed').\n", how, n, n == 1 ? "" : "s",
-		       n == 1 ? "s" : "");
 }
 
 /* Each event of apply_plan: the action line as it starts (text) or the JSON line; counts what finished. */
@@ -181,11 +193,11 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	}
 	if (!p.n) {
 		show_diags(ao, &dl);
-		if (p.recreate.n)
-			show_recreate(ao, &p, "Nothing apply can do");
+		if (p.recreate.n || p.waiting.n)
+			show_held(ao, &p, "Nothing apply can do");
 		else if (first && text)
 			printf("Nothing to do: the host matches the config.\n");
-		code = p.recreate.n ? EXIT_CHANGES : EXIT_OK;
+		code = p.recreate.n || p.waiting.n ? EXIT_CHANGES : EXIT_OK;
 		goto out;
 	}
 	if (!o->yes) {
@@ -219,8 +231,8 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	*again = plan_replan(&p);
 	code = EXIT_OK;
 	/* Never run: ZFS takes them only when a dataset is created. */
-	if (p.recreate.n) {
-		show_recreate(ao, &p, "Not converged");
+	if (p.recreate.n || p.waiting.n) {
+		show_held(ao, &p, "Not converged");
 		code = EXIT_CHANGES;
 	}
 out:

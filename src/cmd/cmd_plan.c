@@ -42,7 +42,7 @@ int cmd_plan(const struct options *o)
 			b.where);
 		blame_hint(stderr, &b, "plan and apply");
 	}
-	int code = !built || errors ? EXIT_ERROR : p.n || p.recreate.n ? EXIT_CHANGES : EXIT_OK;
+	int code = !built || errors ? EXIT_ERROR : p.n || p.recreate.n || p.waiting.n ? EXIT_CHANGES : EXIT_OK;
 	blame_free(&b);
 	plan_free(&p);
 	run_free(&ctx);

@@ -12,10 +12,14 @@ void print_diags(const struct diag_list *dl)
 
 void print_plan_summary(FILE *f, const struct plan *p)
 {
-	size_t r = p->recreate.n;
-	if (!p->n && r) {
-		fprintf(f, "No changes apply can make; %zu need%s a recreate by hand (see 'recreate needed').\n", r,
-			r == 1 ? "s" : "");
+	size_t r = p->recreate.n, w = p->waiting.n;
+	if (!p->n && (r || w)) {
+		fprintf(f, "No changes apply can make");
+		if (r)
+			fprintf(f, "; %zu need%s a recreate by hand (see 'recreate needed')", r, r == 1 ? "s" : "");
+		if (w)
+			fprintf(f, "; %zu wait%s for a guest to stop (see 'waits for a stop')", w, w == 1 ? "s" : "");
+		fprintf(f, ".\n");
 		return;
 	}
 	if (!p->n) {
@@ -29,6 +33,8 @@ void print_plan_summary(FILE *f, const struct plan *p)
 		fprintf(f, ", %zu destructive", d);
 	if (r)
 		fprintf(f, ", %zu recreate needed", r);
+	if (w)
+		fprintf(f, ", %zu waiting for a stop", w);
 	fprintf(f, ".\n");
 }
 

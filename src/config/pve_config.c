@@ -974,6 +974,7 @@ int pve_config_load(const struct config_sources *cs, const struct lxc_config *lc
 		    const char *root, struct pve_config *pc, struct diag_list *dl)
 {
 	memset(pc, 0, sizeof(*pc));
+	pc->lxc_read = cs->lxc && cs->lxc->root;
 	struct diag_list mine = { 0 };
 	if (cs->main->root) {
 		if (zcfg)

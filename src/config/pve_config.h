@@ -98,6 +98,7 @@ struct pve_config {
 	size_t n_cts;
 	struct pve_vm_want *vms;    /* sorted by vmid */
 	size_t n_vms;
+	bool lxc_read;              /* the LXC config was read: cts lists every container mount of the configs */
 };
 
 /*

@@ -384,12 +384,18 @@ static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		}
 		const char *mp = cfg_get_string(src, pj, jp, "mountpoint", false, dl);
 		if (mp) {
+			/* as a dataset's mountpoint: the same normal form and the same grammar (no system directory) */
 			char *mpp = xasprintf("%s.mountpoint", jp);
-			if (mp[0] != '/' && strcmp(mp, "none") && strcmp(mp, "legacy"))
+			char *w = NULL;
+			char *norm = mp[0] == '/' || !strcmp(mp, "none") || !strcmp(mp, "legacy")
+					     ? zprop_normalize("mountpoint", mp, &w) : NULL;
+			if (!norm)
 				cfg_diag(dl, src, DIAG_ERROR, mpp, "use an absolute path, none or legacy",
 					 "mountpoint '%s' is not valid", mp);
 			else if (cfg_check_value(src, dl, mpp, GRAM_MOUNTPOINT, "mountpoint", mp))
-				pl->mountpoint = xstrdup(mp);
+				pl->mountpoint = xstrdup(norm);
+			free(norm);
+			free(w);
 			free(mpp);
 		}
 		char *pp = xasprintf("%s.properties", jp);

@@ -440,3 +440,61 @@ int gc_first_free_mp(const struct guest_conf *g, const int *used, size_t n_used)
 			return i;
 	return -1;
 }
+
+/* a and b equal as paths: "//" read as "/", a trailing "/" ignored (only for comparing). */
+static bool same_path(const char *a, const char *b)
+{
+	for (;;) {
+		while (a[0] == '/' && a[1] == '/')
+			a++;
+		while (b[0] == '/' && b[1] == '/')
+			b++;
+		if ((!*a || !strcmp(a, "/")) && (!*b || !strcmp(b, "/")))
+			return true;
+		if (*a != *b)
+			return false;
+		a++, b++;
+	}
+}
+
+/* True when line l is `mpN: SOURCE,mp=TARGET,...` (source compared as a path when it is one). */
+static bool line_mounts(const struct gc_line *l, const char *source, const char *target)
+{
+	if (l->kind != GC_KEY || strncmp(l->key, "mp", 2) || !isdigit((unsigned char)l->key[2]))
+		return false;
+	struct pve_propstr ps;
+	if (pve_propstr_parse(l->value, "volume", &ps))
+		return false;
+	const char *mp = pve_propstr_get(&ps, "mp");
+	bool ok = ps.volume && mp && same_path(mp, target) &&
+		  (source[0] == '/' ? ps.volume[0] == '/' && same_path(ps.volume, source) : !strcmp(ps.volume, source));
+	pve_propstr_free(&ps);
+	return ok;
+}
+
+long gc_find_mount(const struct guest_conf *g, const char *source, const char *target, bool pending_too)
+{
+	int pending = -1;
+	long in_pending = -1;
+	for (size_t i = 0; i < g->n; i++) {
+		const struct gc_line *l = &g->v[i];
+		if (l->kind == GC_SECTION)
+			pending = strcasecmp(l->key, "pve:pending") ? -1 : l->section;
+		if (!line_mounts(l, source, target))
+			continue;
+		if (l->section == 0)
+			return (long)i;
+		if (pending_too && l->section == pending && in_pending < 0)
+			in_pending = (long)i;
+	}
+	return in_pending;
+}
+
+void gc_remove_line(struct guest_conf *g, size_t i)
+{
+	if (i >= g->n)
+		return;
+	line_free(&g->v[i]);
+	memmove(&g->v[i], &g->v[i + 1], (g->n - i - 1) * sizeof(*g->v));
+	g->n--;
+}

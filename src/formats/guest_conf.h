@@ -104,4 +104,16 @@ char *pve_size_format(uint64_t bytes);
  */
 int gc_first_free_mp(const struct guest_conf *g, const int *used, size_t n_used);
 
+/*
+ * The mount point line `mpN: SOURCE,mp=TARGET,...` of the main section,
+ * whatever its N (an operator may renumber): the index of the first line
+ * whose volume is source (compared as a path, `//` and a trailing `/`
+ * ignored, when source starts with '/'; exactly otherwise) and whose mp= is
+ * target (as a path). pending_too: a line of `[pve:pending]` counts when the
+ * main section has none. Returns the index into g->v, or -1.
+ */
+long gc_find_mount(const struct guest_conf *g, const char *source, const char *target, bool pending_too);
+/* Removes line i (any kind; i past the end: no-op); every other line stays as it was. */
+void gc_remove_line(struct guest_conf *g, size_t i);
+
 #endif

@@ -109,6 +109,8 @@ void plan_print(FILE *f, const struct plan *p, bool show_commands)
 	}
 	for (size_t i = 0; i < p->recreate.n; i++)
 		fprintf(f, "! recreate needed: %s\n", p->recreate.v[i]);
+	for (size_t i = 0; i < p->waiting.n; i++)
+		fprintf(f, "! waits for a stop: %s\n", p->waiting.v[i]);
 	for (size_t i = 0; i < p->unmanaged.n; i++)
 		fprintf(f, "= unmanaged: %s (left alone)\n", p->unmanaged.v[i]);
 	for (size_t i = 0; i < p->info.n; i++)
@@ -142,6 +144,8 @@ json_t *plan_to_json(const struct plan *p)
 		json_array_append_new(acts, action_to_json(&p->v[i]));
 	json_object_set_new(root, "actions", acts);
 	json_object_set_new(root, "recreate_needed", strvec_json(&p->recreate));
+	if (p->waiting.n)
+		json_object_set_new(root, "waiting", strvec_json(&p->waiting));
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
 	if (p->info.n)
 		json_object_set_new(root, "snapshot_jobs", strvec_json(&p->info));
@@ -154,6 +158,8 @@ json_t *plan_to_json(const struct plan *p)
 				      "change", (json_int_t)plan_count_op(p, OP_CHANGE), "remove",
 				      (json_int_t)plan_count_op(p, OP_REMOVE), "destructive",
 				      (json_int_t)plan_count_destructive(p), "recreate_needed", (json_int_t)p->recreate.n));
+	if (p->waiting.n)
+		json_object_set_new(json_object_get(root, "summary"), "waiting", json_integer((json_int_t)p->waiting.n));
 	return root;
 }
 
@@ -175,6 +181,7 @@ void plan_free(struct plan *p)
 	free(p->v);
 	sv_free(&p->unmanaged);
 	sv_free(&p->recreate);
+	sv_free(&p->waiting);
 	sv_free(&p->info);
 	diag_list_free(&p->diags);
 	memset(p, 0, sizeof(*p));

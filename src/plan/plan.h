@@ -93,6 +93,8 @@ struct plan {
 	struct strvec unmanaged;   /* objects seen and deliberately left alone */
 	struct strvec recreate;    /* changes ZFS allows only at creation: shown, never run
 				      ("tank/a casesensitivity sensitive -> insensitive: HOW TO MIGRATE") */
+	struct strvec waiting;     /* changes held until a guest stops: shown, never run, pending
+				      ("remove mount point mp2 of container 101: ... (...; container 101 is running)") */
 	struct strvec info;        /* the snapshot jobs `run` would do: shown, never applied,
 				      never counted in the summary or the exit status */
 	struct diag_list diags;    /* errors and warnings found while planning */
@@ -117,7 +119,8 @@ size_t plan_count_destructive(const struct plan *p);
 void action_print(FILE *f, const struct action *a);
 /*
  * Text form: action_print for each action, details indented, then the
- * "! recreate needed: ..." lines, then the unmanaged lines.
+ * "! recreate needed: ..." lines, the "! waits for a stop: ..." lines, then
+ * the unmanaged lines.
  */
 void plan_print(FILE *f, const struct plan *p, bool show_commands);
 /* The replan note of the first action that has one, or NULL. */
@@ -128,8 +131,8 @@ const struct replan_note *plan_replan(const struct plan *p);
  */
 json_t *action_to_json(const struct action *a);
 /*
- * JSON form: {"actions":[...], "recreate_needed":[...], "unmanaged":[...], "diagnostics":[...],
- * "summary":{...}}; each diagnostic as diag_to_json writes it.
+ * JSON form: {"actions":[...], "recreate_needed":[...], "waiting":[...] (only when there is one),
+ * "unmanaged":[...], "diagnostics":[...], "summary":{...}}; each diagnostic as diag_to_json writes it.
  */
 json_t *plan_to_json(const struct plan *p);
 void plan_free(struct plan *p);

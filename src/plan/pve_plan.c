@@ -41,12 +41,26 @@ void pve_edit_free(void *p)
 	free(e->fp_value);
 	sv_free(&e->keys);
 	sv_free(&e->values);
+	pve_mount_rec_free(&e->mount_add);
+	pve_mount_rec_free(&e->mount_del);
 	free(e);
+}
+
+bool pve_edit_owns(const struct pve_edit *e)
+{
+	return e->own || e->mount_add.source || e->mount_del.source;
+}
+
+static void mount_rec_set(struct pve_mount_rec *m, unsigned ct, const char *source, const char *target)
+{
+	m->ct = ct;
+	m->source = xstrdup(source);
+	m->target = xstrdup(target);
 }
 
 void pve_action_set_edit(struct action *a, struct pve_edit *e)
 {
-	if (e->own)
+	if (pve_edit_owns(e))
 		a->before = AX_PVE_INTENT;
 	action_set_executor(a, AX_PVE_EDIT, e, pve_edit_free);
 }
@@ -883,23 +897,39 @@ static void plan_new_mount(struct guest_plan *c, const struct pve_mount_want *m)
 		free(sz);
 	}
 	char *val = pve_propstr_format(&ps);
+	struct pve_edit *e = pve_edit_new(c->cli ? PVE_EDIT_NONE : PVE_EDIT_GUEST_SET, g->path, NULL, NULL);
+	if (m->kind == PVE_MOUNT_BIND) /* the line's ownership record (pve_state.h), so that dropping it removes it */
+		mount_rec_set(&e->mount_add, g->id, m->host_path, m->ct_path);
 	if (c->cli) {
 		char *opt = xasprintf("--%s", key);
 		argv_add(a, "pct", "set", id, opt, val, NULL);
 		free(opt);
 	} else {
-		struct pve_edit *e = pve_edit_new(PVE_EDIT_GUEST_SET, g->path, NULL, NULL);
 		sv_push(&e->keys, key);
 		sv_push(&e->values, val);
 		sv_pushf(&a->details, "writes %s: %s: %s", g->path, key, val);
-		pve_action_set_edit(a, e);
 	}
+	if (c->cli && !pve_edit_owns(e))
+		pve_edit_free(e);
+	else
+		pve_action_set_edit(a, e);
 	if (restart_note(g))
 		sv_push(&a->details, restart_note(g));
 	free(val);
 	free(id);
 	sb_release(&why);
 	pve_propstr_free(&ps);
+}
+
+/* The record of the tool for line i of g's config (a mount line it wrote), or NULL. */
+static const struct pve_mount_rec *owned_line(const struct pve_state *st, const struct pve_guest *g, size_t i)
+{
+	for (size_t k = 0; k < st->n_mounts; k++) {
+		const struct pve_mount_rec *r = &st->mounts[k];
+		if (r->ct == g->id && gc_find_mount(&g->conf, r->source, r->target, false) == (long)i)
+			return r;
+	}
+	return NULL;
 }
 
 /*
@@ -979,17 +1009,26 @@ static void plan_mount(struct guest_plan *c, const struct pve_mount_want *m)
 		struct action *a = plan_add(c->p, PHASE_GUEST, OP_CHANGE, SUB, "change-mount", g->path,
 					    "change mount point %s of container %u (%s): %s", found->key, g->id, m->ct_path,
 					    why.buf);
+		struct pve_edit *e = pve_edit_new(c->cli ? PVE_EDIT_NONE : PVE_EDIT_GUEST_SET, g->path, NULL, NULL);
+		/* a line the tool wrote stays the tool's under its new source */
+		const struct pve_mount_rec *own = owned_line(c->st, g, (size_t)(found - g->conf.v));
+		if (own && m->kind == PVE_MOUNT_BIND && strcmp(own->source, m->host_path)) {
+			mount_rec_set(&e->mount_del, own->ct, own->source, own->target);
+			mount_rec_set(&e->mount_add, g->id, m->host_path, own->target);
+		}
 		if (c->cli) {
 			char *opt = xasprintf("--%s", found->key);
 			argv_add(a, "pct", "set", id, opt, val, NULL);
 			free(opt);
 		} else {
-			struct pve_edit *e = pve_edit_new(PVE_EDIT_GUEST_SET, g->path, NULL, NULL);
 			sv_push(&e->keys, found->key);
 			sv_push(&e->values, val);
 			sv_pushf(&a->details, "writes %s: %s: %s", g->path, found->key, val);
-			pve_action_set_edit(a, e);
 		}
+		if (c->cli && !pve_edit_owns(e))
+			pve_edit_free(e);
+		else
+			pve_action_set_edit(a, e);
 		if (restart_note(g))
 			sv_push(&a->details, restart_note(g));
 		free(id);
@@ -1183,12 +1222,87 @@ static void plan_vm(const struct zfs_view *zv, const struct pve_config *pc, cons
 	free(what);
 }
 
+
+/* True when the config mounts something at target in container ct (paths compared as paths). */
+static bool config_mounts_at(const struct pve_config *pc, unsigned ct, const char *target)
+{
+	for (size_t i = 0; i < pc->n_cts; i++) {
+		if (pc->cts[i].ctid != ct)
+			continue;
+		char *t = norm_path(target);
+		bool found = false;
+		for (size_t j = 0; j < pc->cts[i].n_mounts && !found; j++)
+			found = !strcmp(pc->cts[i].mounts[j].ct_path, t);
+		free(t);
+		return found;
+	}
+	return false;
+}
+
+/*
+ * The mount point lines the tool wrote (st->mounts) whose target the config
+ * no longer mounts: one destructive removal each (pct set --delete mpN, or
+ * the edit that removes exactly that line, found again by source and target
+ * at apply time), an error without --allow-destroy, and while the container
+ * runs a "waits for a stop" line instead of the action. Nothing when the LXC
+ * config was not read (its mounts would all look dropped), for a container
+ * without a config here, a template, or a line only [pve:pending] has.
+ */
+static void plan_dropped_mounts(const struct pve_config *pc, const struct pve_state *st, bool allow_destroy,
+				struct plan *p)
+{
+	bool cli = st->mode == PVE_MODE_CLI;
+	for (size_t i = 0; i < st->n_mounts; i++) {
+		const struct pve_mount_rec *r = &st->mounts[i];
+		const struct pve_guest *g = pve_state_guest(st, r->ct, true);
+		long at = g ? gc_find_mount(&g->conf, r->source, r->target, false) : -1;
+		if (at < 0 || config_mounts_at(pc, r->ct, r->target) || pve_bool(gc_get(&g->conf, "template")) == 1)
+			continue;
+		if (!pc->lxc_read) {
+			diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, NULL, "give the LXC config (--lxc-config or core_paths)",
+				 "container %u: mount point %s -> %s (added by phoenix-storage) is not checked: "
+				 "the LXC config was not read", r->ct, r->source, r->target);
+			continue;
+		}
+		const char *key = g->conf.v[at].key;
+		char *what = xasprintf("remove mount point %s of container %u: %s -> %s (added by phoenix-storage, no "
+				       "longer in the config", key, r->ct, r->source, r->target);
+		if (!allow_destroy)
+			diag_add(&p->diags, DIAG_ERROR, NULL, 0, 0, NULL,
+				 "apply with --allow-destroy to remove it, or put the mount back in the config",
+				 "container %u: removing mount point %s (%s -> %s) needs --allow-destroy", r->ct, key,
+				 r->source, r->target);
+		if (g->running) {
+			sv_pushf(&p->waiting, "%s; container %u is running)", what, r->ct);
+			free(what);
+			continue;
+		}
+		char *target = xasprintf("container %u: %s -> %s", r->ct, r->source, r->target);
+		struct action *a = plan_add(p, PHASE_GUEST, OP_REMOVE, SUB, "remove-mount", target, "%s)", what);
+		a->destructive = true;
+		free(target);
+		free(what);
+		struct pve_edit *e = pve_edit_new(cli ? PVE_EDIT_NONE : PVE_EDIT_GUEST_REMOVE_MOUNT, g->path, NULL, NULL);
+		mount_rec_set(&e->mount_del, r->ct, r->source, r->target);
+		if (cli) {
+			char *id = xasprintf("%u", r->ct);
+			argv_add(a, "pct", "set", id, "--delete", key, NULL);
+			free(id);
+		} else {
+			sv_pushf(&a->details, "removes from %s the line %s: %s (the other lines stay as they are)", g->path,
+				 key, g->conf.v[at].value);
+		}
+		pve_action_set_edit(a, e);
+	}
+}
+
 void pve_plan_build(const struct zfs_view *v, const struct pve_config *pc, const struct pve_state *st,
 		    bool allow_destroy, struct plan *p)
 {
 	plan_storages(v, pc, st, allow_destroy, p);
 	for (size_t i = 0; i < pc->n_cts; i++)
 		plan_ct(v, pc, st, &pc->cts[i], p);
+	plan_dropped_mounts(pc, st, allow_destroy, p);
 	for (size_t i = 0; i < pc->n_vms; i++)
 		plan_vm(v, pc, st, &pc->vms[i], p);
 }

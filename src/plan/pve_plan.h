@@ -23,7 +23,9 @@
  * Adds the Proxmox actions for pc against st to p, and errors, warnings and
  * notes to p->diags. v answers the ZFS questions (where a dir storage's
  * dataset is mounted, which datasets exist, what this ZFS supports);
- * allow_destroy: --allow-destroy (a storage the config dropped is removed).
+ * allow_destroy: --allow-destroy (a storage or a container mount point line
+ * the tool added that the config dropped is removed; without it the mount
+ * line's removal is planned as destructive and is an error).
  * Pure.
  */
 void pve_plan_build(const struct zfs_view *v, const struct pve_config *pc, const struct pve_state *st,
@@ -39,6 +41,8 @@ enum pve_edit_kind {
 	PVE_EDIT_STORAGE_SET,   /* storage.cfg: set keys of id (value "" removes the key) */
 	PVE_EDIT_STORAGE_REMOVE,/* storage.cfg: remove section id */
 	PVE_EDIT_GUEST_SET,     /* guest config file: set keys in the main section */
+	PVE_EDIT_GUEST_REMOVE_MOUNT, /* container config: remove the main-section line of mount_del,
+					found by its source and target at apply time (whatever its mpN) */
 };
 
 struct pve_edit {
@@ -52,7 +56,12 @@ struct pve_edit {
 	char *fp_key;           /* own +1: the fixed property that identifies the new section (pool/path/export) */
 	char *fp_value;
 	bool resolve;           /* write the ownership file with the intents an interrupted apply left resolved */
+	struct pve_mount_rec mount_add; /* source != NULL: record this mount line as written by the tool */
+	struct pve_mount_rec mount_del; /* source != NULL: forget this record (the line goes or changes) */
 };
+
+/* True when e changes the ownership file (a storage or a mount line): its intent goes first. */
+bool pve_edit_owns(const struct pve_edit *e);
 
 /* A new edit (strings copied; NULL allowed). */
 struct pve_edit *pve_edit_new(enum pve_edit_kind kind, const char *file, const char *type, const char *id);

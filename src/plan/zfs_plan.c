@@ -182,11 +182,11 @@ static char *haves_of(const struct zcfg_pool *pc, const struct topo_cmp *c, cons
  * config the pool has otherwise, each vdev of the pool the config does not list.
  */
 static void report_drift(const struct zcfg_pool *pc, const struct zpool *zp, const struct topo_cmp *c,
-			 const struct disk_id *const *ids, struct plan *p)
+			 const struct disk_id *const *ids, struct diag_list *dl)
 {
 	bool layout_differs = pc->layout && strcmp(pc->layout, zp->layout);
 	if (layout_differs)
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
+		diag_add(dl, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
 			 "pool '%s' drifted from the config: its layout is %s, the config says %s",
 			 zp->name, zp->layout, pc->layout);
 	struct strbuf missing = STRBUF_INIT;
@@ -196,7 +196,7 @@ static void report_drift(const struct zcfg_pool *pc, const struct zpool *zp, con
 			if (zfs_topo_find(c, pc, ids, k) < 0)
 				sb_addf(&missing, "%s'%s'", missing.len ? ", " : "", pc->disks[k]);
 	if (missing.len)
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
+		diag_add(dl, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
 			 "pool '%s' drifted from the config: disks not in the pool: %s", zp->name, missing.buf);
 	sb_release(&missing);
 	for (size_t i = 0; i < c->n_want; i++) {
@@ -204,7 +204,7 @@ static void report_drift(const struct zcfg_pool *pc, const struct zpool *zp, con
 		if (w->state != TOPO_DIFFERENT || (w->first_data && layout_differs))
 			continue;
 		char *want = zfs_topo_want_describe(pc, w), *have = haves_of(pc, c, ids, w);
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->vdevs[w->vdev].jpath, layout_hint,
+		diag_add(dl, DIAG_WARNING, NULL, 0, 0, pc->vdevs[w->vdev].jpath, layout_hint,
 			 "pool '%s' drifted from the config: the config's %s is %s in the pool", zp->name, want, have);
 		free(want);
 		free(have);
@@ -213,7 +213,7 @@ static void report_drift(const struct zcfg_pool *pc, const struct zpool *zp, con
 		if (c->have[i].wanted)
 			continue;
 		char *have = zfs_topo_have_describe(&c->have[i]);
-		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
+		diag_add(dl, DIAG_WARNING, NULL, 0, 0, pc->jpath, layout_hint,
 			 "pool '%s' drifted from the config: it has %s, which the config does not list", zp->name, have);
 		free(have);
 	}
@@ -471,7 +471,7 @@ static void check_existing_pool(const struct zfs_plan_in *in, const struct zcfg_
 	const struct disk_id **ids = pool_ids(pc, in->facts);
 	struct topo_cmp c;
 	zfs_topo_compare(pc, ids, zp, &c);
-	report_drift(pc, zp, &c, ids, p);
+	report_drift(pc, zp, &c, ids, &p->diags);
 	bool drifted = false;
 	for (size_t i = 0; i < c.n_want; i++)
 		drifted |= c.want[i].state == TOPO_DIFFERENT;
@@ -483,6 +483,17 @@ static void check_existing_pool(const struct zfs_plan_in *in, const struct zcfg_
 	if (zp->state && strcmp(zp->state, "ONLINE"))
 		diag_add(&p->diags, DIAG_WARNING, NULL, 0, 0, pc->jpath, "see 'zpool status -x' for details",
 			 "pool '%s' is %s", zp->name, zp->state);
+	zfs_topo_free(&c);
+	free(ids);
+}
+
+void zfs_pool_drift(const struct zcfg_pool *pc, const struct zpool *zp, const struct zfs_facts *f,
+		    struct diag_list *dl)
+{
+	const struct disk_id **ids = pool_ids(pc, f);
+	struct topo_cmp c;
+	zfs_topo_compare(pc, ids, zp, &c);
+	report_drift(pc, zp, &c, ids, dl);
 	zfs_topo_free(&c);
 	free(ids);
 }
@@ -858,6 +869,21 @@ static void plan_props(const struct zfs_plan_in *in, const char *full, bool volu
 }
 
 /*
+ * The mountpoint want (NULL: not configured) of the existing dataset or pool
+ * root ds: converged when ZFS has that value set locally, else `zfs set
+ * mountpoint=` (add_set: "~ tank mountpoint /tank (default) -> /tank" when
+ * only the source differs).
+ */
+static void plan_mountpoint(const char *full, const char *want, const struct zfs_dataset *ds, struct plan *p)
+{
+	if (!want)
+		return;
+	const struct zprop *cur = zfs_dataset_prop(ds, "mountpoint");
+	if (!cur || strcmp(cur->value, want) || strcmp(cur->source, "local"))
+		add_set(full, "mountpoint", want, cur, p);
+}
+
+/*
  * A dataset of the config that exists: its type must match (error), an
  * unmarked one is adopted (phoenix:managed=true), then its properties
  * (plan_props), mountpoint and volsize; a shrinking volume is an error, never
@@ -900,11 +926,7 @@ static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcf
 	char *jp = xasprintf("%s.properties", dc->jpath);
 	plan_props(in, dc->full, dc->is_volume, jp, &dc->props, ds, p);
 	free(jp);
-	if (dc->mountpoint) {
-		const struct zprop *cur = zfs_dataset_prop(ds, "mountpoint");
-		if (!cur || strcmp(cur->value, dc->mountpoint) || strcmp(cur->source, "local"))
-			add_set(dc->full, "mountpoint", dc->mountpoint, cur, p);
-	}
+	plan_mountpoint(dc->full, dc->mountpoint, ds, p);
 	if (dc->is_volume) {
 		const struct zprop *cur = zfs_dataset_prop(ds, "volsize");
 		uint64_t have = cur ? strtoull(cur->value, NULL, 10) : 0;
@@ -920,6 +942,12 @@ static void plan_existing_dataset(const struct zfs_plan_in *in, const struct zcf
 			add_set(dc->full, "volsize", dc->volsize, cur, p);
 		}
 	}
+}
+
+bool zpool_prop_converged(const struct zcfg_prop *pr, const struct zpool_prop *cur)
+{
+	return cur && (!strcmp(cur->value, pr->value) ||
+		       (!strncmp(pr->name, "feature@", 8) && !strcmp(pr->value, "enabled") && !strcmp(cur->value, "active")));
 }
 
 /*
@@ -949,9 +977,7 @@ static void plan_pool_props(const struct zcfg_pool *pc, const struct zpool *zp, 
 				 "pool '%s': %s takes enabled (or disabled), not '%s'", pc->name, pr->name, pr->value);
 			continue;
 		}
-		bool same = !strcmp(cur->value, pr->value) ||
-			    (feature && !strcmp(pr->value, "enabled") && !strcmp(cur->value, "active"));
-		if (same)
+		if (zpool_prop_converged(pr, cur))
 			continue;
 		char *from = zfs_value_display(cur->value);
 		if ((feature && !strcmp(pr->value, "disabled")) || !strcmp(pr->name, "altroot")) {
@@ -1078,8 +1104,10 @@ void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p)
 			plan_pool_props(pc, zp, p);
 			const struct zfs_dataset *root = zpool_readable(zp) ? zfs_state_dataset(st, pc->name) : NULL;
 			char *jp = xasprintf("%s.options", pc->jpath);
-			if (root)
+			if (root) {
 				plan_props(in, pc->name, false, jp, &pc->options, root, p);
+				plan_mountpoint(pc->name, pc->mountpoint, root, p);
+			}
 			free(jp);
 			if (zpool_readable(zp))
 				plan_pool_maintenance(st, pc, p);

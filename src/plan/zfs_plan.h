@@ -67,6 +67,19 @@ struct zfs_plan_in {
  */
 void zfs_plan_build(const struct zfs_plan_in *in, struct plan *p);
 
+/*
+ * The layout drift of the existing pool zp against pc, exactly the warnings
+ * the plan gives (one per difference, with the hint); f gives the configured
+ * disks' identities (NULL: compared by name). For status. Pure.
+ */
+void zfs_pool_drift(const struct zcfg_pool *pc, const struct zpool *zp, const struct zfs_facts *f,
+		    struct diag_list *dl);
+/*
+ * Does pool property cur (NULL: zpool did not print it) have the config's
+ * value pr? A pool property has no parent, so its source does not count; an
+ * active feature is enabled. The one test of the plan and of status.
+ */
+bool zpool_prop_converged(const struct zcfg_prop *pr, const struct zpool_prop *cur);
 /* Capacity lint: warnings when a pool's quotas or reservations exceed its size (st may be NULL). */
 void zfs_lint_capacity(const struct zfs_config *cfg, const struct zfs_state *st, struct diag_list *dl);
 

@@ -79,6 +79,30 @@ static int decide_mode(struct pve_state *st, const char *root, struct diag_list 
 	return 0;
 }
 
+void pve_mount_rec_free(struct pve_mount_rec *m)
+{
+	free(m->source);
+	free(m->target);
+	m->source = m->target = NULL;
+}
+
+static void mount_copy(struct pve_mount_rec *to, const struct pve_mount_rec *m)
+{
+	to->ct = m->ct;
+	to->source = xstrdup(m->source);
+	to->target = xstrdup(m->target);
+}
+
+static bool mount_same(const struct pve_mount_rec *a, const struct pve_mount_rec *b)
+{
+	return a->ct == b->ct && a->source && b->source && !strcmp(a->source, b->source) && !strcmp(a->target, b->target);
+}
+
+static bool is_mount_op(const char *op)
+{
+	return !strcmp(op, "add-mount") || !strcmp(op, "remove-mount");
+}
+
 static void intent_free(struct pve_intent *t)
 {
 	free(t->op);
@@ -86,6 +110,7 @@ static void intent_free(struct pve_intent *t)
 	free(t->type);
 	free(t->key);
 	free(t->value);
+	pve_mount_rec_free(&t->mount);
 }
 
 void pve_owned_free(struct pve_owned *o)
@@ -96,6 +121,9 @@ void pve_owned_free(struct pve_owned *o)
 	for (size_t i = 0; i < o->n_pending; i++)
 		intent_free(&o->pending[i]);
 	free(o->pending);
+	for (size_t i = 0; i < o->n_mounts; i++)
+		pve_mount_rec_free(&o->mounts[i]);
+	free(o->mounts);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -109,6 +137,7 @@ void pve_owned_add_intent(struct pve_owned *o, const char *op, const char *id, c
 {
 	o->pending = xrealloc(o->pending, (o->n_pending + 1) * sizeof(*o->pending));
 	struct pve_intent *t = &o->pending[o->n_pending++];
+	memset(t, 0, sizeof(*t));
 	t->op = xstrdup(op);
 	t->id = xstrdup(id);
 	t->type = opt_dup(type);
@@ -116,11 +145,98 @@ void pve_owned_add_intent(struct pve_owned *o, const char *op, const char *id, c
 	t->value = key && value ? xstrdup(value) : NULL;
 }
 
+void pve_owned_add_mount_intent(struct pve_owned *o, const char *op, const struct pve_mount_rec *m)
+{
+	o->pending = xrealloc(o->pending, (o->n_pending + 1) * sizeof(*o->pending));
+	struct pve_intent *t = &o->pending[o->n_pending++];
+	memset(t, 0, sizeof(*t));
+	t->op = xstrdup(op);
+	mount_copy(&t->mount, m);
+}
+
+void pve_owned_drop_mount_intents(struct pve_owned *o, const struct pve_mount_rec *m)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < o->n_pending; i++) {
+		if (is_mount_op(o->pending[i].op) && mount_same(&o->pending[i].mount, m))
+			intent_free(&o->pending[i]);
+		else
+			o->pending[j++] = o->pending[i];
+	}
+	o->n_pending = j;
+}
+
+void pve_owned_add_mount(struct pve_owned *o, const struct pve_mount_rec *m)
+{
+	for (size_t i = 0; i < o->n_mounts; i++)
+		if (mount_same(&o->mounts[i], m))
+			return;
+	o->mounts = xrealloc(o->mounts, (o->n_mounts + 1) * sizeof(*o->mounts));
+	mount_copy(&o->mounts[o->n_mounts++], m);
+}
+
+void pve_owned_remove_mount(struct pve_owned *o, const struct pve_mount_rec *m)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		if (mount_same(&o->mounts[i], m))
+			pve_mount_rec_free(&o->mounts[i]);
+		else
+			o->mounts[j++] = o->mounts[i];
+	}
+	o->n_mounts = j;
+}
+
+bool pve_mount_present(const struct guest_conf *g, const struct pve_mount_rec *m)
+{
+	return g && gc_find_mount(g, m->source, m->target, true) >= 0;
+}
+
+void pve_owned_resolve_mounts(struct pve_owned *o, pve_ct_conf_fn conf, void *arg, struct strvec *notes)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < o->n_pending; i++) {
+		struct pve_intent *t = &o->pending[i];
+		if (!is_mount_op(t->op)) {
+			o->pending[j++] = *t;
+			continue;
+		}
+		bool add = !strcmp(t->op, "add-mount");
+		bool present = pve_mount_present(conf(arg, t->mount.ct), &t->mount);
+		if (add && present)
+			pve_owned_add_mount(o, &t->mount);
+		if (!add && !present)
+			pve_owned_remove_mount(o, &t->mount);
+		if (notes)
+			sv_pushf(notes, add ? (present ? "mount %s -> %s of container %u: its add was interrupted after the line was written: added by phoenix-storage"
+						       : "mount %s -> %s of container %u: its add was interrupted before the line was written: not recorded")
+					    : (present ? "mount %s -> %s of container %u: its removal was interrupted before the line went: still owned"
+						       : "mount %s -> %s of container %u: its removal was interrupted after the line went: forgotten"),
+				 t->mount.source, t->mount.target, t->mount.ct);
+		intent_free(t);
+	}
+	o->n_pending = j;
+	if (!j) {
+		free(o->pending);
+		o->pending = NULL;
+	}
+	/* a record whose line an operator removed is forgotten */
+	size_t k = 0;
+	for (size_t i = 0; i < o->n_mounts; i++) {
+		const struct guest_conf *g = conf(arg, o->mounts[i].ct);
+		if (g && !pve_mount_present(g, &o->mounts[i]))
+			pve_mount_rec_free(&o->mounts[i]);
+		else
+			o->mounts[k++] = o->mounts[i];
+	}
+	o->n_mounts = k;
+}
+
 void pve_owned_drop_intents(struct pve_owned *o, const char *id)
 {
 	size_t j = 0;
 	for (size_t i = 0; i < o->n_pending; i++) {
-		if (!strcmp(o->pending[i].id, id))
+		if (o->pending[i].id && !strcmp(o->pending[i].id, id))
 			intent_free(&o->pending[i]);
 		else
 			o->pending[j++] = o->pending[i];
@@ -134,6 +250,19 @@ static const char *jstr(json_t *obj, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* {"ct": N, "source": S, "target": T} -> m (borrowed strings). Returns 0, or -1 when a member is missing. */
+static int mount_parse(json_t *v, struct pve_mount_rec *m)
+{
+	json_t *ct = json_object_get(v, "ct");
+	m->source = (char *)jstr(v, "source");
+	m->target = (char *)jstr(v, "target");
+	if (!json_is_integer(ct) || json_integer_value(ct) < 0 || json_integer_value(ct) > 999999999 || !m->source ||
+	    !m->target)
+		return -1;
+	m->ct = (unsigned)json_integer_value(ct);
+	return 0;
+}
+
 int pve_owned_parse(const char *text, struct pve_owned *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -141,7 +270,8 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 	json_t *j = json_loads(text, 0, &je);
 	json_t *a = json_object_get(j, "storages");
 	json_t *pend = json_object_get(j, "pending");
-	if (!j || !json_is_array(a) || (pend && !json_is_array(pend))) {
+	json_t *mounts = json_object_get(j, "mounts");
+	if (!j || !json_is_array(a) || (pend && !json_is_array(pend)) || (mounts && !json_is_array(mounts))) {
 		json_decref(j);
 		return -1;
 	}
@@ -151,8 +281,25 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 		if (json_is_string(v))
 			sv_push(&o->storages, json_string_value(v));
 	int rc = 0;
+	json_array_foreach(mounts, i, v) {
+		struct pve_mount_rec m;
+		if (mount_parse(v, &m)) {
+			rc = -1;
+			break;
+		}
+		pve_owned_add_mount(o, &m);
+	}
 	json_array_foreach(pend, i, v) {
 		const char *op = jstr(v, "op"), *id = jstr(v, "id");
+		if (!rc && op && is_mount_op(op)) {
+			struct pve_mount_rec m;
+			if (mount_parse(v, &m)) {
+				rc = -1;
+				break;
+			}
+			pve_owned_add_mount_intent(o, op, &m);
+			continue;
+		}
 		if (!op || !id || (strcmp(op, "add") && strcmp(op, "remove")) || (!strcmp(op, "add") && !jstr(v, "type"))) {
 			rc = -1;
 			break;
@@ -163,6 +310,25 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 	if (rc)
 		pve_owned_free(o);
 	return rc;
+}
+
+static int cmp_mount_ptr(const void *a, const void *b)
+{
+	const struct pve_mount_rec *x = *(const struct pve_mount_rec *const *)a, *y = *(const struct pve_mount_rec *const *)b;
+	if (x->ct != y->ct)
+		return x->ct < y->ct ? -1 : 1;
+	int c = strcmp(x->target, y->target);
+	return c ? c : strcmp(x->source, y->source);
+}
+
+/* A record (op NULL) or a mount intent as JSON. New reference. */
+static json_t *mount_json(const struct pve_mount_rec *m, const char *op)
+{
+	json_t *e = op ? json_pack("{s:s}", "op", op) : json_object();
+	json_object_set_new(e, "ct", json_integer(m->ct));
+	json_object_set_new(e, "source", json_string(m->source));
+	json_object_set_new(e, "target", json_string(m->target));
+	return e;
 }
 
 char *pve_owned_format(const struct pve_owned *o)
@@ -181,10 +347,25 @@ char *pve_owned_format(const struct pve_owned *o)
 	json_t *j = json_pack("{s:s, s:o}", "comment",
 			      "Proxmox storages created by phoenix-storage; it never changes or removes others",
 			      "storages", a);
+	if (o->n_mounts) {
+		const struct pve_mount_rec **m = xcalloc(o->n_mounts, sizeof(*m));
+		for (size_t i = 0; i < o->n_mounts; i++)
+			m[i] = &o->mounts[i];
+		qsort(m, o->n_mounts, sizeof(*m), cmp_mount_ptr);
+		json_t *ma = json_array();
+		for (size_t i = 0; i < o->n_mounts; i++)
+			json_array_append_new(ma, mount_json(m[i], NULL));
+		free(m);
+		json_object_set_new(j, "mounts", ma);
+	}
 	if (o->n_pending) {
 		json_t *p = json_array();
 		for (size_t i = 0; i < o->n_pending; i++) {
 			const struct pve_intent *t = &o->pending[i];
+			if (is_mount_op(t->op)) {
+				json_array_append_new(p, mount_json(&t->mount, t->op));
+				continue;
+			}
 			json_t *e = json_pack("{s:s, s:s}", "op", t->op, "id", t->id);
 			if (t->type)
 				json_object_set_new(e, "type", json_string(t->type));
@@ -217,6 +398,8 @@ void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct 
 {
 	for (size_t i = 0; i < o->n_pending; i++) {
 		const struct pve_intent *t = &o->pending[i];
+		if (is_mount_op(t->op))
+			continue; /* pve_owned_resolve_mounts */
 		bool add = !strcmp(t->op, "add");
 		bool done = add ? intent_add_done(t, c) : !storage_cfg_find(c, t->id);
 		bool listed = false;
@@ -239,11 +422,18 @@ void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct 
 						    : "storage '%s': its removal was interrupted before storage.cfg changed: still owned"),
 				 t->id);
 	}
-	for (size_t i = 0; i < o->n_pending; i++)
-		intent_free(&o->pending[i]);
-	free(o->pending);
-	o->pending = NULL;
-	o->n_pending = 0;
+	size_t j = 0;
+	for (size_t i = 0; i < o->n_pending; i++) {
+		if (is_mount_op(o->pending[i].op))
+			o->pending[j++] = o->pending[i];
+		else
+			intent_free(&o->pending[i]);
+	}
+	o->n_pending = j;
+	if (!j) {
+		free(o->pending);
+		o->pending = NULL;
+	}
 }
 
 static bool is_conf_name(const char *n, unsigned *id)
@@ -353,6 +543,13 @@ static int read_dir(struct pve_state *st, const char *root, const char *dir, boo
 	return rc;
 }
 
+/* pve_ct_conf_fn over a pve_state: the config of local container ct, or NULL. */
+static const struct guest_conf *local_ct_conf(void *arg, unsigned ct)
+{
+	const struct pve_guest *g = pve_state_guest(arg, ct, true);
+	return g ? &g->conf : NULL;
+}
+
 /*
  * The Proxmox state under root (see pve_state.h): the mode, storage.cfg, the
  * ownership record (intents resolved, what was found in owned_notes), the
@@ -383,6 +580,7 @@ int pve_state_discover(struct pve_state *st, const char *root, struct diag_list 
 	free(text);
 	free(p);
 
+	bool have_own = false;
 	p = root_path(root, PVE_OWNED_FILE);
 	text = NULL;
 	r = read_file(p, &text, NULL);
@@ -397,11 +595,11 @@ int pve_state_discover(struct pve_state *st, const char *root, struct diag_list 
 		pve_owned_resolve(&own, &st->scfg, &st->owned_notes);
 		st->owned = own.storages;
 		own.storages = (struct strvec){ 0 };
+		have_own = true;
 	} else if (r && r != -ENOENT) {
 		diag_add(dl, DIAG_ERROR, p, 0, 0, NULL, NULL, "cannot read: %s", strerror(-r));
 		rc = -1;
 	}
-	pve_owned_free(&own);
 	free(text);
 	free(p);
 
@@ -431,6 +629,15 @@ int pve_state_discover(struct pve_state *st, const char *root, struct diag_list 
 	sv_free(&seen);
 	if (st->n_guests)
 		qsort(st->guests, st->n_guests, sizeof(*st->guests), cmp_guest);
+	if (have_own) {
+		/* the mount lines: what happened is what the containers' configs say */
+		pve_owned_resolve_mounts(&own, local_ct_conf, st, &st->owned_notes);
+		st->mounts = own.mounts;
+		st->n_mounts = own.n_mounts;
+		own.mounts = NULL;
+		own.n_mounts = 0;
+	}
+	pve_owned_free(&own);
 	return rc ? -1 : 0;
 }
 
@@ -442,6 +649,9 @@ void pve_state_free(struct pve_state *st)
 	storage_cfg_free(&st->scfg);
 	sv_free(&st->owned);
 	sv_free(&st->owned_notes);
+	for (size_t i = 0; i < st->n_mounts; i++)
+		pve_mount_rec_free(&st->mounts[i]);
+	free(st->mounts);
 	for (size_t i = 0; i < st->n_guests; i++) {
 		free(st->guests[i].path);
 		guest_conf_free(&st->guests[i].conf);
@@ -464,4 +674,14 @@ bool pve_state_owns(const struct pve_state *st, const char *id)
 		if (!strcmp(st->owned.v[i], id))
 			return true;
 	return false;
+}
+
+const struct pve_mount_rec *pve_state_mount(const struct pve_state *st, unsigned ct, const char *source,
+					    const char *target)
+{
+	struct pve_mount_rec m = { ct, (char *)source, (char *)target };
+	for (size_t i = 0; i < st->n_mounts; i++)
+		if (mount_same(&st->mounts[i], &m))
+			return &st->mounts[i];
+	return NULL;
 }

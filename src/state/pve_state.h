@@ -29,6 +29,17 @@
 
 enum pve_mode { PVE_MODE_FILES, PVE_MODE_CLI };
 
+/*
+ * A container mount point line this tool wrote: identified by what it mounts,
+ * never by its mpN (an operator may renumber): container, source (the host
+ * path of a bind mount, as written) and target (the mp= path inside).
+ */
+struct pve_mount_rec {
+	unsigned ct;
+	char *source;
+	char *target;
+};
+
 struct pve_guest {
 	unsigned id;
 	bool is_ct;
@@ -45,6 +56,8 @@ struct pve_state {
 	struct storage_cfg scfg;    /* empty when the file does not exist */
 	struct strvec owned;        /* storage ids this tool created (intents resolved) */
 	struct strvec owned_notes;  /* one line per intent an interrupted apply left; empty normally */
+	struct pve_mount_rec *mounts; /* container mount point lines this tool wrote (intents resolved) */
+	size_t n_mounts;
 	struct pve_guest *guests;
 	size_t n_guests;
 };
@@ -83,17 +96,33 @@ bool pve_state_owns(const struct pve_state *st, const char *id);
  * an operator creates later).
  */
 struct pve_intent {
-	char *op;     /* "add" or "remove" */
-	char *id;
+	char *op;     /* "add" or "remove"; "add-mount" or "remove-mount" */
+	char *id;     /* storages: the id; NULL for mounts */
 	char *type;   /* add: the section type */
 	char *key;    /* add: a fixed property and its value, NULL when none */
 	char *value;
+	struct pve_mount_rec mount;   /* add-mount, remove-mount */
 };
 
+/*
+ * Mount point lines ("mounts": [{"ct": 101, "source": "/h", "target": "/c"}])
+ * follow the same protocol, checked against the container's config instead
+ * of storage.cfg: BEFORE the mpN line is written (file edit or pct set) the
+ * intent {"op": "add-mount", "ct", "source", "target"} (or "remove-mount"
+ * before the line goes), then the line, then the record in one write. An
+ * add-mount is complete when the container's config has a line with that
+ * source and target (main section, or [pve:pending] where pct put it), else
+ * it never happened; a remove-mount is complete when no such line is left.
+ * A record whose container config exists but no longer has its line (an
+ * operator removed it) is forgotten, so a line someone writes later by hand
+ * is never taken for the tool's.
+ */
 struct pve_owned {
 	struct strvec storages;
 	struct pve_intent *pending;
 	size_t n_pending;
+	struct pve_mount_rec *mounts;
+	size_t n_mounts;
 };
 
 /* Parses the ownership file (pure; unit-tested). Returns 0, or -1 (o then empty). */
@@ -111,6 +140,28 @@ void pve_owned_drop_intents(struct pve_owned *o, const char *id);
  */
 void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct strvec *notes);
 void pve_owned_free(struct pve_owned *o);
+
+/* The config of container ct as it is now, or NULL when it does not exist (arg: the caller's). */
+typedef const struct guest_conf *(*pve_ct_conf_fn)(void *arg, unsigned ct);
+/* Adds a mount intent ("add-mount" / "remove-mount"; strings copied). */
+void pve_owned_add_mount_intent(struct pve_owned *o, const char *op, const struct pve_mount_rec *m);
+/* Drops every mount intent for m (same container, source and target). */
+void pve_owned_drop_mount_intents(struct pve_owned *o, const struct pve_mount_rec *m);
+/* Adds the record m (no duplicate) / removes it. Strings copied. */
+void pve_owned_add_mount(struct pve_owned *o, const struct pve_mount_rec *m);
+void pve_owned_remove_mount(struct pve_owned *o, const struct pve_mount_rec *m);
+/*
+ * Resolves every mount intent against the container configs conf(arg, ct)
+ * returns, leaving none, then forgets the records whose container config
+ * exists without their line (see above). notes as for pve_owned_resolve. Pure.
+ */
+void pve_owned_resolve_mounts(struct pve_owned *o, pve_ct_conf_fn conf, void *arg, struct strvec *notes);
+/* True when m's line is in g (main section, or [pve:pending]). */
+bool pve_mount_present(const struct guest_conf *g, const struct pve_mount_rec *m);
+/* The record of st for container ct whose source and target are these, or NULL. */
+const struct pve_mount_rec *pve_state_mount(const struct pve_state *st, unsigned ct, const char *source,
+					    const char *target);
+void pve_mount_rec_free(struct pve_mount_rec *m);
 
 /* Guest config path of a container / VM on this node ("/etc/pve/lxc/101.conf"). Caller frees. */
 char *pve_guest_path(unsigned id, bool is_ct);

@@ -313,6 +313,74 @@ static const char *prop_str(const struct zfs_dataset *ds, const char *name)
 	return p ? p->value : "-";
 }
 
+/*
+ * The auxiliary vdevs of zp (log, cache, special, spares, dedup) as status
+ * shows them: [{"group": "logs", "name": "mirror-1", "state", "disks":
+ * [{"name", "state"}]}], one entry per top-level vdev of a group (a lone disk
+ * is its own entry, with itself as its disk). New reference.
+ */
+static json_t *aux_status(const struct zpool *zp)
+{
+	json_t *a = json_array();
+	json_t *cur = NULL;
+	for (size_t i = 0; i < zp->n_aux; i++) {
+		const struct vdev *v = &zp->aux[i];
+		json_t *disk = json_pack("{s:s, s:s}", "name", v->name, "state", v->state ? v->state : "-");
+		if (v->depth == 0 || !cur) {
+			cur = json_pack("{s:s, s:s, s:s, s:s, s:[]}", "group", vdev_group_name(v->group), "type",
+					v->leaf ? "disk" : vdev_layout_of(v->name), "name", v->name, "state",
+					v->state ? v->state : "-", "disks");
+			json_array_append_new(a, cur);
+			if (v->leaf) {
+				json_array_append_new(json_object_get(cur, "disks"), disk);
+				continue;
+			}
+			json_decref(disk);
+			continue;
+		}
+		json_array_append_new(json_object_get(cur, "disks"), disk);
+	}
+	return a;
+}
+
+/* Text lines of aux_status: "    logs mirror-1 ONLINE: /d/e ONLINE, /d/f ONLINE". */
+static void aux_text(json_t *aux, FILE *text)
+{
+	for (size_t i = 0; i < json_array_size(aux); i++) {
+		json_t *v = json_array_get(aux, i);
+		json_t *disks = json_object_get(v, "disks");
+		fprintf(text, "    %s %s %s", json_string_value(json_object_get(v, "group")),
+			json_string_value(json_object_get(v, "name")), json_string_value(json_object_get(v, "state")));
+		bool lone = !strcmp(json_string_value(json_object_get(v, "type")), "disk");
+		for (size_t k = 0; !lone && k < json_array_size(disks); k++) {
+			json_t *dk = json_array_get(disks, k);
+			fprintf(text, "%s%s %s", k ? ", " : ": ", json_string_value(json_object_get(dk, "name")),
+				json_string_value(json_object_get(dk, "state")));
+		}
+		fprintf(text, "\n");
+	}
+}
+
+/*
+ * The pool properties pc manages, as zpool get read them: [{"property",
+ * "value", "source", "config", "converged"}] (value null when zpool did not
+ * print it); converged as the plan decides it (zpool_prop_converged). New
+ * reference.
+ */
+static json_t *pool_props_status(const struct zcfg_pool *pc, const struct zpool *zp)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; zp->props_read && i < pc->properties.n; i++) {
+		const struct zcfg_prop *pr = &pc->properties.v[i];
+		const struct zpool_prop *cur = zpool_get_prop(zp, pr->name);
+		bool same = zpool_prop_converged(pr, cur);
+		json_array_append_new(a, json_pack("{s:s, s:s?, s:s, s:s, s:b}", "property", pr->name, "value",
+						   cur ? cur->value : NULL, "source", cur ? cur->source : "-", "config",
+						   pr->value, "converged", same));
+	}
+	return a;
+}
+
 static json_t *pool_status(const struct door *d, const struct zpool *zp, FILE *text)
 {
 	const struct zfs_dataset *root = zfs_state_dataset(&d->st, zp->name);
@@ -332,6 +400,21 @@ static json_t *pool_status(const struct door *d, const struct zpool *zp, FILE *t
 	json_object_set_new(o, "vdevs", vd);
 	if (zp->errors)
 		json_object_set_new(o, "errors", json_string(zp->errors));
+	const struct zcfg_pool *pc = zfs_config_pool(&d->cfg, zp->name);
+	json_t *aux = aux_status(zp);
+	json_t *props = pc && !zp->importable ? pool_props_status(pc, zp) : json_array();
+	json_t *drift = json_array();
+	if (pc && !zp->importable) {
+		/* the plan's own findings (zfs_pool_drift), not a second comparison */
+		struct diag_list dl = { 0 };
+		zfs_pool_drift(pc, zp, &d->facts, &dl);
+		for (size_t i = 0; i < dl.n; i++)
+			json_array_append_new(drift, json_string(dl.v[i].msg));
+		diag_list_free(&dl);
+	}
+	json_object_set_new(o, "aux", aux);
+	json_object_set_new(o, "properties", props);
+	json_object_set_new(o, "drift", drift);
 	if (text) {
 		char *s = zfs_format_size(used + avail), *u = zfs_format_size(used), *a = zfs_format_size(avail);
 		fprintf(text, "  %-16s %-9s %-7s size %-8s used %-8s free %-8s%s\n", zp->name,
@@ -340,6 +423,19 @@ static json_t *pool_status(const struct door *d, const struct zpool *zp, FILE *t
 		for (size_t i = 0; i < zp->n_vdevs; i++)
 			if (strcmp(zp->vdevs[i].state, "ONLINE"))
 				fprintf(text, "    %s %s\n", zp->vdevs[i].name, zp->vdevs[i].state);
+		aux_text(aux, text);
+		for (size_t i = 0; i < json_array_size(props); i++) {
+			json_t *pr = json_array_get(props, i);
+			const char *cur = json_string_value(json_object_get(pr, "value"));
+			const char *want = json_string_value(json_object_get(pr, "config"));
+			fprintf(text, "    property %s %s (%s)", json_string_value(json_object_get(pr, "property")),
+				cur ? cur : "-", json_string_value(json_object_get(pr, "source")));
+			if (!json_is_true(json_object_get(pr, "converged")))
+				fprintf(text, ", the config says %s", want);
+			fprintf(text, "\n");
+		}
+		for (size_t i = 0; i < json_array_size(drift); i++)
+			fprintf(text, "    drift: %s\n", json_string_value(json_array_get(drift, i)));
 		free(s);
 		free(u);
 		free(a);

@@ -4,7 +4,8 @@
  *
  * Input: the file. Checks: serialize(parse(x)) == x byte for byte; a set
  * reads back (parsed again) with every other key and every snapshot or
- * pending section unchanged; setting a key the guest lacks and unsetting it
+ * pending section unchanged; a mount line found by its source and target is
+ * that line, and removing it takes out exactly its bytes; setting a key the guest lacks and unsetting it
  * gives back the input (plus the newline that ends the last line, when the
  * input lacks it); refused values change nothing; property strings and sizes
  * read back as formatted; the free mount point slot is free.
@@ -60,6 +61,38 @@ static void set_key(const char *text, size_t len, const struct guest_conf *orig,
 		free(back);
 	}
 	guest_conf_free(&g);
+}
+
+/* Every main-section mount line is found again by what it mounts; removing it removes its bytes only. */
+static void mounts(const char *text, size_t len, const struct guest_conf *orig)
+{
+	for (size_t i = 0; i < orig->n && orig->v[i].section == 0; i++) {
+		const struct gc_line *l = &orig->v[i];
+		struct pve_propstr p;
+		if (l->kind != GC_KEY || strncmp(l->key, "mp", 2) || pve_propstr_parse(l->value, "volume", &p))
+			continue;
+		const char *mp = pve_propstr_get(&p, "mp");
+		if (p.volume && mp) {
+			long at = gc_find_mount(orig, p.volume, mp, false);
+			FUZZ_CHECK(at >= 0 && at <= (long)i, "mount line %zu (%s) not found (%ld)", i, l->key, at);
+			const struct gc_line *f = &orig->v[at];
+			FUZZ_CHECK(f->section == 0 && f->kind == GC_KEY, "found a line that is not a main-section key");
+			struct guest_conf g;
+			guest_conf_parse(&g, text, len);
+			size_t off = 0;
+			for (long k = 0; k < at; k++)
+				off += strlen(g.v[k].text);
+			size_t cut = strlen(g.v[at].text);
+			gc_remove_line(&g, (size_t)at);
+			char *out = guest_conf_serialize(&g);
+			FUZZ_CHECK(strlen(out) == len - cut && !memcmp(out, text, off) && !memcmp(out + off, text + off + cut, len - off - cut),
+				   "removing line %ld moved other bytes", at);
+			free(out);
+			guest_conf_free(&g);
+		}
+		pve_propstr_free(&p);
+		break; /* one per input keeps a run fast */
+	}
 }
 
 /* Property strings: what is formatted reads back the same; sizes too. */
@@ -118,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	propstrings(&g);
+	mounts(text, size, &g);
 	int mp = gc_first_free_mp(&g, (const int[]){ 0, 2 }, 2);
 	FUZZ_CHECK(mp >= -1 && mp < 256 && mp != 0 && mp != 2, "free slot %d", mp);
 	if (mp >= 0) {

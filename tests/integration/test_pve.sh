@@ -304,6 +304,100 @@ test_removal_needs_allow_destroy_and_no_user() {
 	assert_eq "$(jq -c .storages "$A/var/lib/phoenix-storage/pve-owned.json")" '["tank-vm"]'
 }
 
+# A mount point line the tool added (shared_volumes "models" into 201 and 202) that the
+# config drops: removed only with --allow-destroy, found by what it mounts although an
+# operator renumbered it, exactly that line (every other byte stays), never while the
+# container runs; lines added by hand are never touched; the record goes with the line.
+test_dropped_mount_is_removed_only_with_allow_destroy_and_never_while_running() {
+	apply_full || return 1
+	local c201=$A/etc/pve/lxc/201.conf c202=$A/etc/pve/lxc/202.conf own=$A/var/lib/phoenix-storage/pve-owned.json
+	assert_eq "$(jq -c '[.mounts[] | [.ct, .target]]' "$own")" '[[201,"/models"],[202,"/models"]]' "(records after the add)"
+	# the operator renumbers the tool's line (mp1 -> mp5) and adds one by hand with the same source
+	sed -i -e 's|^mp1: /mnt/'"$POOL"'/shared/models,|mp5: /mnt/'"$POOL"'/shared/models,|' "$c201"
+	sed -i -e '/^mp5:/a mp7: /mnt/'"$POOL"'/shared/models,mp=/hand-models' "$c201"
+	local key202; key202=$(sed -n 's|^\(mp[0-9]*\): /mnt/'"$POOL"'/shared/models,mp=/models.*|\1|p' "$c202")
+	[ -n "$key202" ] || fail "fixture: 202 has no models line"
+	# the config drops the shared volume, and the hand-made /srv/www line of 201 (never the tool's)
+	jq 'del(.shared_volumes.models)' "$CFG" >"$WORK/drop-mount.json"
+	jq '.lxc_configs["201"].mount_points = []' "$LXC" >"$WORK/lxc-drop-mount.json"
+	local a=(-c "$WORK/drop-mount.json" --root "$A" --lxc-config "$WORK/lxc-drop-mount.json")
+	local line201="remove mount point mp5 of container 201: /mnt/$POOL/shared/models -> /models (added by phoenix-storage, no longer in the config)"
+	local wait202="remove mount point $key202 of container 202: /mnt/$POOL/shared/models -> /models (added by phoenix-storage, no longer in the config; container 202 is running)"
+	local before201 before202 before_own sums_before
+	before201=$(cat "$c201"); before202=$(cat "$c202"); before_own=$(cat "$own"); sums_before=$(sums)
+
+	ph plan "${a[@]}"
+	assert_rc 1 "(a removal without --allow-destroy is an error)"
+	assert_contains "$out" "! destructive: $line201"
+	assert_contains "$out" "! waits for a stop: $wait202"
+	assert_contains "$err" "error: container 201: removing mount point mp5 (/mnt/$POOL/shared/models -> /models) needs --allow-destroy"
+	assert_contains "$err" "hint: apply with --allow-destroy to remove it, or put the mount back in the config"
+	assert_not_contains "$out" "/hand-models"
+	assert_not_contains "$out" "/srv/www"
+	ph plan --json "${a[@]}"
+	assert_eq "$(jq -c '[.actions[] | select(.kind == "remove-mount") | [.op, .destructive, .target]]' <<<"$out")" \
+		"[[\"-\",true,\"container 201: /mnt/$POOL/shared/models -> /models\"]]"
+	assert_eq "$(jq -c '[.waiting, .summary.waiting]' <<<"$out")" "[[\"$wait202\"],1]"
+	# without the LXC config every container mount would look dropped: nothing is removed, a warning says why
+	ph plan -c "$WORK/drop-mount.json" --root "$A" --allow-destroy
+	assert_not_contains "$out" "remove mount point"
+	assert_not_contains "$out" "waits for a stop"
+	assert_contains "$err" "warning: container 201: mount point /mnt/$POOL/shared/models -> /models (added by phoenix-storage) is not checked: the LXC config was not read"
+	# on a Proxmox host: pct deletes that key
+	PHOENIX_PVE_MODE=cli ph plan --json "${a[@]}" --allow-destroy
+	assert_eq "$(jq -c '[.actions[] | select(.kind == "remove-mount") | .commands[]]' <<<"$out")" '[["pct","set","201","--delete","mp5"]]'
+
+	ph apply "${a[@]}" --yes
+	assert_rc 1 "(apply without --allow-destroy refuses)"
+	assert_contains "$err" "needs --allow-destroy"
+	assert_eq "$(sums)" "$sums_before" "(nothing changed without the flag)"
+
+	ph plan "${a[@]}" --allow-destroy
+	assert_rc 2 "(pending, no error)"
+	ph apply "${a[@]}" --allow-destroy --yes
+	assert_rc 2 "(not converged: 202 runs)"
+	assert_contains "$out" "! destructive: $line201"
+	assert_contains "$out" "Not converged: 1 change waits for a guest to stop (see 'waits for a stop')."
+	# exactly the one line went: the rest of 201 byte for byte, 202 untouched
+	assert_eq "$(cat "$c201")" "$(grep -v "^mp5: /mnt/$POOL/shared/models,mp=/models" <<<"$before201")" "(201 minus its mp5 line)"
+	assert_eq "$(cat "$c202")" "$before202" "(202 runs: untouched)"
+	assert_contains "$(cat "$c201")" "mp7: /mnt/$POOL/shared/models,mp=/hand-models"
+	assert_contains "$(cat "$c201")" "mp0: /mnt/$POOL/shared/www,mp=/srv/www"
+	assert_eq "$(jq -c '[.mounts[] | [.ct, .target]]' "$own")" '[[202,"/models"]]' "(201's record went with its line)"
+	assert_eq "$(jq -c .storages "$own")" "$(jq -c .storages <<<"$before_own")" "(storages unchanged)"
+
+	# 202 stops: its line goes on the next apply
+	rmdir "$A/sys/fs/cgroup/lxc/202"
+	ph apply "${a[@]}" --allow-destroy --yes
+	assert_rc 0
+	assert_eq "$(cat "$c202")" "$(grep -v "^$key202: /mnt/$POOL/shared/models,mp=/models" <<<"$before202")" "(202 minus its line)"
+	assert_eq "$(jq -c '.mounts // "none"' "$own")" '"none"' "(no record left)"
+	ph plan "${a[@]}" --allow-destroy
+	assert_rc 0
+	ph plan "${a[@]}"
+	assert_rc 0 "(nothing of the tool's left to remove: no flag needed)"
+}
+
+# A mount line the tool wrote stays its own when the config changes its host path (converged in place).
+test_changed_source_of_an_added_mount_stays_owned() {
+	apply_full || return 1
+	local own=$A/var/lib/phoenix-storage/pve-owned.json
+	mkdir -p "$A/mnt/$POOL/shared/www"
+	jq '.shared_volumes.models.host_path = "/mnt/'"$POOL"'/shared/www"' "$CFG" >"$WORK/moved.json"
+	local a=(-c "$WORK/moved.json" --root "$A" --lxc-config "$LXC")
+	ph apply "${a[@]}" --yes
+	assert_rc 0
+	assert_contains "$(cat "$A/etc/pve/lxc/201.conf")" "mp1: /mnt/$POOL/shared/www,mp=/models,ro=1"
+	assert_eq "$(jq -c '[.mounts[] | [.ct, .source]]' "$own")" \
+		"[[201,\"/mnt/$POOL/shared/www\"],[202,\"/mnt/$POOL/shared/www\"]]" "(records follow the new source)"
+	jq 'del(.shared_volumes.models)' "$CFG" >"$WORK/drop-moved.json"
+	rmdir "$A/sys/fs/cgroup/lxc/202"
+	ph apply -c "$WORK/drop-moved.json" --root "$A" --lxc-config "$LXC" --allow-destroy --yes
+	assert_rc 0
+	assert_not_contains "$(cat "$A/etc/pve/lxc/201.conf")" "mp=/models"
+	assert_not_contains "$(cat "$A/etc/pve/lxc/202.conf")" "mp=/models"
+}
+
 test_cli_mode_plan_has_exact_argv() {
 	apply_setup
 	PHOENIX_PVE_MODE=cli ph plan --json "${ARGS[@]}" --lxc-config "$LXC"

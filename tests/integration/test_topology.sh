@@ -67,6 +67,51 @@ test_layout_drift_is_reported_never_changed() {
 	assert_eq "$(top_vdevs "$p")" "$before"
 }
 
+# status: the auxiliary vdevs with their group, the layout drift the plan reports (the same
+# messages), the pool properties the config manages with value and source; text and --json.
+test_status_shows_aux_vdevs_drift_and_pool_properties() {
+	local p; p=$(pool_name stat)
+	local a b e f k
+	a=$(vdev "$p-a"); b=$(vdev "$p-b"); e=$(vdev "$p-e"); f=$(vdev "$p-f"); k=$(vdev "$p-k")
+	mkpool "$p" mirror "$a" "$b" log "$e" spare "$k"
+	zpool set autoexpand=on "$p"
+	cfg_pool "$WORK/c.json" "$p" "\"vdevs\": [ { \"type\": \"mirror\", \"disks\": [\"$a\", \"$b\"] } ],
+	  \"log\": [ { \"type\": \"mirror\", \"disks\": [\"$e\", \"$f\"] } ],
+	  \"properties\": { \"autoexpand\": \"on\", \"autoreplace\": \"on\" }"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	local plan_drift; plan_drift=$(grep "drifted from the config" <<<"$err" | sed 's/^.*warning: [^ ]*: //')
+	[ "$(wc -l <<<"$plan_drift")" = 3 ] || fail "expected 3 drift warnings from plan, got: $plan_drift"
+	ph status --json -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	local pj; pj=$(jq -c --arg p "$p" '.zfs.pools[] | select(.name == $p)' <<<"$out")
+	assert_eq "$(jq -r '.drift[]' <<<"$pj")" "$plan_drift" "(status drift = the plan's warnings)"
+	assert_eq "$(jq -c '[.aux[] | [.group, .type, .name, ([.disks[].name] | join(","))]]' <<<"$pj")" \
+		"[[\"logs\",\"disk\",\"$e\",\"$e\"],[\"spares\",\"disk\",\"$k\",\"$k\"]]"
+	assert_eq "$(jq -c '[.properties[] | [.property, .value, .source, .config, .converged]]' <<<"$pj")" \
+		'[["autoexpand","on","local","on",true],["autoreplace","off","default","on",false]]'
+	ph status -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "    logs $e ONLINE"
+	assert_contains "$out" "    spares $k AVAIL"
+	assert_contains "$out" "    property autoexpand on (local)"
+	assert_contains "$out" "    property autoreplace off (default), the config says on"
+	assert_contains "$out" "    drift: pool '$p' drifted from the config: it has spare: $k, which the config does not list"
+	# a pool that matches: no drift, its mirror log listed with its disks
+	local q; q=$(pool_name st2)
+	local c d g h
+	c=$(vdev "$q-c"); d=$(vdev "$q-d"); g=$(vdev "$q-g"); h=$(vdev "$q-h")
+	mkpool "$q" mirror "$c" "$d" log mirror "$g" "$h"
+	cfg_pool "$WORK/q.json" "$q" "\"vdevs\": [ { \"type\": \"mirror\", \"disks\": [\"$c\", \"$d\"] } ],
+	  \"log\": [ { \"type\": \"mirror\", \"disks\": [\"$g\", \"$h\"] } ]"
+	ph status --json -c "$WORK/q.json" --root "$WORK/root"
+	pj=$(jq -c --arg p "$q" '.zfs.pools[] | select(.name == $p)' <<<"$out")
+	assert_eq "$(jq -c '[.drift, .properties]' <<<"$pj")" '[[],[]]'
+	assert_eq "$(jq -c '[.aux[] | [.group, .type, ([.disks[].name] | join(","))]]' <<<"$pj")" "[[\"logs\",\"mirror\",\"$g,$h\"]]"
+	ph status -c "$WORK/q.json" --root "$WORK/root"
+	assert_contains "$out" "    logs $(jq -r '.aux[0].name' <<<"$pj") ONLINE: $g ONLINE, $h ONLINE"
+	assert_not_contains "$out" "drift:"
+}
+
 test_a_data_vdev_is_added_only_with_allow_grow_pool() {
 	local p; p=$(pool_name grow)
 	local a b c d

@@ -469,6 +469,38 @@ test_pool_properties_and_options_converge_on_an_existing_pool() {
 	assert_contains "$out" "Nothing to do: the host matches the config."
 }
 
+# The pool's mountpoint (the root dataset's) converges on an existing pool, children that
+# inherit it follow; a system directory is refused as for a dataset, before anything runs.
+# (A value equal to ZFS's default is set locally, as for a dataset: unit test_zfs_plan.)
+test_pool_mountpoint_converges_on_an_existing_pool() {
+	local q; q=$(pool_name pm)
+	local d; d=$(vdev "$q-a")
+	mkpool "$q" "$d"
+	zfs create -o phoenix:managed=true "$q/data"
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/moved-$q/" } ],
+           "datasets": [ { "name": "data", "pool": "$q" } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "~ $q mountpoint $WORK/mnt-$q -> $WORK/moved-$q"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zget mountpoint "$q")" "$WORK/moved-$q"
+	assert_eq "$(zsrc mountpoint "$q")" local
+	assert_eq "$(zget mountpoint "$q/data")" "$WORK/moved-$q/data" "(the child inherits it)"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 0
+	assert_contains "$out" "No changes: the host matches the config."
+	# the dataset lint: no system directory, refused before anything runs
+	sed -i "s|\"mountpoint\": \"$WORK/moved-$q/\"|\"mountpoint\": \"/usr/$q\"|" "$WORK/c.json"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 1
+	assert_contains "$err" "zfs.pools[0].mountpoint"
+	assert_contains "$err" "is at or under /usr"
+	assert_eq "$(zget mountpoint "$q")" "$WORK/moved-$q"
+}
+
 test_plan_reads_pool_properties_within_four_programs() {
 	local q; q=$(pool_name pb)
 	local d; d=$(vdev "$q-a")

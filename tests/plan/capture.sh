@@ -114,6 +114,21 @@ JSON
 	record post
 }
 
+capture_zfs-pool-mountpoint-converges-on-an-existing-pool() {
+	new_case zfs-pool-mountpoint-converges-on-an-existing-pool
+	about "The config gives an existing pool another mountpoint: zfs set mountpoint= on its root dataset (its children inherit it). post/: after apply."
+	tank
+	managed "$P/data"
+	cat >"$W/config.json" <<JSON
+{ "zfs": {
+    "pools": [ { "name": "$P", "raid_level": "single", "disks": ["$W/disks/a"], "mountpoint": "$W/root/srv/$P/" } ],
+    "datasets": [ { "name": "data", "pool": "$P" } ] } }
+JSON
+	record
+	apply_live
+	record post
+}
+
 capture_zfs-undeclared-datasets-are-listed-unmanaged-and-left-alone() {
 	new_case zfs-undeclared-datasets-are-listed-unmanaged-and-left-alone
 	about "A dataset made by hand and one the tool made once (phoenix:managed=true) but the config dropped: both listed as unmanaged, nothing destroyed."
@@ -857,11 +872,13 @@ pve_root() {
 	zfs create -o refquota=1G "$P/ct-disks/subvol-202-disk-0"
 }
 
-# pve_cfg [DROP]: the main config of the apply fixture; DROP=iso or ct drops that storage.
+# pve_cfg [DROP]: the main config of the apply fixture; DROP=iso or ct drops that storage,
+# DROP=models the shared volume (its mount points in 201 and 202).
 pve_cfg() {
 	local iso='"proxmox_storage_type": "dir", "proxmox_content_type": "vztmpl, iso"'
 	local ct='"proxmox_storage_type": "zfspool", "proxmox_content_type": "rootdir,images"'
-	case ${1:-} in iso) iso='"properties": "quota=50M"' ;; ct) ct='"properties": "quota=100M"' ;; esac
+	local models='"models": { "host_path": "/'"$P"'/shared/models", "ro": true, "mounts": { "201": "/models", "202": "/models/" } }'
+	case ${1:-} in iso) iso='"properties": "quota=50M"' ;; ct) ct='"properties": "quota=100M"' ;; models) models= ;; esac
 	cat >"$W/config.json" <<JSON
 {
   "network": { "nfs_server": "10.0.0.13", "interfaces": { "address": "10.0.0.13/24" } },
@@ -875,7 +892,7 @@ pve_cfg() {
       { "name": "shared", "pool": "$P" } ] },
   "proxmox_storage_ids": { "${P}_vm": "tank-vm", "${P}-CT": "tank-ct" },
   "shared_volumes": {
-    "models": { "host_path": "/$P/shared/models", "ro": true, "mounts": { "201": "/models", "202": "/models/" } } }
+    $models }
 }
 JSON
 }
@@ -1015,6 +1032,35 @@ capture_pve-ownership-intent-of-an-interrupted-apply-is-completed() {
 	record
 	apply_live
 	record post
+}
+
+capture_pve-container-mount-dropped-from-the-config-needs-allow-destroy-and-waits-while-running() {
+	new_case pve-container-mount-dropped-from-the-config-needs-allow-destroy-and-waits-while-running
+	about "The shared volume whose mount points the tool added to 201 and 202 dropped from the config: 201's line is a destructive removal and an error without --allow-destroy; 202 runs, so its removal waits for a stop."
+	pve_root
+	pve_cfg
+	apply_live           # the storages first: no container config yet
+	pve_lxc
+	apply_live
+	pve_cfg models
+	record
+}
+
+capture_pve-container-mount-dropped-from-the-config-is-removed-with-allow-destroy() {
+	new_case pve-container-mount-dropped-from-the-config-is-removed-with-allow-destroy
+	about "The same with --allow-destroy and 202 stopped: both lines removed, found by source and target (201's mp1 renumbered to mp5 by hand before recording, as an operator may), a line added by hand with the same source kept. post/: after apply --allow-destroy."
+	pve_root
+	pve_cfg
+	apply_live
+	pve_lxc
+	apply_live
+	rmdir "$W/root/sys/fs/cgroup/lxc/202"
+	sed -i -e 's|^mp1: \(/[^,]*/shared/models,mp=/models\)|mp5: \1|' -e '/^mp5:/a mp7: /'"$P"'/shared/models,mp=/hand-models' \
+		"$W/root/etc/pve/lxc/201.conf"
+	pve_cfg models
+	record -- --allow-destroy
+	apply_live --allow-destroy
+	record post -- --allow-destroy
 }
 
 capture_pve-shared-volume-on-an-unmounted-dataset() {

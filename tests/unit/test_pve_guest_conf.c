@@ -215,6 +215,52 @@ static void sizes_parse_and_format(void **state)
 	free(s);
 }
 
+/* A mount line is found by what it mounts (source and target), whatever its mpN; removing it moves no other byte. */
+static void mount_found_by_source_and_target_and_removed_alone(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *source, *target;
+		bool pending_too;
+		long want;  /* line index, -1 none */
+	} cases[] = {
+		{ "/mnt/pve/data/101/logs", "/var/log/nginx", false, 7 },
+		{ "/mnt/pve/data/101/logs/", "//var/log/nginx/", false, 7 },   /* as paths */
+		{ "/mnt/pve/data/101", "/var/log/nginx", false, -1 },          /* another source */
+		{ "/mnt/pve/data/101/logs", "/var/log", false, -1 },           /* another target */
+		{ "quickOS-lxc-disks:subvol-101-disk-1", "/srv", false, 8 },   /* a volume: exact */
+		{ "quickOS-lxc-disks:subvol-101-disk-1/", "/srv", false, -1 },
+		{ "/mnt/x", "/x", false, -1 },                                 /* only in [pve:pending] */
+		{ "/mnt/x", "/x", true, 19 },
+	};
+	struct guest_conf g = parse(CT);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long got = gc_find_mount(&g, cases[i].source, cases[i].target, cases[i].pending_too);
+		if (got != cases[i].want)
+			fail_msg("case %zu (%s -> %s): line %ld, want %ld", i, cases[i].source, cases[i].target, got,
+				 cases[i].want);
+	}
+	/* renumbered by an operator: still found */
+	struct guest_conf r = parse("memory: 1\nmp7: /h,mp=/c,ro=1\n");
+	assert_int_equal(gc_find_mount(&r, "/h", "/c", false), 1);
+	gc_remove_line(&r, 1);
+	char *out = guest_conf_serialize(&r);
+	assert_string_equal(out, "memory: 1\n");
+	free(out);
+	guest_conf_free(&r);
+
+	gc_remove_line(&g, (size_t)gc_find_mount(&g, "/mnt/pve/data/101/logs", "/var/log/nginx", false));
+	out = guest_conf_serialize(&g);
+	const char *cut = strstr(CT, "mp0: /mnt/pve/data/101/logs,mp=/var/log/nginx\n");
+	size_t before = (size_t)(cut - CT), line = strlen("mp0: /mnt/pve/data/101/logs,mp=/var/log/nginx\n");
+	assert_int_equal(strlen(out), strlen(CT) - line);
+	assert_memory_equal(out, CT, before);
+	assert_string_equal(out + before, CT + before + line); /* the snapshot's mp0 stays */
+	free(out);
+	gc_remove_line(&g, 999); /* past the end: nothing */
+	guest_conf_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +268,7 @@ int main(void)
 		cmocka_unit_test(main_section_values_only),
 		cmocka_unit_test(set_inserts_where_proxmox_sorts_keys),
 		cmocka_unit_test(mp_allocation_takes_first_free_slot),
+		cmocka_unit_test(mount_found_by_source_and_target_and_removed_alone),
 		cmocka_unit_test(propstr_parse_and_format),
 		cmocka_unit_test(propstr_blanks_around_equals),
 		cmocka_unit_test(booleans_as_proxmox_reads_them),

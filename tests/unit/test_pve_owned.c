@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "state/pve_state.h"
+#include "formats/guest_conf.h"
 #include "formats/storage_cfg.h"
 
 static const char storage_cfg[] = "zfspool: tank-vm\n"
@@ -127,6 +128,111 @@ static void file_round_trip_sorted_and_without_pending_when_none(void **state)
 	free(text);
 }
 
+/* Container 101 as an interrupted apply may leave it: the tool's line renumbered, a hand-made one, 103 has no config. */
+static const char ct101[] = "arch: amd64\n"
+			    "mp4: /tank/models/,mp=/models,ro=1\n"
+			    "mp5: /tank/hand,mp=/hand\n"
+			    "[pve:pending]\n"
+			    "mp6: /tank/pending,mp=/pending\n";
+
+static const struct guest_conf *conf_101(void *arg, unsigned ct)
+{
+	return ct == 101 ? arg : NULL;
+}
+
+static const struct {
+	const char *name;
+	const char *records_before;   /* "ct:source:target;..." */
+	const char *op;
+	struct pve_mount_rec m;
+	const char *records_after;
+	const char *note;
+} mount_cases[] = {
+	{ "add that reached the config is recorded", "", "add-mount", { 101, "/tank/models", "/models" },
+	  "101:/tank/models:/models",
+	  "mount /tank/models -> /models of container 101: its add was interrupted after the line was written: added by phoenix-storage" },
+	{ "add in [pve:pending] (pct on a running container) is recorded", "", "add-mount",
+	  { 101, "/tank/pending", "/pending" }, "101:/tank/pending:/pending",
+	  "mount /tank/pending -> /pending of container 101: its add was interrupted after the line was written: added by phoenix-storage" },
+	{ "add that never reached the config is dropped", "", "add-mount", { 101, "/tank/www", "/srv/www" }, "",
+	  "mount /tank/www -> /srv/www of container 101: its add was interrupted before the line was written: not recorded" },
+	{ "same target from another source is someone else's", "", "add-mount", { 101, "/tank/other", "/models" }, "",
+	  "mount /tank/other -> /models of container 101: its add was interrupted before the line was written: not recorded" },
+	{ "removal that did not happen keeps it", "101:/tank/models:/models", "remove-mount",
+	  { 101, "/tank/models", "/models" }, "101:/tank/models:/models",
+	  "mount /tank/models -> /models of container 101: its removal was interrupted before the line went: still owned" },
+	{ "removal that happened forgets it", "101:/tank/gone:/gone", "remove-mount", { 101, "/tank/gone", "/gone" }, "",
+	  "mount /tank/gone -> /gone of container 101: its removal was interrupted after the line went: forgotten" },
+	{ "a record of a container without a config here is kept", "103:/a:/b", "add-mount",
+	  { 101, "/tank/models", "/models" }, "101:/tank/models:/models;103:/a:/b",
+	  "mount /tank/models -> /models of container 101: its add was interrupted after the line was written: added by phoenix-storage" },
+};
+
+static char *records(const struct pve_owned *o)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	char *text = pve_owned_format(o); /* sorted */
+	struct pve_owned s;
+	assert_int_equal(pve_owned_parse(text, &s), 0);
+	free(text);
+	/* format sorts; parse keeps file order */
+	for (size_t i = 0; i < s.n_mounts; i++)
+		sb_addf(&sb, "%s%u:%s:%s", i ? ";" : "", s.mounts[i].ct, s.mounts[i].source, s.mounts[i].target);
+	pve_owned_free(&s);
+	return sb_detach(&sb);
+}
+
+static void mount_intents_resolve_against_the_container_config(void **state)
+{
+	(void)state;
+	struct guest_conf g;
+	guest_conf_parse(&g, ct101, strlen(ct101));
+	for (size_t i = 0; i < sizeof(mount_cases) / sizeof(mount_cases[0]); i++) {
+		struct pve_owned o = { 0 };
+		sv_push(&o.storages, "tank-vm");
+		char *copy = xstrdup(mount_cases[i].records_before), *save = NULL;
+		for (char *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+			char *c1 = strchr(t, ':'), *c2 = strchr(c1 + 1, ':');
+			*c1 = *c2 = '\0';
+			struct pve_mount_rec r = { (unsigned)atoi(t), c1 + 1, c2 + 1 };
+			pve_owned_add_mount(&o, &r);
+		}
+		free(copy);
+		pve_owned_add_mount_intent(&o, mount_cases[i].op, &mount_cases[i].m);
+		pve_owned_add_intent(&o, "add", "tank-ct", "zfspool", "pool", "tank/ct");
+		char *text = pve_owned_format(&o);
+		pve_owned_free(&o);
+		assert_int_equal(pve_owned_parse(text, &o), 0);
+		free(text);
+		assert_int_equal(o.n_pending, 2);
+		struct strvec notes = { 0 };
+		pve_owned_resolve_mounts(&o, conf_101, &g, &notes);
+		assert_int_equal(o.n_pending, 1); /* the storage intent is pve_owned_resolve's */
+		assert_string_equal(o.pending[0].id, "tank-ct");
+		char *after = records(&o);
+		if (strcmp(after, mount_cases[i].records_after))
+			fail_msg("%s: records '%s', expected '%s'", mount_cases[i].name, after, mount_cases[i].records_after);
+		assert_int_equal(notes.n, 1);
+		assert_string_equal(notes.v[0], mount_cases[i].note);
+		free(after);
+		sv_free(&notes);
+		pve_owned_free(&o);
+	}
+	/* a record whose line an operator removed is forgotten; the hand-made line never becomes one */
+	struct pve_owned o = { 0 };
+	struct pve_mount_rec gone = { 101, "/tank/x", "/x" }, kept = { 101, "/tank/models", "/models" };
+	pve_owned_add_mount(&o, &gone);
+	pve_owned_add_mount(&o, &kept);
+	pve_owned_add_mount(&o, &kept); /* no duplicate */
+	pve_owned_resolve_mounts(&o, conf_101, &g, NULL);
+	char *after = records(&o);
+	assert_string_equal(after, "101:/tank/models:/models");
+	free(after);
+	pve_owned_free(&o);
+	guest_conf_free(&g);
+}
+
 static void invalid_files_are_refused(void **state)
 {
 	(void)state;
@@ -136,6 +242,10 @@ static void invalid_files_are_refused(void **state)
 		"{\"storages\": [], \"pending\": {}}",
 		"{\"storages\": [], \"pending\": [{\"op\": \"add\", \"id\": \"x\"}]}",
 		"{\"storages\": [], \"pending\": [{\"op\": \"rename\", \"id\": \"x\"}]}",
+		"{\"storages\": [], \"mounts\": {}}",
+		"{\"storages\": [], \"mounts\": [{\"ct\": \"101\", \"source\": \"/a\", \"target\": \"/b\"}]}",
+		"{\"storages\": [], \"mounts\": [{\"ct\": 101, \"source\": \"/a\"}]}",
+		"{\"storages\": [], \"pending\": [{\"op\": \"add-mount\", \"ct\": 101, \"target\": \"/b\"}]}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct pve_owned o = { 0 };
@@ -151,6 +261,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(intents_resolve_against_storage_cfg),
 		cmocka_unit_test(file_round_trip_sorted_and_without_pending_when_none),
+		cmocka_unit_test(mount_intents_resolve_against_the_container_config),
 		cmocka_unit_test(invalid_files_are_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -677,6 +677,44 @@ static void unloaded_key_is_reported_not_loaded(void **state)
 	teardown_fx(f);
 }
 
+/* The pool's mountpoint converges on its root dataset: a value and its source, as a dataset's. */
+static void pool_mountpoint_converges_on_the_root_dataset(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *current;  /* value\tsource of tank's mountpoint */
+		const char *summary;  /* NULL: no action */
+	} cases[] = {
+		{ "/tank\tdefault", "tank mountpoint /tank -> /srv/tank" },
+		{ "/srv/tank\tlocal", NULL },
+		{ "/srv/tank\tdefault", "tank mountpoint /srv/tank (default) -> /srv/tank" },
+		{ "/old\tlocal", "tank mountpoint /old -> /srv/tank" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *get = NULL;
+		if (asprintf(&get, "tank\ttype\tfilesystem\t-\ntank\tmountpoint\t%s\n", cases[i].current) < 0)
+			fail();
+		struct fixture *f = setup_fx("{\"zfs\":{\"pools\":[{\"name\":\"tank\",\"raid_level\":\"single\","
+					     "\"disks\":[\"/d/a\"],\"mountpoint\":\"/srv/tank/\"}]}}",
+					     get, status_tank);
+		free(get);
+		zfs_plan_build(&f->in, &f->plan);
+		const struct action *a = find_action(&f->plan, "set-property", "tank", NULL);
+		if (!cases[i].summary) {
+			if (a)
+				fail_msg("case %zu: unexpected '%s'", i, a->summary);
+		} else {
+			if (!a)
+				fail_msg("case %zu: no action, want '%s'", i, cases[i].summary);
+			assert_string_equal(a->summary, cases[i].summary);
+			const char *want[] = { "zfs", "set", "mountpoint=/srv/tank", "tank", NULL };
+			for (size_t k = 0; want[k]; k++)
+				assert_string_equal(a->cmds[0].v[k], want[k]);
+		}
+		teardown_fx(f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -700,6 +738,7 @@ int main(void)
 		cmocka_unit_test(convergence_needs_the_value_and_its_source),
 		cmocka_unit_test(inherit_runs_zfs_inherit),
 		cmocka_unit_test(pool_properties_converge_with_zpool_set),
+		cmocka_unit_test(pool_mountpoint_converges_on_the_root_dataset),
 		cmocka_unit_test(sparse_volume_is_created_with_s),
 		cmocka_unit_test(unloaded_key_is_reported_not_loaded),
 		cmocka_unit_test(encryption_without_a_key_needs_an_encrypted_parent),
