@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apply/repl_apply.h"
 #include "apply/snap_apply.h"
 #include "cmd/cmd.h"
 #include "exec/program.h"
@@ -36,9 +37,9 @@ static void print_cmd(const struct strvec *argv)
 }
 
 /* The reason text of snapshot k of target t. */
-static void reason_of(const struct snap_target *t, size_t k, char *buf, size_t len)
+static void reason_of(const struct snap_jobs *j, const struct snap_target *t, size_t k, char *buf, size_t len)
 {
-	snap_reason_format(&t->ret.v[k], t->policy, NULL, buf, len);
+	snap_reason_format(&t->ret.v[k], t->policy, j->prot, buf, len);
 }
 
 /* The held-back destroys of j as "! destructive" lines and JSON. */
@@ -50,7 +51,7 @@ static void print_held_back(const struct snap_jobs *j, bool allow, json_t *arr, 
 			if (!t->guarded[k] || t->ret.v[k].verdict != SNAP_DESTROY || t->ret.clock_skew)
 				continue;
 			char why[160];
-			reason_of(t, k, why, sizeof(why));
+			reason_of(j, t, k, why, sizeof(why));
 			if (text)
 				printf("! destructive: destroy %s@%s (%s; the policy changed: needs --allow-destroy)\n",
 				       t->dataset, t->ds->s[k].name, why);
@@ -87,7 +88,7 @@ static void print_jobs(const struct snap_jobs *j, bool verbose, bool text, json_
 				continue;
 			next++;
 			char why[160];
-			reason_of(t, k, why, sizeof(why));
+			reason_of(j, t, k, why, sizeof(why));
 			if (text)
 				printf("- destroy %s@%s (%s)\n", t->dataset, t->ds->s[k].name, why);
 			json_array_append_new(destroy, json_pack("{s:s+++, s:s}", "snapshot", t->dataset, "@",
@@ -109,14 +110,27 @@ static json_t *strvec_json(const struct strvec *sv)
 	return a;
 }
 
-/* The jobs for this run from the door's current state. */
+/* The jobs for this run from the door's current state (prot: the replications' bases, may be NULL). */
 static void build(struct ph_ctx *ctx, int64_t now, bool take, bool prune, bool allow, const struct strvec *only,
-		  struct snap_jobs *j)
+		  const struct snap_protect *prot, size_t n_prot, struct snap_jobs *j)
 {
 	struct snap_view *v = snap_door_view(ctx);
 	struct snap_plan_in in = { .cfg = v->cfg, .zones = v->zones, .st = v->st, .now = now, .prog = zfs_prog(),
-				   .take = take, .prune = prune, .allow_destroy = allow, .only = only };
+				   .take = take, .prune = prune, .allow_destroy = allow, .only = only,
+				   .prot = prot, .n_prot = n_prot };
 	snap_plan_build(&in, j);
+}
+
+/* The bases the replications protect from the prune, read now (none without replications). */
+static void protect(struct ph_ctx *ctx, struct snap_protect **prot, size_t *n, struct diag_list *dl)
+{
+	*prot = NULL;
+	*n = 0;
+	struct repl_view *rv = repl_door_view(ctx);
+	if (!rv || !rv->cfg->n_jobs)
+		return;
+	repl_door_read(ctx, dl);
+	repl_door_protect(ctx, prot, n);
 }
 
 /* Reads the state (again when reread) and the command caps. Returns 0 or -1. */
@@ -135,9 +149,13 @@ static int phase(struct ph_ctx *ctx, const struct options *o, int64_t now, bool 
 	if (lock < 0)
 		return -1;
 	int rc = read_state(ctx, reread, dl);
+	struct snap_protect *prot = NULL;
+	size_t n_prot = 0;
+	if (!rc && !take)
+		protect(ctx, &prot, &n_prot, dl);
 	if (!rc) {
 		struct snap_jobs j;
-		build(ctx, now, take, !take, o->run.allow_destroy, NULL, &j);
+		build(ctx, now, take, !take, o->run.allow_destroy, NULL, prot, n_prot, &j);
 		diag_move(dl, &j.diags);
 		if (take)
 			rc = snap_apply_take(&j, rep, dl);
@@ -157,6 +175,7 @@ static int phase(struct ph_ctx *ctx, const struct options *o, int64_t now, bool 
 		}
 		snap_jobs_free(&j);
 	}
+	free(prot);
 	lock_release(lock);
 	return rc;
 }
@@ -188,7 +207,8 @@ int cmd_run(const struct options *o)
 	int64_t now;
 	if (now_of(o, &now))
 		return EXIT_ERROR;
-	bool take = o->snapshot || !o->prune, prune = o->prune || !o->snapshot;
+	bool every = !o->snapshot && !o->prune && !o->replicate;
+	bool take = o->snapshot || every, prune = o->prune || every, repl = o->replicate || every;
 	struct ph_ctx ctx;
 	struct diag_list dl = { 0 };
 	int code = EXIT_ERROR;
@@ -202,15 +222,24 @@ int cmd_run(const struct options *o)
 	if (o->dry_run) {
 		if (read_state(&ctx, false, &dl))
 			goto out;
+		struct snap_protect *prot = NULL;
+		size_t n_prot = 0;
+		struct repl_view *rv = repl_door_view(&ctx);
+		if (rv && rv->cfg->n_jobs)
+			repl_door_protect(&ctx, &prot, &n_prot);
 		struct snap_jobs j;
-		build(&ctx, now, take, prune, o->run.allow_destroy, NULL, &j);
+		build(&ctx, now, take, prune, o->run.allow_destroy, NULL, prot, n_prot, &j);
 		diag_move(&dl, &j.diags);
-		print_jobs(&j, o->run.verbose, !o->json, out);
 		json_t *held = json_array();
-		print_held_back(&j, o->run.allow_destroy, held, !o->json);
+		bool pending = false;
+		if (take || prune) {
+			print_jobs(&j, o->run.verbose, !o->json, out);
+			print_held_back(&j, o->run.allow_destroy, held, !o->json);
+			pending = snap_jobs_pending(&j) || j.n_held_back;
+		}
 		json_object_set_new(out, "held_back", held);
-		bool pending = snap_jobs_pending(&j) || j.n_held_back;
-		if (!o->json) {
+		size_t repl_pending = repl ? repl_dry_run(&ctx, o, now, out) : 0;
+		if (!o->json && (take || prune)) {
 			if (pending)
 				printf("Would take %zu, destroy %zu, set %zu marker%s; %zu destroy%s held back (needs --allow-destroy).\n",
 				       j.taken.n, j.n_destroy, j.n_mark, j.n_mark == 1 ? "" : "s", j.n_held_back,
@@ -218,20 +247,33 @@ int cmd_run(const struct options *o)
 			else
 				printf("Nothing to do: no snapshot is due and none is to be destroyed.\n");
 		}
+		pending |= repl_pending > 0;
 		code = diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : pending ? EXIT_CHANGES : EXIT_OK;
 		snap_jobs_free(&j);
+		free(prot);
 		goto out;
 	}
 	struct snap_report rep = { 0 };
 	json_t *held = json_array();
 	int rc = 0;
+	struct repl_report rr = { 0 };
+	struct repl_view *rv = repl_door_view(&ctx);
+	bool has_jobs = repl && rv && rv->cfg->n_jobs;
 	if (take && phase(&ctx, o, now, true, false, &rep, held, &dl))
 		rc = -1;
-	if (prune && phase(&ctx, o, now, false, take, &rep, held, &dl))
+	if (has_jobs && repl_run_phase(&ctx, o, now, &rr, held, &dl))
+		rc = -1;
+	if (prune && phase(&ctx, o, now, false, take || has_jobs, &rep, held, &dl))
 		rc = -1;
 	print_report(&rep, o);
-	if (!o->json)
+	for (size_t i = 0; !o->json && i < rr.lines.n; i++)
+		printf("+ %s\n", rr.lines.v[i]);
+	if (!o->json && (take || prune))
 		printf("Took %zu, destroyed %zu, kept %zu.\n", rep.taken.n, rep.destroyed.n, rep.kept.n);
+	if (!o->json && has_jobs)
+		printf("Replicated %u, failed %u, skipped %u.\n", rr.done, rr.failed, rr.skipped);
+	json_object_set_new(out, "replicated", strvec_json(&rr.lines));
+	repl_report_free(&rr);
 	json_object_set_new(out, "taken", strvec_json(&rep.taken));
 	json_object_set_new(out, "markers", strvec_json(&rep.marked));
 	json_object_set_new(out, "destroyed", strvec_json(&rep.destroyed));
@@ -299,7 +341,12 @@ int cmd_snapshots(const struct options *o)
 		goto out;
 	}
 	struct snap_jobs j;
-	build(&ctx, now, false, true, false, o->args.n ? &o->args : NULL, &j);
+	struct snap_protect *prot = NULL;
+	size_t n_prot = 0;
+	struct repl_view *rv = repl_door_view(&ctx);
+	if (rv && rv->cfg->n_jobs)
+		repl_door_protect(&ctx, &prot, &n_prot);
+	build(&ctx, now, false, true, false, o->args.n ? &o->args : NULL, prot, n_prot, &j);
 	diag_move(&dl, &j.diags);
 	const struct snap_state *st = snap_door_view(&ctx)->st;
 	json_t *arr = json_array();
@@ -318,7 +365,7 @@ int cmd_snapshots(const struct options *o)
 			size_t k = ord[x];
 			const struct snap_decision *d = &t->ret.v[k];
 			char why[160], age[32];
-			reason_of(t, k, why, sizeof(why));
+			reason_of(&j, t, k, why, sizeof(why));
 			snap_age_format(now - d->time, age, sizeof(age));
 			const char *cls = d->verdict == SNAP_FOREIGN ? "-" : snap_class_name(d->cls);
 			bool guarded = t->guarded[k] && d->verdict == SNAP_DESTROY;
@@ -343,6 +390,7 @@ int cmd_snapshots(const struct options *o)
 	} else
 		json_decref(arr);
 	snap_jobs_free(&j);
+	free(prot);
 	print_diags(&dl);
 	code = diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
 out:

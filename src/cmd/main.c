@@ -60,7 +60,7 @@ static const struct command commands[] = {
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
 	{ "run", cmd_run, O_CONFIG | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
-	  "take and prune the snapshots the policies make due (no job flag: every configured job)",
+	  "take and prune the snapshots the policies make due, replicate (no job flag: every configured job)",
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
 	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",
@@ -87,6 +87,7 @@ static const struct {
 		      "                         (first line; apply needs --yes then)" },
 	{ O_RUN, "      --snapshot         take the snapshots that are due\n"
 		 "      --prune            destroy the snapshots the policies no longer keep\n"
+		 "      --replicate        send the due replications (zfs.replication)\n"
 		 "      --dry-run          print what would be done, change nothing (exit 2 when work is pending)" },
 	{ O_EXPLAIN, "      --explain          and each dataset's rules, the guard and what a destroy would free" },
 	{ O_WAIT, "      --wait SECONDS     wait up to SECONDS for another apply to finish (default 0: refuse at once)" },
@@ -190,7 +191,7 @@ static int parse_now(const char *v, time_t *t)
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
 	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM };
+	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_REPLICATE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -207,6 +208,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "only", required_argument, NULL, L_ONLY },
 		{ "snapshot", no_argument, NULL, L_SNAPSHOT },
 		{ "prune", no_argument, NULL, L_PRUNE },
+		{ "replicate", no_argument, NULL, L_REPLICATE },
 		{ "dry-run", no_argument, NULL, L_DRY },
 		{ "now", required_argument, NULL, L_NOW },
 		{ "explain", no_argument, NULL, L_EXPLAIN },
@@ -244,6 +246,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 			break;
 		case L_SNAPSHOT: need = O_RUN; o->snapshot = true; break;
 		case L_PRUNE: need = O_RUN; o->prune = true; break;
+		case L_REPLICATE: need = O_RUN; o->replicate = true; break;
 		case L_DRY: need = O_RUN; o->dry_run = true; break;
 		case L_EXPLAIN: need = O_EXPLAIN; o->explain = true; break;
 		case L_CHECK: need = O_CHECK; o->check = true; break;

@@ -18,7 +18,7 @@ struct member_set {
 static const struct member_set sets[CFG_KIND_COUNT] = {
 	[CFG_MAIN] = { "the main config",
 		L("zfs", "nfs", "samba", "core_paths", "proxmox_storage_ids", "shared_volumes", "network",
-		  "persistent_storage", "monitoring"),
+		  "persistent_storage", "monitoring", "cluster"),
 		L("$schema", "version", "author", "users", "timezone", "domain_name", "dns_server", "docker", "firewall",
 		  "mount_point_base", "proxmox_defaults", "tests", "nvidia_driver", "behavior", "portainer_api",
 		  "step_ca", "vm_defaults", "vms") },
@@ -30,7 +30,7 @@ static const struct member_set sets[CFG_KIND_COUNT] = {
 		L("default_subnet", "external_registry_url", "fallback_dns", "portainer_agent_port",
 		  "portainer_server_ip", "portainer_server_port", "internal_bridge", "macvlan_vlan_tag",
 		  "public_bridge", "public_vlan_tag") },
-	[CFG_ZFS] = { "zfs", L("pools", "datasets", "arc_max_gb", "settings", "snapshot_policies", "snapshot_destroy_batch"),
+	[CFG_ZFS] = { "zfs", L("pools", "datasets", "arc_max_gb", "settings", "snapshot_policies", "snapshot_destroy_batch", "replication"),
 		NONE },
 	[CFG_ZFS_POOL] = { "a pool", L("name", "raid_level", "disks", "vdevs", "log", "cache", "special", "spares", "ashift",
 		"mountpoint", "properties", "options", "scrub", "trim"),
