@@ -49,6 +49,8 @@ static void unknown_members(const struct config_src *src, json_t *obj, const cha
 /* Why a full dataset name ("pool/a/b") is no dataset name, or NULL. need_child: a pool alone is not enough. */
 static const char *full_name_problem(const char *s, bool need_child)
 {
+	if (strstr(s, "//"))
+		return "contains an empty component ('//')";
 	const char *slash = strchr(s, '/');
 	char *pool = slash ? xstrndup(s, (size_t)(slash - s)) : xstrdup(s);
 	const char *why = gram_check(GRAM_ZFS_POOL, pool, NULL);
@@ -177,11 +179,13 @@ static void parse_job(const struct config_src *src, json_t *jj, size_t i, const 
 	unknown_members(src, jj, jp, job_members, "a replication", dl);
 	const char *source = dataset_member(src, jj, jp, "source", false, dl);
 	const char *target = NULL, *node = NULL;
+	bool remote = false;
 	json_t *tj = json_object_get(jj, "target");
 	if (json_is_object(tj)) {
 		char *tp = xasprintf("%s.target", jp);
 		unknown_members(src, tj, tp, target_members, "a replication target", dl);
 		node = cfg_get_string(src, tj, tp, "node", true, dl);
+		remote = true;
 		target = dataset_member(src, tj, tp, "dataset", true, dl);
 		if (node && !repl_config_node(cfg, node)) {
 			struct strbuf sb = STRBUF_INIT;
@@ -203,7 +207,7 @@ static void parse_job(const struct config_src *src, json_t *jj, size_t i, const 
 	} else {
 		target = dataset_member(src, jj, jp, "target", true, dl);
 	}
-	if (source && target && !node && (below_or_same(source, target) || below_or_same(target, source)))
+	if (source && target && !remote && (below_or_same(source, target) || below_or_same(target, source)))
 		cfg_diag_at(dl, src, DIAG_ERROR, jp, "target", "replicate to a dataset outside the source",
 			    "target '%s' is the source '%s', or lies above or below it", target, source);
 	struct repl_job j = { .schedule_minutes = REPL_SCHEDULE_DEFAULT };
