@@ -34,6 +34,7 @@ enum opt_bits {
 	O_ARGS = 1 << 15,
 	O_CHECK = 1 << 16,
 	O_PROM = 1 << 17,
+	O_NODE = 1 << 18,
 };
 
 struct command {
@@ -45,24 +46,24 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
+	{ "validate", cmd_validate, O_NODE | O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY,
 	  "parse and check the config; print every problem at once",
 	  "exit status: 0 valid, 1 invalid" },
-	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY,
+	{ "plan", cmd_plan, O_NODE | O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
 	{ "apply", cmd_apply,
 	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM,
+	{ "status", cmd_status, O_NODE | O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM,
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
-	{ "run", cmd_run, O_CONFIG | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
+	{ "run", cmd_run, O_NODE | O_CONFIG | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE,
 	  "take and prune the snapshots the policies make due, replicate (no job flag: every configured job)",
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
-	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
+	{ "snapshots", cmd_snapshots, O_NODE | O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",
 	  "DATASET...: only these datasets and the ones below them\nexit status: 0, or 1 when the config or the state cannot be read" },
 };
@@ -73,6 +74,7 @@ static const struct {
 } option_help[] = {
 	{ O_CONFIG, "  -c, --config FILE      main config (default " DEFAULT_CONFIG ")" },
 	{ O_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
+	{ O_NODE, "      --node NAME        this host's name among cluster.nodes (default: the host name)" },
 	{ O_GUESTS, "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)\n"
 		    "      --vm-config FILE   VM config (default: core_paths.vm_config_file under --root)" },
 	{ O_ONLY, "      --only LIST        only these subsystems, comma-separated (zfs,dirs,nfs,samba,pve,snapshots,health),\n"
@@ -191,7 +193,7 @@ static int parse_now(const char *v, time_t *t)
 static int parse(const struct command *c, int argc, char **argv, struct options *o)
 {
 	enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_REPLICATE };
+	       L_PRUNE, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_REPLICATE, L_NODE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, L_ROOT },
@@ -209,6 +211,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		{ "snapshot", no_argument, NULL, L_SNAPSHOT },
 		{ "prune", no_argument, NULL, L_PRUNE },
 		{ "replicate", no_argument, NULL, L_REPLICATE },
+		{ "node", required_argument, NULL, L_NODE },
 		{ "dry-run", no_argument, NULL, L_DRY },
 		{ "now", required_argument, NULL, L_NOW },
 		{ "explain", no_argument, NULL, L_EXPLAIN },
@@ -247,6 +250,7 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case L_SNAPSHOT: need = O_RUN; o->snapshot = true; break;
 		case L_PRUNE: need = O_RUN; o->prune = true; break;
 		case L_REPLICATE: need = O_RUN; o->replicate = true; break;
+		case L_NODE: need = O_NODE; o->run.node = optarg; break;
 		case L_DRY: need = O_RUN; o->dry_run = true; break;
 		case L_EXPLAIN: need = O_EXPLAIN; o->explain = true; break;
 		case L_CHECK: need = O_CHECK; o->check = true; break;

@@ -42,6 +42,26 @@ static void add_target_policies(struct snap_config *cfg, const struct repl_confi
 	}
 }
 
+/* A job whose target is on this node is run by the node that holds the source: this one leaves it. */
+static void drop_incoming(struct repl_config *rc, const char *node)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < rc->n_jobs; i++) {
+		struct repl_job *j = &rc->jobs[i];
+		if (j->node && node && !strcmp(j->node, node)) {
+			free(j->source);
+			free(j->target);
+			free(j->node);
+			free(j->address);
+			free(j->policy);
+			free(j->jpath);
+			continue;
+		}
+		rc->jobs[k++] = *j;
+	}
+	rc->n_jobs = k;
+}
+
 /* The sides: this host, then each node a target is on, with its transport. */
 static void make_sides(struct door *d)
 {
@@ -93,6 +113,7 @@ static int snap_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	}
 	if (repl_config_parse(&ctx->main, &d->cfg, &d->repl, dl))
 		rc = -1;
+	drop_incoming(&d->repl, ctx->node);
 	add_target_policies(&d->cfg, &d->repl);
 	make_sides(d);
 	d->view.cfg = &d->cfg;

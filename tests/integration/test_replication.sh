@@ -33,12 +33,11 @@ JSON
 }
 
 snaps() { zfs list -H -t snapshot -o name -r "$1" | sed 's/.*@//' | sort | tr '\n' ' '; }
-guid() { zfs get -H -o value guid "$1"; }
+guid() { zfs get -H -p -o value guid "$1"; }
 refs() { zfs get -H -o value userrefs "$1"; }
 tree_sum() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 
-# same_data SRC@SNAP TARGET@SNAP: the snapshot's files byte for byte (mounted read-only in a scratch
-# clone would need writes; the target is mounted read-only instead) and its guid.
+# same_snapshot SRC@SNAP TARGET@SNAP: the same guid (exact, -p).
 same_snapshot() {
 	assert_eq "$(guid "$1")" "$(guid "$2")" "(guid of $1 and $2)"
 }
