@@ -191,7 +191,8 @@ static void plan_after(struct repl_job_plan *p, const struct repl_plan_in *in, b
 {
 	const char *tgt = in->job->target;
 	const char *zfs = tprog(in);
-	if (first && !in->tgt_caps->recv_props) {
+	/* a resumed receive takes no -o: its settings come after it, as on zfs-fuse */
+	if (first && (!in->tgt_caps->recv_props || p->resume)) {
 		char *flags = xasprintf(REPL_FLAGS_PROP "=%s", p->flags);
 		const char *sets[][5] = { { zfs, "set", "readonly=on", tgt, NULL },
 					  { zfs, "set", "canmount=noauto", tgt, NULL },
@@ -297,11 +298,13 @@ void repl_plan_build(const struct repl_plan_in *in, struct repl_job_plan *p)
 	p->newest = xstrdup(in->src->s[ord[newest]].name);
 	if (in->tgt && in->tgt->resume_token && in->src_caps->send_resume) {
 		p->resume = true;
-		p->flags = xstrdup(in->tgt->repl_flags ? in->tgt->repl_flags : "none");
+		/* a partial first receive has no flags recorded: they are the ones its first send chose */
+		p->flags = in->tgt->repl_flags ? xstrdup(in->tgt->repl_flags) : first_flags(in);
 		p->status = REPL_BEHIND;
 		add_step(p, in, NULL, NULL, false, 1, in->tgt->resume_token);
 		const char *ab[] = { tprog(in), "receive", "-A", j->target, NULL };
 		target_cmd(in, &p->abort.argv, ab);
+		plan_after(p, in, !in->tgt->repl_flags);
 		free(ord);
 		return;
 	}

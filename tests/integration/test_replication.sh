@@ -32,6 +32,14 @@ cfg() {
 JSON
 }
 
+# What this ZFS's receive and send take (OpenZFS: flags and receive options; zfs-fuse: none).
+if zfs receive 2>&1 | grep -q -- '-o <property>=<value>'; then
+	SEND="-Lce "; FLAGS=Lce
+	RECV="-u -s -o readonly=on -o canmount=noauto -x mountpoint -x phoenix:managed "
+else
+	SEND=""; FLAGS=none; RECV=""
+fi
+
 snaps() { zfs list -H -t snapshot -o name -r "$1" | sed 's/.*@//' | sort | tr '\n' ' '; }
 guid() { zfs get -H -p -o value guid "$1"; }
 refs() { zfs get -H -o value userrefs "$1"; }
@@ -62,7 +70,7 @@ test_full_then_incremental_pool_to_pool_same_bytes_and_guids() {
 	same_snapshot "$a/data@$s1" "$b/replica/data@$s1"
 	# received unmounted and read-only, never managed, flags recorded
 	assert_eq "$(zget readonly "$b/replica/data")/$(zget canmount "$b/replica/data")/$(zget mounted "$b/replica/data")" "on/noauto/no"
-	assert_eq "$(zget phoenix:repl-flags "$b/replica/data")" none
+	assert_eq "$(zget phoenix:repl-flags "$b/replica/data")" "$FLAGS"
 	assert_eq "$(zget phoenix:managed "$b/replica/data")" -
 	assert_eq "$(refs "$a/data@$s1")/$(refs "$b/replica/data@$s1")" "1/1"
 	# two more hours, with a change each time: one -I step (every snapshot between is ours)
@@ -73,7 +81,7 @@ test_full_then_incremental_pool_to_pool_same_bytes_and_guids() {
 	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T12:00:00Z --dry-run -v
 	assert_rc 2
 	assert_contains "$out" "> replicate $a/data to $b/replica/data: 2 snapshots behind (@$s1 to @$s3)"
-	assert_contains "$out" "\$ zfs send -I @$s1 $a/data@$s3 | zfs receive $b/replica/data"
+	assert_contains "$out" "\$ zfs send $SEND-I @$s1 $a/data@$s3 | zfs receive $RECV$b/replica/data"
 	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T12:00:00Z
 	assert_rc 0
 	assert_contains "$out" "+ replicated $a/data to $b/replica/data: @$s1 to @$s3, 2 snapshots (incremental), "
@@ -120,7 +128,7 @@ JSON
 	echo y >"$WORK/mnt-$a/data/y"
 	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
 	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z -v --dry-run
-	assert_contains "$out" "\$ zfs send -i @$s1 $a/data@$s2 | zfs receive $a/copy"
+	assert_contains "$out" "\$ zfs send $SEND-i @$s1 $a/data@$s2 | zfs receive $RECV$a/copy"
 	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
 	assert_rc 0
 	assert_eq "$(snaps "$a/copy")" "$s1 $s2 "
@@ -196,12 +204,19 @@ test_a_send_killed_mid_stream_converges_on_the_next_run() {
 	local pid=$!
 	sleep 4
 	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
-	# nothing complete arrived
+	# nothing complete arrived; where ZFS keeps partial receives (-s), a resume token did
 	! zfs list -H -t snapshot -o name "$b/data@phoenix_2026-01-05T100000Z_hourly" >/dev/null 2>&1 || fail "a killed send left a complete snapshot"
+	local resumable=
+	if zfs get 2>&1 | grep -qE '^[[:space:]]+receive_resume_token[[:space:]]'; then
+		resumable=1
+		[ "$(zfs get -H -o value receive_resume_token "$b/data" 2>/dev/null || echo -)" != - ] || fail "no resume token after the kill"
+	fi
 	sed -i 's/, "rate_mb": 2//' "$WORK/c.json"
 	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
 	assert_rc 0
 	assert_contains "$out" "Replicated 1, failed 0, skipped 0."
+	[ -z "$resumable" ] || assert_contains "$out" "1 snapshot (resumed)"
+	[ -z "$resumable" ] || assert_eq "$(zget phoenix:repl-flags "$b/data")/$(zget readonly "$b/data")" "$FLAGS/on"
 	same_snapshot "$a/data@phoenix_2026-01-05T100000Z_hourly" "$b/data@phoenix_2026-01-05T100000Z_hourly"
 	zfs mount "$b/data"
 	cmp "$WORK/mnt-$a/data/big" "$WORK/mnt-$b/data/big" || fail "the replica's file differs"
@@ -226,6 +241,26 @@ test_schedule_and_config_errors() {
 	ph validate -c "$WORK/c.json"
 	assert_rc 1
 	assert_contains "$err" "error: zfs.replication[0].policy: snapshot policy 'p' takes snapshots; a replica's policy must not"
+}
+
+test_encrypted_source_is_sent_raw() {
+	need encryption
+	local a b; a=$(newpool e); b=$(newpool f)
+	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$WORK/key"
+	zfs create -o encryption=on -o keyformat=hex -o keylocation="file://$WORK/key" "$a/data"
+	echo secret >"$WORK/mnt-$a/data/s"
+	cfg "$WORK/c.json" "$a" "$b" "$b/data"
+	ph run -c "$WORK/c.json" --now 2026-01-05T10:00:00Z -v
+	assert_rc 0
+	assert_contains "$err" "zfs send -w $a/data@phoenix_2026-01-05T100000Z_hourly"
+	assert_eq "$(zget phoenix:repl-flags "$b/data")" w
+	assert_eq "$(zget encryption "$b/data")" "$(zget encryption "$a/data")"
+	assert_eq "$(zget keystatus "$b/data")" unavailable
+	same_snapshot "$a/data@phoenix_2026-01-05T100000Z_hourly" "$b/data@phoenix_2026-01-05T100000Z_hourly"
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 0
+	same_snapshot "$a/data@phoenix_2026-01-05T110000Z_hourly" "$b/data@phoenix_2026-01-05T110000Z_hourly"
 }
 
 run_tests
