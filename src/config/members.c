@@ -33,7 +33,7 @@ static const struct member_set sets[CFG_KIND_COUNT] = {
 	[CFG_ZFS] = { "zfs", L("pools", "datasets", "arc_max_gb", "settings", "snapshot_policies", "snapshot_destroy_batch", "replication"),
 		NONE },
 	[CFG_ZFS_POOL] = { "a pool", L("name", "raid_level", "disks", "vdevs", "log", "cache", "special", "spares", "ashift",
-		"mountpoint", "properties", "options", "scrub", "trim"),
+		"mountpoint", "properties", "options", "scrub", "trim", "nodes"),
 		NONE },
 	[CFG_ZFS_DATASET] = { "a dataset",
 		L("name", "pool", "type", "volsize", "sparse", "mountpoint", "properties", "snapshots", "proxmox_storage_type",

@@ -109,4 +109,47 @@ JSON
     lag 30 min, last success 30 min ago"
 }
 
+test_two_roots_sharing_etc_pve_write_one_storage_with_its_nodes_line() {
+	local pool; pool=$(pool_name pve)
+	mkpool "$pool" "$(vdev c 128M)"
+	# node pve1's and pve2's host trees; etc/pve is one directory bind-mounted into both (pmxcfs is one per cluster)
+	mkdir -p "$WORK/pve-shared" "$WORK/rootA/etc/pve" "$WORK/rootB/etc/pve"
+	mount --bind "$WORK/pve-shared" "$WORK/rootA/etc/pve"
+	mount --bind "$WORK/pve-shared" "$WORK/rootB/etc/pve"
+	trap 'rc=$?; umount "$WORK/rootA/etc/pve" "$WORK/rootB/etc/pve" 2>/dev/null || true; exit $rc' EXIT
+	printf 'dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup\n' >"$WORK/pve-shared/storage.cfg"
+	cat >"$WORK/c.json" <<JSON
+{ "cluster": { "nodes": { "pve1": { "address": "10.0.0.13" }, "pve2": { "address": "10.0.0.14" } } },
+  "zfs": { "pools": [ { "name": "$pool", "nodes": ["pve1", "pve2"], "raid_level": "single", "disks": ["$WORK/vdev-c"],
+                        "mountpoint": "$WORK/mnt-$pool" } ],
+    "datasets": [ { "name": "vm", "pool": "$pool", "proxmox_storage_type": "zfspool", "proxmox_content_type": "images" } ] } }
+JSON
+	PHOENIX_PVE_MODE=files ph plan -c "$WORK/c.json" --root "$WORK/rootA" --node pve1
+	assert_contains "$out" "zfspool on $pool/vm, content images, nodes pve1,pve2"
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootA" --node pve1 --yes
+	assert_rc 0
+	local one; one=$(cat "$WORK/pve-shared/storage.cfg")
+	assert_contains "$one" "zfspool: $pool-vm
+	pool $pool/vm
+	content images
+	nodes pve1,pve2"
+	# the other node applies the same config: nothing changes, byte for byte
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootB" --node pve2 --yes
+	assert_rc 0
+	assert_eq "$(cat "$WORK/pve-shared/storage.cfg")" "$one"
+	assert_eq "$(grep -c "^zfspool: $pool-vm\$" "$WORK/pve-shared/storage.cfg")" 1
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootA" --node pve1 --yes
+	assert_rc 0
+	assert_eq "$(cat "$WORK/pve-shared/storage.cfg")" "$one"
+	# the pool leaves pve2: the nodes line follows
+	sed -i 's/"nodes": \["pve1", "pve2"\]/"nodes": ["pve1"]/' "$WORK/c.json"
+	PHOENIX_PVE_MODE=files ph plan -c "$WORK/c.json" --root "$WORK/rootA" --node pve1
+	assert_contains "$out" "nodes pve1,pve2 -> pve1"
+	# an unknown node is a config error
+	sed -i 's/"nodes": \["pve1"\]/"nodes": ["pve9"]/' "$WORK/c.json"
+	ph validate -c "$WORK/c.json"
+	assert_rc 1
+	assert_contains "$err" "error: zfs.pools[0].nodes[0]: unknown node 'pve9'"
+}
+
 run_tests
