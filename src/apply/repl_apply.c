@@ -31,8 +31,8 @@ static bool tolerated(const struct repl_cmd *c, const char *err)
 	return false;
 }
 
-/* Runs c (a copy of its argv: exec takes a const array). Returns 0, or -1 with an error in dl. */
-static int run_cmd(const struct repl_cmd *c, const struct repl_job_plan *p, struct diag_list *dl)
+/* Runs c (a copy of its argv: exec takes a const array). Returns 0, or -1 with an error in dl naming what. */
+static int run_cmd_for(const struct repl_cmd *c, const char *what, struct diag_list *dl)
 {
 	struct strvec a = { 0 };
 	for (size_t i = 0; i < c->argv.n; i++)
@@ -44,14 +44,33 @@ static int run_cmd(const struct repl_cmd *c, const struct repl_job_plan *p, stru
 	if (rc) {
 		char *cmd = exec_argv_display(sv_argv(&a));
 		char *why = exec_describe_status(&r);
-		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "replicate %s to %s: '%s' %s%s%s", p->job->source,
-			 p->target_display, cmd, why, *r.err ? ": " : "", r.err);
+		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "%s: '%s' %s%s%s", what, cmd, why, *r.err ? ": " : "",
+			 r.err);
 		free(cmd);
 		free(why);
 	}
 	exec_result_free(&r);
 	sv_free(&a);
 	return rc ? -1 : 0;
+}
+
+static int run_cmd(const struct repl_cmd *c, const struct repl_job_plan *p, struct diag_list *dl)
+{
+	char *what = xasprintf("replicate %s to %s", p->job->source, p->target_display);
+	int rc = run_cmd_for(c, what, dl);
+	free(what);
+	return rc;
+}
+
+int repl_apply_stale(const struct repl_stale *s, struct diag_list *dl)
+{
+	char *what = xasprintf("release the stale hold " REPL_HOLD_PREFIX "%s from %s%s%s", s->id, s->node ? s->node : "",
+			       s->node ? ":" : "", s->dataset);
+	int rc = 0;
+	for (size_t i = 0; !rc && i < s->n_cmds; i++)
+		rc = run_cmd_for(&s->cmds[i], what, dl);
+	free(what);
+	return rc;
 }
 
 struct progress_ctx {

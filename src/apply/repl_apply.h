@@ -34,6 +34,8 @@ struct repl_apply_opts {
 
 int repl_apply_job(const struct repl_job_plan *p, const struct repl_apply_opts *o, struct repl_report *rep,
 		   struct diag_list *dl);
+/* Runs the release of one stale hold (plan/repl_plan.h). Returns 0, or -1 (error in dl). */
+int repl_apply_stale(const struct repl_stale *s, struct diag_list *dl);
 void repl_report_free(struct repl_report *r);
 
 #endif

@@ -53,6 +53,38 @@ static bool pending(const struct repl_job_plan *p)
 	return p->due && (p->n_steps || p->held_back);
 }
 
+/* The stale holds: each reported, released with --allow-destroy (when run is set). Returns how many are left. */
+static size_t stale_holds(struct ph_ctx *ctx, const struct options *o, bool run, json_t *arr, struct diag_list *dl)
+{
+	struct repl_stale *st;
+	size_t n, left = 0;
+	repl_door_stale(ctx, &st, &n, dl);
+	for (size_t i = 0; i < n; i++) {
+		const struct repl_stale *s = &st[i];
+		char *where = xasprintf("%s%s%s", s->node ? s->node : "", s->node ? ":" : "", s->dataset);
+		char *what = xasprintf("release the stale hold " REPL_HOLD_PREFIX "%s from %s (%zu held snapshot%s; no replication of the config has it)",
+				       s->id, where, s->n_held, s->n_held == 1 ? "" : "s");
+		bool released = false;
+		if (o->run.allow_destroy && run)
+			released = repl_apply_stale(s, dl) == 0;
+		if (!o->json && released)
+			printf("- %s\n", what);
+		else if (!o->json)
+			printf("! destructive: %s%s\n", what, o->run.allow_destroy ? "" : " (needs --allow-destroy)");
+		if (!released && !o->run.allow_destroy)
+			diag_add(dl, DIAG_WARNING, NULL, 0, 0, NULL, "'phoenix-storage run --replicate --allow-destroy' releases it",
+				 "stale hold " REPL_HOLD_PREFIX "%s on %s: its replication is no longer in the config", s->id, where);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:I, s:b}", "dataset", where, "tag", s->id,
+						     "held", (json_int_t)s->n_held, "released", released));
+		left += !released;
+		free(what);
+		free(where);
+		repl_stale_free(&st[i]);
+	}
+	free(st);
+	return left;
+}
+
 size_t repl_dry_run(struct ph_ctx *ctx, const struct options *o, int64_t now, json_t *out)
 {
 	struct repl_job_plan *pl;
@@ -88,10 +120,15 @@ size_t repl_dry_run(struct ph_ctx *ctx, const struct options *o, int64_t now, js
 		repl_job_plan_free(&pl[i]);
 	}
 	free(pl);
+	json_t *stale = json_array();
+	struct diag_list sd = { 0 };
+	size_t n_stale = stale_holds(ctx, o, false, stale, &sd);
+	diag_list_free(&sd);
 	if (!o->json && n)
 		printf("Would replicate %zu of %zu job%s.\n", todo, n, n == 1 ? "" : "s");
 	json_object_set_new(out, "replication", arr);
-	return todo;
+	json_object_set_new(out, "stale_holds", stale);
+	return todo + n_stale;
 }
 
 struct tty_progress {
@@ -166,5 +203,8 @@ int repl_run_phase(struct ph_ctx *ctx, const struct options *o, int64_t now, str
 	for (size_t i = 0; i < n; i++)
 		repl_job_plan_free(&pl[i]);
 	free(pl);
+	json_t *stale = json_array();
+	stale_holds(ctx, o, true, stale, dl);
+	json_decref(stale);
 	return rc;
 }

@@ -62,6 +62,18 @@ static const struct snap_info *by_guid(const struct snap_ds *d, uint64_t guid)
 	return NULL;
 }
 
+bool repl_ids_has(const char *ids, const char *id)
+{
+	size_t n = strlen(id);
+	for (const char *p = ids; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if (k == n && !strncmp(p, id, n))
+			return true;
+		p += k + (p[k] == ',');
+	}
+	return false;
+}
+
 static struct repl_cmd *add_after(struct repl_job_plan *p, enum repl_tolerate t)
 {
 	p->after = xrealloc(p->after, (p->n_after + 1) * sizeof(*p->after));
@@ -223,6 +235,23 @@ static void plan_after(struct repl_job_plan *p, const struct repl_plan_in *in, b
 			sv_push(&c->argv, h1[i]);
 		const char *h2[] = { zfs, "hold", tag, tgt_new, NULL };
 		target_cmd(in, &add_after(p, REPL_T_HOLD_EXISTS)->argv, h2);
+	}
+	/* the dataset names the jobs that hold its snapshots, so a hold outlives no job unseen */
+	const char *src_ids = in->src->repl_ids, *tgt_ids = in->tgt ? in->tgt->repl_ids : NULL;
+	if (!repl_ids_has(src_ids, in->job->id)) {
+		char *v = xasprintf(REPL_IDS_PROP "=%s%s%s", src_ids ? src_ids : "", src_ids ? "," : "", in->job->id);
+		struct repl_cmd *c = add_after(p, REPL_T_NONE);
+		sv_push(&c->argv, in->prog);
+		sv_push(&c->argv, "set");
+		sv_push(&c->argv, v);
+		sv_push(&c->argv, in->job->source);
+		free(v);
+	}
+	if (!repl_ids_has(tgt_ids, in->job->id)) {
+		char *v = xasprintf(REPL_IDS_PROP "=%s%s%s", tgt_ids ? tgt_ids : "", tgt_ids ? "," : "", in->job->id);
+		const char *set[] = { zfs, "set", v, tgt, NULL };
+		target_cmd(in, &add_after(p, REPL_T_NONE)->argv, set);
+		free(v);
 	}
 	for (size_t i = 0; p->n_steps && i < in->src->n; i++) {
 		const struct snap_info *x = &in->src->s[i];
@@ -432,4 +461,56 @@ void repl_job_plan_free(struct repl_job_plan *p)
 		cmd_free(&p->after[i]);
 	free(p->after);
 	memset(p, 0, sizeof(*p));
+}
+
+void repl_stale_build(const char *node, const struct snap_ds *ds, const char *id, const struct strvec *transport,
+		      const char *prog, struct repl_stale *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->node = node ? xstrdup(node) : NULL;
+	out->dataset = xstrdup(ds->name);
+	snprintf(out->id, sizeof(out->id), "%s", id);
+	const char *zfs = transport && transport->n ? "zfs" : prog;
+	char tag[64];
+	repl_hold_tag(id, tag, sizeof(tag));
+	for (size_t i = 0; i < ds->n; i++) {
+		if (!ds->s[i].userrefs || !ours(ds->s[i].name))
+			continue;
+		out->n_held++;
+		char *n = xasprintf("%s@%s", ds->name, ds->s[i].name);
+		const char *rel[] = { zfs, "release", tag, n, NULL };
+		out->cmds = xrealloc(out->cmds, (out->n_cmds + 1) * sizeof(*out->cmds));
+		struct repl_cmd *c = &out->cmds[out->n_cmds++];
+		memset(c, 0, sizeof(*c));
+		c->tolerate = REPL_T_NO_TAG;
+		repl_transport_argv(transport, rel, &c->argv);
+		free(n);
+	}
+	struct strbuf rest = STRBUF_INIT;
+	sb_init(&rest);
+	for (const char *p = ds->repl_ids; p && *p;) {
+		size_t k = strcspn(p, ",");
+		if (!(k == strlen(id) && !strncmp(p, id, k)))
+			sb_addf(&rest, "%s%.*s", rest.len ? "," : "", (int)k, p);
+		p += k + (p[k] == ',');
+	}
+	char *v = xasprintf(REPL_IDS_PROP "=%s", sb_str(&rest));
+	const char *set[] = { zfs, "set", v, ds->name, NULL };
+	const char *inh[] = { zfs, "inherit", REPL_IDS_PROP, ds->name, NULL };
+	out->cmds = xrealloc(out->cmds, (out->n_cmds + 1) * sizeof(*out->cmds));
+	struct repl_cmd *c = &out->cmds[out->n_cmds++];
+	memset(c, 0, sizeof(*c));
+	repl_transport_argv(transport, rest.len ? set : inh, &c->argv);
+	free(v);
+	sb_release(&rest);
+}
+
+void repl_stale_free(struct repl_stale *s)
+{
+	free(s->node);
+	free(s->dataset);
+	for (size_t i = 0; i < s->n_cmds; i++)
+		sv_free(&s->cmds[i].argv);
+	free(s->cmds);
+	memset(s, 0, sizeof(*s));
 }

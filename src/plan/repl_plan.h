@@ -102,11 +102,32 @@ struct repl_job_plan {
 };
 
 void repl_plan_build(const struct repl_plan_in *in, struct repl_job_plan *out);
+
+/*
+ * A stale hold: dataset ds (read with its snapshots) names in phoenix:repl-ids
+ * the job id, which no configured job has. Its release: `zfs release
+ * phoenix_repl_ID DS@S` on each of our snapshots with holds ("no such tag"
+ * is fine), then phoenix:repl-ids without the id (`zfs inherit` when none is
+ * left). Pure; free with repl_stale_free.
+ */
+struct repl_stale {
+	char *node;              /* NULL: this host */
+	char *dataset;
+	char id[REPL_ID_LEN + 1];
+	size_t n_held;           /* our snapshots with holds */
+	struct repl_cmd *cmds;
+	size_t n_cmds;
+};
+void repl_stale_build(const char *node, const struct snap_ds *ds, const char *id, const struct strvec *transport,
+		      const char *prog, struct repl_stale *out);
+void repl_stale_free(struct repl_stale *s);
 void repl_job_plan_free(struct repl_job_plan *p);
 /* "in sync", "3 snapshots behind", "never run", "diverged", ... */
 const char *repl_status_name(enum repl_status s);
 /* The one line `plan` and `run --dry-run` show for p (caller frees). */
 char *repl_plan_line(const struct repl_job_plan *p);
+/* Is id one of the comma-separated ids (a phoenix:repl-ids value; NULL: none)? */
+bool repl_ids_has(const char *ids, const char *id);
 /* The hold tag of job id ("phoenix_repl_ID") into out (at least 32 bytes). */
 void repl_hold_tag(const char *id, char *out, size_t len);
 

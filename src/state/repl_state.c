@@ -169,7 +169,7 @@ int repl_state_read(const struct strvec *transport, const struct repl_caps *caps
 		sv_push(&argv, "-p");
 		sv_push(&argv, "-d");
 		sv_push(&argv, "1");
-		sv_pushf(&argv, "guid,createtxg,creation,userrefs," REPL_FLAGS_PROP "," REPL_LAST_PROP "%s%s",
+		sv_pushf(&argv, "guid,createtxg,creation,userrefs," REPL_FLAGS_PROP "," REPL_LAST_PROP "," REPL_IDS_PROP "%s%s",
 			 caps->resume_token ? ",receive_resume_token" : "", caps->encryption ? ",encryption" : "");
 		for (size_t i = 0; i < ds.n; i++)
 			sv_push(&argv, ds.v[i]);
@@ -201,4 +201,28 @@ int repl_state_read(const struct strvec *transport, const struct repl_caps *caps
 	}
 	sv_free(&ds);
 	return rc;
+}
+
+int repl_ids_read(const struct strvec *transport, struct strvec *datasets, struct strvec *ids, struct diag_list *dl)
+{
+	const char *argv[] = { prog_for(transport), "get", "-H", "-o", "name,value", "-s", "local", REPL_IDS_PROP, NULL };
+	struct strvec full = { 0 };
+	repl_transport_argv(transport, argv, &full);
+	struct exec_result r;
+	int rc = exec_run(sv_argv(&full), NULL, &r);
+	if (rc)
+		report(&full, &r, dl);
+	for (const char *l = rc ? "" : r.out; *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		const char *tab = memchr(l, '\t', n);
+		if (tab && !memchr(l, '@', (size_t)(tab - l))) {
+			sv_pushf(datasets, "%.*s", (int)(tab - l), l);
+			sv_pushf(ids, "%.*s", (int)(n - (size_t)(tab + 1 - l)), tab + 1);
+		}
+		l = e ? e + 1 : l + n;
+	}
+	exec_result_free(&r);
+	sv_free(&full);
+	return rc ? -1 : 0;
 }

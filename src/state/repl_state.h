@@ -53,4 +53,12 @@ int repl_caps_read(const struct strvec *transport, struct repl_caps *caps, struc
 int repl_state_read(const struct strvec *transport, const struct repl_caps *caps, const struct strvec *datasets,
 		    struct snap_state *st, struct diag_list *dl);
 
+/*
+ * Every dataset with phoenix:repl-ids set locally, through transport: one
+ * `zfs get -H -o name,value -s local phoenix:repl-ids` (all datasets). The
+ * names and their values (comma-separated job ids) are appended in step.
+ * Returns 0 or -1 (error in dl).
+ */
+int repl_ids_read(const struct strvec *transport, struct strvec *datasets, struct strvec *ids, struct diag_list *dl);
+
 #endif

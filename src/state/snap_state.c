@@ -54,6 +54,9 @@ static void apply_row(struct snap_state *st, const char *name, const char *prop,
 		} else if (!strcmp(prop, REPL_FLAGS_PROP) && set) {
 			free(d->repl_flags);
 			d->repl_flags = xstrdup(val);
+		} else if (!strcmp(prop, REPL_IDS_PROP) && set) {
+			free(d->repl_ids);
+			d->repl_ids = xstrdup(val);
 		} else if (!strcmp(prop, REPL_LAST_PROP) && set) {
 			d->repl_last = strtoll(val, NULL, 10);
 		} else if (!strcmp(prop, "receive_resume_token") && set) {
@@ -274,6 +277,7 @@ void snap_state_free(struct snap_state *st)
 		free(d->marker);
 		free(d->repl_flags);
 		free(d->resume_token);
+		free(d->repl_ids);
 	}
 	free(st->v);
 	memset(st, 0, sizeof(*st));

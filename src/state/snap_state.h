@@ -40,6 +40,7 @@
 #define SNAP_MARKER_PROP "phoenix:snapshot-policy"
 #define REPL_FLAGS_PROP "phoenix:repl-flags"
 #define REPL_LAST_PROP "phoenix:repl-last"
+#define REPL_IDS_PROP "phoenix:repl-ids"
 
 struct snap_ds {
 	char *name;             /* full dataset name */
@@ -48,6 +49,7 @@ struct snap_ds {
 	char *repl_flags;       /* phoenix:repl-flags, NULL when not set */
 	int64_t repl_last;      /* phoenix:repl-last (epoch seconds), 0 when not set */
 	char *resume_token;     /* receive_resume_token, NULL when "-" or unknown */
+	char *repl_ids;         /* phoenix:repl-ids: the jobs holding its snapshots ("a1b2c3d4,..."), NULL: none */
 	bool encrypted;         /* encryption is set and not "off" */
 	struct snap_info *s;    /* its snapshots in zfs order; s[i].name owned here */
 	size_t n, cap;

@@ -113,6 +113,8 @@ static int snap_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	}
 	if (repl_config_parse(&ctx->main, &d->cfg, &d->repl, dl))
 		rc = -1;
+	for (size_t i = 0; i < d->repl.n_jobs; i++)
+		sv_push(&d->rview.known_ids, d->repl.jobs[i].id);
 	drop_incoming(&d->repl, ctx->node);
 	add_target_policies(&d->cfg, &d->repl);
 	make_sides(d);
@@ -201,6 +203,57 @@ void repl_door_plans(const struct ph_ctx *ctx, int64_t now, bool allow_destroy, 
 					   .now = now, .allow_destroy = allow_destroy };
 		repl_plan_build(&in, &(*out)[(*n)++]);
 	}
+}
+
+static bool known_id(const struct strvec *ids, const char *id, size_t len)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (strlen(ids->v[i]) == len && !strncmp(ids->v[i], id, len))
+			return true;
+	return false;
+}
+
+int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n, struct diag_list *dl)
+{
+	*out = NULL;
+	*n = 0;
+	struct repl_view *v = repl_door_view(ctx);
+	if (!v)
+		return 0;
+	int rc = 0;
+	for (size_t k = 0; k < v->n_sides; k++) {
+		struct repl_side *s = &v->sides[k];
+		if (s->failed)
+			continue;
+		struct strvec names = { 0 }, ids = { 0 }, want = { 0 }, wid = { 0 };
+		if (repl_ids_read(&s->transport, &names, &ids, dl))
+			rc = -1;
+		for (size_t i = 0; i < names.n; i++)
+			for (const char *p = ids.v[i]; *p;) {
+				size_t len = strcspn(p, ",");
+				if (len == REPL_ID_LEN && !known_id(&v->known_ids, p, len)) {
+					sv_push(&want, names.v[i]);
+					sv_pushf(&wid, "%.*s", (int)len, p);
+				}
+				p += len + (p[len] == ',');
+			}
+		struct snap_state st = { 0 };
+		if (want.n && repl_state_read(&s->transport, &s->caps, &want, &st, dl))
+			rc = -1;
+		for (size_t i = 0; i < want.n; i++) {
+			const struct snap_ds *ds = snap_state_find(&st, want.v[i]);
+			if (!ds)
+				continue;
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			repl_stale_build(s->node, ds, wid.v[i], &s->transport, zfs_prog(), &(*out)[(*n)++]);
+		}
+		snap_state_free(&st);
+		sv_free(&names);
+		sv_free(&ids);
+		sv_free(&want);
+		sv_free(&wid);
+	}
+	return rc;
 }
 
 void repl_door_protect(const struct ph_ctx *ctx, struct snap_protect **out, size_t *n)
@@ -388,6 +441,7 @@ static void snap_free(void *priv)
 		snap_state_free(&d->rview.sides[k].st);
 	}
 	free(d->rview.sides);
+	sv_free(&d->rview.known_ids);
 	repl_config_free(&d->repl);
 	free(d);
 }

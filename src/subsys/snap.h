@@ -43,6 +43,7 @@ struct repl_view {
 	const struct repl_config *cfg;
 	struct repl_side *sides;     /* sides[0]: this host; then one per node a target is on */
 	size_t n_sides;
+	struct strvec known_ids;     /* the ids of every job of the config (those of other senders too) */
 };
 
 /* The door's view in ctx (NULL when its table has no snapshot door or it did not load). */
@@ -61,6 +62,13 @@ int repl_door_read(struct ph_ctx *ctx, struct diag_list *dl);
  */
 void repl_door_plans(const struct ph_ctx *ctx, int64_t now, bool allow_destroy, struct repl_job_plan **out,
 		     size_t *n);
+/*
+ * The stale holds: datasets (on every side) whose phoenix:repl-ids names a job
+ * the config no longer has, each with its release (plan/repl_plan.h). Reads
+ * one `zfs get` per side, and the snapshots of those datasets. *out allocated
+ * (repl_stale_free each, then free). Returns 0 or -1 (errors in dl).
+ */
+int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n, struct diag_list *dl);
 /* The bases of the jobs (source guids, labelled with the target) for the prune. Caller frees *out. */
 void repl_door_protect(const struct ph_ctx *ctx, struct snap_protect **out, size_t *n);
 

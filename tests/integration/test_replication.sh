@@ -243,6 +243,32 @@ test_schedule_and_config_errors() {
 	assert_contains "$err" "error: zfs.replication[0].policy: snapshot policy 'p' takes snapshots; a replica's policy must not"
 }
 
+test_stale_holds_of_a_dropped_job_are_released_only_with_allow_destroy() {
+	local a b; a=$(newpool h); b=$(newpool i)
+	zfs create "$a/data"
+	cfg "$WORK/c.json" "$a" "$b" "$b/data"
+	local s1=phoenix_2026-01-05T100000Z_hourly
+	ph run -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	local old; old=$(zget phoenix:repl-ids "$a/data")
+	assert_eq "$(zget phoenix:repl-ids "$b/data")" "$old"
+	# the job moves to another target: the old job's holds are stale
+	sed -i "s|\"target\": \"$b/data\"|\"target\": \"$b/data2\"|" "$WORK/c.json"
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	assert_contains "$out" "! destructive: release the stale hold phoenix_repl_$old from $a/data (1 held snapshot; no replication of the config has it) (needs --allow-destroy)"
+	assert_contains "$out" "! destructive: release the stale hold phoenix_repl_$old from $b/data (1 held snapshot; no replication of the config has it) (needs --allow-destroy)"
+	assert_contains "$err" "warning: stale hold phoenix_repl_$old on $a/data: its replication is no longer in the config"
+	assert_eq "$(refs "$a/data@$s1")/$(refs "$b/data@$s1")/$(refs "$b/data2@$s1")" "2/1/1"
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z --allow-destroy
+	assert_rc 0
+	assert_contains "$out" "- release the stale hold phoenix_repl_$old from $a/data (1 held snapshot; no replication of the config has it)"
+	assert_eq "$(refs "$a/data@$s1")/$(refs "$b/data@$s1")/$(refs "$b/data2@$s1")" "1/0/1"
+	assert_eq "$(zsrc phoenix:repl-ids "$b/data")" -
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z --dry-run
+	assert_not_contains "$out" "stale"
+}
+
 test_encrypted_source_is_sent_raw() {
 	need encryption
 	local a b; a=$(newpool e); b=$(newpool f)

@@ -117,6 +117,7 @@ struct plan_case {
 	const char *what;
 	struct snap_row src[6];
 	bool no_target;
+	const char *src_ids;
 	struct snap_row tgt[6];
 	const char *tgt_flags;
 	bool encrypted, openzfs, allow_destroy, remote;
@@ -124,7 +125,7 @@ struct plan_case {
 	size_t behind;
 	const char *steps[4];   /* "send ... | receive ..." joined by " | " */
 	const char *line;       /* repl_plan_line */
-	const char *after[8];   /* the commands after success, each joined by ' ' */
+	const char *after[10];  /* the commands after success, each joined by ' ' (the job id as ID) */
 };
 
 static const struct plan_case plan_cases[] = {
@@ -137,14 +138,16 @@ static const struct plan_case plan_cases[] = {
 	  .after = { "zfs set readonly=on pool2/r", "zfs set canmount=noauto pool2/r",
 		     "zfs set phoenix:repl-flags=none pool2/r", "zfs unmount pool2/r",
 		     "zfs hold phoenix_repl_ID tank/a@" S2, "zfs hold phoenix_repl_ID pool2/r@" S2,
+		     "zfs set phoenix:repl-ids=ID tank/a", "zfs set phoenix:repl-ids=ID pool2/r",
 		     "zfs set phoenix:repl-last=1767614400 pool2/r" } },
 	{ "a foreign snapshot between ours: an -i chain over ours only",
 	  { { S1, 10, 10, 1 }, { "manual", 5, 15, 0 }, { S2, 11, 20, 0 }, { S3, 12, 30, 0 } },
-	  .tgt = { { S1, 10, 7, 1 } }, .status = REPL_BEHIND, .behind = 2,
+	  .src_ids = "other", .tgt = { { S1, 10, 7, 1 } }, .status = REPL_BEHIND, .behind = 2,
 	  .steps = { "zfs send -i @" S1 " tank/a@" S2 " | zfs receive pool2/r",
 		     "zfs send -i @" S2 " tank/a@" S3 " | zfs receive pool2/r" },
 	  .line = "replicate tank/a to pool2/r: 2 snapshots behind (@" S1 " to @" S3 ")",
 	  .after = { "zfs hold phoenix_repl_ID tank/a@" S3, "zfs hold phoenix_repl_ID pool2/r@" S3,
+		     "zfs set phoenix:repl-ids=other,ID tank/a", "zfs set phoenix:repl-ids=ID pool2/r",
 		     "zfs release phoenix_repl_ID tank/a@" S1, "zfs release phoenix_repl_ID pool2/r@" S1,
 		     "zfs set phoenix:repl-last=1767614400 pool2/r" } },
 	{ "the base is found by guid, not by name: a same-named target snapshot with another guid is no base",
@@ -203,14 +206,23 @@ static void fill(struct snap_ds *d, const struct snap_row *rows)
 		d->s[d->n++] = (struct snap_info){ rows[i].name, rows[i].guid, rows[i].txg, 0, rows[i].userrefs, false };
 }
 
+/* The argv joined by ' ', every occurrence of the job id written ID. */
 static char *joined(const struct strvec *a, const char *id)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
+	size_t n = strlen(id);
 	for (size_t i = 0; i < a->n; i++) {
-		char *tag = xasprintf(REPL_HOLD_PREFIX "%s", id);
-		sb_addf(&sb, "%s%s", i ? " " : "", strcmp(a->v[i], tag) ? a->v[i] : REPL_HOLD_PREFIX "ID");
-		free(tag);
+		if (i)
+			sb_addc(&sb, ' ');
+		for (const char *p = a->v[i]; *p;) {
+			if (!strncmp(p, id, n)) {
+				sb_adds(&sb, "ID");
+				p += n;
+			} else {
+				sb_addc(&sb, *p++);
+			}
+		}
 	}
 	return sb_detach(&sb);
 }
@@ -230,6 +242,7 @@ static void planner_cases(void **state)
 		fill(&src, pc->src);
 		src.name = "tank/a";
 		src.encrypted = pc->encrypted;
+		src.repl_ids = (char *)pc->src_ids;
 		fill(&tgt, pc->tgt);
 		tgt.name = "pool2/r";
 		tgt.repl_flags = (char *)pc->tgt_flags;
@@ -273,7 +286,7 @@ static void planner_cases(void **state)
 		}
 		if (pc->after[0]) {
 			size_t n = 0;
-			while (n < 8 && pc->after[n])
+			while (n < 10 && pc->after[n])
 				n++;
 			if (p.n_after != n)
 				fail_msg("case '%s': %zu commands after, want %zu", pc->what, p.n_after, n);
