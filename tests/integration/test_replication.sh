@@ -108,6 +108,13 @@ test_full_then_incremental_pool_to_pool_same_bytes_and_guids() {
 	ph status -c "$WORK/c.json" --only snapshots --now 2026-01-05T12:30:00Z --json
 	assert_contains "$out" '"lag_seconds": 1800'
 	assert_contains "$out" '"state": "in sync"'
+	# the metrics file: last success, lag and snapshots behind per job
+	ph status -c "$WORK/c.json" --now 2026-01-05T12:30:00Z --prometheus "$WORK/m.prom"
+	assert_rc 0
+	local m; m=$(cat "$WORK/m.prom")
+	assert_contains "$m" "phoenix_storage_replication_lag_seconds{source=\"$a/data\",target=\"$b/replica/data\"} 1800"
+	assert_contains "$m" "phoenix_storage_replication_last_success_timestamp_seconds{source=\"$a/data\",target=\"$b/replica/data\"} 1767614400"
+	assert_contains "$m" "phoenix_storage_replication_behind_snapshots{source=\"$a/data\",target=\"$b/replica/data\"} 0"
 }
 
 test_dataset_to_dataset_foreign_snapshots_never_travel() {
