@@ -203,11 +203,19 @@ int repl_state_read(const struct strvec *transport, const struct repl_caps *caps
 	return rc;
 }
 
-int repl_ids_read(const struct strvec *transport, struct strvec *datasets, struct strvec *ids, struct diag_list *dl)
+int repl_ids_read(const struct strvec *transport, const struct strvec *pools, struct strvec *datasets,
+		  struct strvec *ids, struct diag_list *dl)
 {
-	const char *argv[] = { prog_for(transport), "get", "-H", "-o", "name,value", "-s", "local", REPL_IDS_PROP, NULL };
-	struct strvec full = { 0 };
-	repl_transport_argv(transport, argv, &full);
+	if (!pools->n)
+		return 0;
+	struct strvec argv = { 0 }, full = { 0 };
+	const char *head[] = { prog_for(transport), "get", "-H", "-r", "-o", "name,value", "-s", "local", REPL_IDS_PROP };
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		sv_push(&argv, head[i]);
+	for (size_t i = 0; i < pools->n; i++)
+		sv_push(&argv, pools->v[i]);
+	repl_transport_argv(transport, sv_argv(&argv), &full);
+	sv_free(&argv);
 	struct exec_result r;
 	int rc = exec_run(sv_argv(&full), NULL, &r);
 	if (rc)

@@ -54,11 +54,12 @@ int repl_state_read(const struct strvec *transport, const struct repl_caps *caps
 		    struct snap_state *st, struct diag_list *dl);
 
 /*
- * Every dataset with phoenix:repl-ids set locally, through transport: one
- * `zfs get -H -o name,value -s local phoenix:repl-ids` (all datasets). The
+ * Every dataset of pools with phoenix:repl-ids set locally, through transport:
+ * one `zfs get -H -r -o name,value -s local phoenix:repl-ids POOL...`. The
  * names and their values (comma-separated job ids) are appended in step.
- * Returns 0 or -1 (error in dl).
+ * Returns 0 (nothing run without pools) or -1 (error in dl).
  */
-int repl_ids_read(const struct strvec *transport, struct strvec *datasets, struct strvec *ids, struct diag_list *dl);
+int repl_ids_read(const struct strvec *transport, const struct strvec *pools, struct strvec *datasets,
+		  struct strvec *ids, struct diag_list *dl);
 
 #endif

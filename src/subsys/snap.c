@@ -225,8 +225,23 @@ int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n
 		struct repl_side *s = &v->sides[k];
 		if (s->failed)
 			continue;
-		struct strvec names = { 0 }, ids = { 0 }, want = { 0 }, wid = { 0 };
-		if (repl_ids_read(&s->transport, &names, &ids, dl))
+		struct strvec names = { 0 }, ids = { 0 }, want = { 0 }, wid = { 0 }, pools = { 0 };
+		/* the pools this side's jobs send from or receive into */
+		for (size_t i = 0; i < v->cfg->n_jobs; i++) {
+			const struct repl_job *j = &v->cfg->jobs[i];
+			const char *names2[2] = { k == 0 ? j->source : NULL, side_of(v, j->node) == s ? j->target : NULL };
+			for (int m = 0; m < 2; m++) {
+				if (!names2[m])
+					continue;
+				size_t len = strcspn(names2[m], "/");
+				bool seen = false;
+				for (size_t q = 0; q < pools.n; q++)
+					seen |= strlen(pools.v[q]) == len && !strncmp(pools.v[q], names2[m], len);
+				if (!seen)
+					sv_pushf(&pools, "%.*s", (int)len, names2[m]);
+			}
+		}
+		if (repl_ids_read(&s->transport, &pools, &names, &ids, dl))
 			rc = -1;
 		for (size_t i = 0; i < names.n; i++)
 			for (const char *p = ids.v[i]; *p;) {
@@ -252,6 +267,7 @@ int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n
 		sv_free(&ids);
 		sv_free(&want);
 		sv_free(&wid);
+		sv_free(&pools);
 	}
 	return rc;
 }
