@@ -17,6 +17,7 @@ struct options {
 	bool yes;
 	int wait_s;                   /* apply --wait: seconds to wait for the host lock (0: refuse at once) */
 	bool snapshot, prune, scrub, dry_run;   /* run: the jobs (none: every configured job), --dry-run */
+	bool replicate;               /* run --replicate */
 	bool explain;                 /* snapshots --explain */
 	const char *now;              /* --now YYYY-MM-DDTHH:MM:SSZ, NULL: the clock */
 	struct strvec args;           /* snapshots DATASET... */
@@ -72,6 +73,11 @@ int cmd_plan(const struct options *o);
 int cmd_apply(const struct options *o);
 int cmd_status(const struct options *o);
 int cmd_run(const struct options *o);
+/* run's replication (cmd_repl.c): the dry run's lines (returns the jobs pending) and the real run. */
+struct repl_report;
+size_t repl_dry_run(struct ph_ctx *ctx, const struct options *o, int64_t now, json_t *out);
+int repl_run_phase(struct ph_ctx *ctx, const struct options *o, int64_t now, struct repl_report *rep,
+		   json_t *held, struct diag_list *dl);
 int cmd_snapshots(const struct options *o);
 int cmd_history(const struct options *o);
 

@@ -13,6 +13,7 @@
 
 #include "apply/apply.h"
 #include "apply/audit.h"
+#include "apply/repl_apply.h"
 #include "apply/snap_apply.h"
 #include "cmd/cmd.h"
 #include "exec/program.h"
@@ -46,9 +47,9 @@ static void print_cmd(const struct strvec *argv)
 }
 
 /* The reason text of snapshot k of target t. */
-static void reason_of(const struct snap_target *t, size_t k, char *buf, size_t len)
+static void reason_of(const struct snap_jobs *j, const struct snap_target *t, size_t k, char *buf, size_t len)
 {
-	snap_reason_format(&t->ret.v[k], t->policy, NULL, buf, len);
+	snap_reason_format(&t->ret.v[k], t->policy, j->prot, buf, len);
 }
 
 /* The held-back destroys of j as "! destructive" lines and JSON. */
@@ -60,7 +61,7 @@ static void print_held_back(const struct snap_jobs *j, bool allow, json_t *arr, 
 			if (!t->guarded[k] || t->ret.v[k].verdict != SNAP_DESTROY || t->ret.clock_skew)
 				continue;
 			char why[160];
-			reason_of(t, k, why, sizeof(why));
+			reason_of(j, t, k, why, sizeof(why));
 			if (text)
 				printf("! destructive: destroy %s@%s (%s; the policy changed: needs --allow-destroy)\n",
 				       t->dataset, t->ds->s[k].name, why);
@@ -97,7 +98,7 @@ static void print_jobs(const struct snap_jobs *j, bool verbose, bool text, json_
 				continue;
 			next++;
 			char why[160];
-			reason_of(t, k, why, sizeof(why));
+			reason_of(j, t, k, why, sizeof(why));
 			if (text)
 				printf("- destroy %s@%s (%s)\n", t->dataset, t->ds->s[k].name, why);
 			json_array_append_new(destroy, json_pack("{s:s+++, s:s}", "snapshot", t->dataset, "@",
@@ -119,14 +120,27 @@ static json_t *strvec_json(const struct strvec *sv)
 	return a;
 }
 
-/* The jobs for this run from the door's current state. */
+/* The jobs for this run from the door's current state (prot: the replications' bases, may be NULL). */
 static void build(struct ph_ctx *ctx, int64_t now, bool take, bool prune, bool allow, const struct strvec *only,
-		  struct snap_jobs *j)
+		  const struct snap_protect *prot, size_t n_prot, struct snap_jobs *j)
 {
 	struct snap_view *v = snap_door_view(ctx);
 	struct snap_plan_in in = { .cfg = v->cfg, .zones = v->zones, .st = v->st, .now = now, .prog = zfs_prog(),
-				   .take = take, .prune = prune, .allow_destroy = allow, .only = only };
+				   .take = take, .prune = prune, .allow_destroy = allow, .only = only,
+				   .prot = prot, .n_prot = n_prot };
 	snap_plan_build(&in, j);
+}
+
+/* The bases the replications protect from the prune, read now (none without replications). */
+static void protect(struct ph_ctx *ctx, struct snap_protect **prot, size_t *n, struct diag_list *dl)
+{
+	*prot = NULL;
+	*n = 0;
+	struct repl_view *rv = repl_door_view(ctx);
+	if (!rv || !rv->cfg->n_jobs)
+		return;
+	repl_door_read(ctx, dl);
+	repl_door_protect(ctx, prot, n);
 }
 
 /* Reads the state (again when reread) and the command caps. Returns 0 or -1. */
@@ -145,9 +159,13 @@ static int phase(struct ph_ctx *ctx, const struct options *o, int64_t now, bool 
 	if (lock < 0)
 		return -1;
 	int rc = read_state(ctx, reread, dl);
+	struct snap_protect *prot = NULL;
+	size_t n_prot = 0;
+	if (!rc && !take)
+		protect(ctx, &prot, &n_prot, dl);
 	if (!rc) {
 		struct snap_jobs j;
-		build(ctx, now, take, !take, o->run.allow_destroy, NULL, &j);
+		build(ctx, now, take, !take, o->run.allow_destroy, NULL, prot, n_prot, &j);
 		diag_move(dl, &j.diags);
 		if (take)
 			rc = snap_apply_take(&j, rep, dl);
@@ -167,6 +185,7 @@ static int phase(struct ph_ctx *ctx, const struct options *o, int64_t now, bool 
 		}
 		snap_jobs_free(&j);
 	}
+	free(prot);
 	lock_release(lock);
 	return rc;
 }
@@ -186,11 +205,13 @@ static void print_report(const struct snap_report *r, const struct options *o)
 }
 
 /*
- * The audit record of a real run: what it took, marked and destroyed ("done"),
- * the snapshots ZFS would not destroy ("failed" with ZFS's reason). Written
- * only when something changed; a failure to write it is a warning in dl.
+ * The audit record of a real run: what it took, marked, replicated and
+ * destroyed (each "done"; the record's result is "failed" when the run had an
+ * error). Written only when something changed; a failure to write it is a
+ * warning in dl.
  */
-static void audit_run(const struct ph_ctx *ctx, const struct snap_report *r, bool failed, struct diag_list *dl)
+static void audit_run(const struct ph_ctx *ctx, const struct snap_report *r, const struct strvec *replicated,
+		      bool failed, struct diag_list *dl)
 {
 	struct audit au;
 	audit_init(&au);
@@ -211,6 +232,8 @@ static void audit_run(const struct ph_ctx *ctx, const struct snap_report *r, boo
 		sb_addf(&sb, "destroy %s", r->destroyed.v[i]);
 		audit_add(&au, '-', "snapshots", "destroy-snapshot", r->destroyed.v[i], sb.buf, true, "done");
 	}
+	for (size_t i = 0; i < replicated->n; i++)
+		audit_add(&au, '+', "snapshots", "replicate", replicated->v[i], replicated->v[i], false, "done");
 	sb_release(&sb);
 	au.failed = failed;
 	audit_write(&au, ctx->root, "run", dl);
@@ -237,8 +260,9 @@ static void record_success(const struct options *o, const char *job, int64_t now
 	diag_list_free(&w);
 }
 
-/* The snapshot jobs (take, prune) of this run: their lines and JSON members. Returns the exit code. */
-static int snap_run(const struct options *o, int64_t now, bool take, bool prune, json_t *out, struct diag_list *dl)
+/* The snapshot jobs (take, replicate, prune) of this run: their lines and JSON members. Returns the exit code. */
+static int snap_run(const struct options *o, int64_t now, bool take, bool prune, bool repl, json_t *out,
+		    struct diag_list *dl)
 {
 	struct ph_ctx ctx;
 	int code = EXIT_ERROR;
@@ -248,15 +272,25 @@ static int snap_run(const struct options *o, int64_t now, bool take, bool prune,
 	if (o->dry_run) {
 		if (read_state(&ctx, false, dl))
 			goto out;
+		struct snap_protect *prot = NULL;
+		size_t n_prot = 0;
+		struct repl_view *rv = repl_door_view(&ctx);
+		if (rv && rv->cfg->n_jobs)
+			repl_door_protect(&ctx, &prot, &n_prot);
 		struct snap_jobs j;
-		build(&ctx, now, take, prune, o->run.allow_destroy, NULL, &j);
+		build(&ctx, now, take, prune, o->run.allow_destroy, NULL, prot, n_prot, &j);
 		diag_move(dl, &j.diags);
 		print_jobs(&j, o->run.verbose, !o->json, out);
 		json_t *held = json_array();
-		print_held_back(&j, o->run.allow_destroy, held, !o->json);
+		bool pending = false;
+		if (take || prune) {
+			print_jobs(&j, o->run.verbose, !o->json, out);
+			print_held_back(&j, o->run.allow_destroy, held, !o->json);
+			pending = snap_jobs_pending(&j) || j.n_held_back;
+		}
 		json_object_set_new(out, "held_back", held);
-		bool pending = snap_jobs_pending(&j) || j.n_held_back;
-		if (!o->json) {
+		size_t repl_pending = repl ? repl_dry_run(&ctx, o, now, out) : 0;
+		if (!o->json && (take || prune)) {
 			if (pending)
 				printf("Would take %zu, destroy %zu, set %zu marker%s; %zu destroy%s held back (needs --allow-destroy).\n",
 				       j.taken.n, j.n_destroy, j.n_mark, j.n_mark == 1 ? "" : "s", j.n_held_back,
@@ -264,29 +298,46 @@ static int snap_run(const struct options *o, int64_t now, bool take, bool prune,
 			else
 				printf("Nothing to do: no snapshot is due and none is to be destroyed.\n");
 		}
+		pending |= repl_pending > 0;
 		code = diag_count(dl, DIAG_ERROR) ? EXIT_ERROR : pending ? EXIT_CHANGES : EXIT_OK;
 		snap_jobs_free(&j);
+		free(prot);
 		goto out;
 	}
 	struct snap_report rep = { 0 };
 	json_t *held = json_array();
 	int rc = 0;
+	struct repl_report rr = { 0 };
+	struct repl_view *rv = repl_door_view(&ctx);
+	bool has_jobs = repl && rv && rv->cfg->n_jobs;
 	if (take) {
 		if (phase(&ctx, o, now, true, false, &rep, held, dl))
 			rc = -1;
 		else
 			record_success(o, "snapshot", now, dl);
 	}
+	if (has_jobs) {
+		if (repl_run_phase(&ctx, o, now, &rr, held, dl))
+			rc = -1;
+		else
+			record_success(o, "replicate", now, dl);
+	}
 	if (prune) {
-		if (phase(&ctx, o, now, false, take, &rep, held, dl))
+		if (phase(&ctx, o, now, false, take || has_jobs, &rep, held, dl))
 			rc = -1;
 		else
 			record_success(o, "prune", now, dl);
 	}
 	print_report(&rep, o);
-	audit_run(&ctx, &rep, rc != 0, dl);
-	if (!o->json)
+	for (size_t i = 0; !o->json && i < rr.lines.n; i++)
+		printf("+ %s\n", rr.lines.v[i]);
+	audit_run(&ctx, &rep, &rr.lines, rc != 0, dl);
+	if (!o->json && (take || prune))
 		printf("Took %zu, destroyed %zu, kept %zu.\n", rep.taken.n, rep.destroyed.n, rep.kept.n);
+	if (!o->json && has_jobs)
+		printf("Replicated %u, failed %u, skipped %u.\n", rr.done, rr.failed, rr.skipped);
+	json_object_set_new(out, "replicated", strvec_json(&rr.lines));
+	repl_report_free(&rr);
 	json_object_set_new(out, "taken", strvec_json(&rep.taken));
 	json_object_set_new(out, "markers", strvec_json(&rep.marked));
 	json_object_set_new(out, "destroyed", strvec_json(&rep.destroyed));
@@ -490,11 +541,12 @@ int cmd_run(const struct options *o)
 	int64_t now;
 	if (now_of(o, &now))
 		return EXIT_ERROR;
-	bool any = o->snapshot || o->prune || o->scrub;
+	bool any = o->snapshot || o->prune || o->scrub || o->replicate;
 	bool take = o->snapshot || !any, prune = o->prune || !any, scrub = o->scrub || !any;
+	bool repl = o->replicate || !any;
 	struct diag_list dl = { 0 };
 	int code = EXIT_OK;
-	/* --only: the jobs of the subsystems named (snapshots: take and prune; health: scrub and TRIM) */
+	/* --only: the jobs of the subsystems named (snapshots: take, replicate, prune; health: scrub and TRIM) */
 	struct door_run sel[2];
 	if (run_select_within(&run_jobs, &subsystems, "run", &o->run.only, sel, &dl)) {
 		print_diags(&dl);
@@ -503,14 +555,15 @@ int cmd_run(const struct options *o)
 	}
 	take &= sel[0].use == DOOR_SELECTED;
 	prune &= sel[0].use == DOOR_SELECTED;
+	repl &= sel[0].use == DOOR_SELECTED;
 	scrub &= sel[1].use == DOOR_SELECTED;
 	json_t *out = json_object();
 	char nowtext[CIVIL_UTC_LEN + 1];
 	civil_format_utc(now, nowtext, sizeof(nowtext));
 	json_object_set_new(out, "dry_run", json_boolean(o->dry_run));
 	json_object_set_new(out, "now", json_string(nowtext));
-	if (take || prune)
-		code = snap_run(o, now, take, prune, out, &dl);
+	if (take || prune || repl)
+		code = snap_run(o, now, take, prune, repl, out, &dl);
 	if (scrub)
 		code = worse(code, scrub_run(o, now, o->scrub, out, &dl));
 	if (o->metrics_file && run_metrics(o, &dl))
@@ -574,7 +627,12 @@ int cmd_snapshots(const struct options *o)
 		goto out;
 	}
 	struct snap_jobs j;
-	build(&ctx, now, false, true, false, o->args.n ? &o->args : NULL, &j);
+	struct snap_protect *prot = NULL;
+	size_t n_prot = 0;
+	struct repl_view *rv = repl_door_view(&ctx);
+	if (rv && rv->cfg->n_jobs)
+		repl_door_protect(&ctx, &prot, &n_prot);
+	build(&ctx, now, false, true, false, o->args.n ? &o->args : NULL, prot, n_prot, &j);
 	diag_move(&dl, &j.diags);
 	const struct snap_state *st = snap_door_view(&ctx)->st;
 	json_t *arr = json_array();
@@ -593,7 +651,7 @@ int cmd_snapshots(const struct options *o)
 			size_t k = ord[x];
 			const struct snap_decision *d = &t->ret.v[k];
 			char why[160], age[32];
-			reason_of(t, k, why, sizeof(why));
+			reason_of(&j, t, k, why, sizeof(why));
 			snap_age_format(now - d->time, age, sizeof(age));
 			const char *cls = d->verdict == SNAP_FOREIGN ? "-" : snap_class_name(d->cls);
 			bool guarded = t->guarded[k] && d->verdict == SNAP_DESTROY;
@@ -618,6 +676,7 @@ int cmd_snapshots(const struct options *o)
 	} else
 		json_decref(arr);
 	snap_jobs_free(&j);
+	free(prot);
 	print_diags(&dl);
 	code = diag_count(&dl, DIAG_ERROR) ? EXIT_ERROR : EXIT_OK;
 out:

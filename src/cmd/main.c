@@ -38,6 +38,7 @@ enum opt_bits {
 	O_SINCE = 1 << 19,
 	O_METRICS = 1 << 20,
 	O_HTML = 1 << 21,
+	O_NODE = 1 << 22,
 };
 
 struct command {
@@ -49,25 +50,25 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "validate", cmd_validate, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_QUIET,
+	{ "validate", cmd_validate, O_NODE | O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_QUIET,
 	  "parse and check the config; print every problem at once",
 	  "exit status: 0 valid, 1 invalid" },
-	{ "plan", cmd_plan, O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY | O_QUIET,
+	{ "plan", cmd_plan, O_NODE | O_CONFIG | O_ROOT | O_JSON | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_ONLY | O_QUIET,
 	  "read the real state and print what apply would do",
 	  "exit status: 0 nothing to do, 2 changes pending, 1 error" },
 	{ "apply", cmd_apply,
-	  O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY | O_QUIET,
+	  O_NODE | O_CONFIG | O_ROOT | O_JSON | O_YES | O_WIPE | O_DESTROY | O_GROW | O_GUESTS | O_VERBOSE | O_SAMBA_PW | O_WAIT | O_ONLY | O_QUIET,
 	  "converge the host; print each action as it runs",
 	  "exit status: 0 converged, 1 error (nothing after the failing action ran)" },
-	{ "status", cmd_status, O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM | O_HTML,
+	{ "status", cmd_status, O_NODE | O_CONFIG | O_ROOT | O_JSON | O_GUESTS | O_VERBOSE | O_ONLY | O_CHECK | O_NOW | O_PROM | O_HTML,
 	  "pools, health, disks, managed datasets, drift from the config, unmanaged datasets",
 	  "exit status: 0, or 1 when the state cannot be read;\n"
 	  "with --check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (monitoring-plugin conventions)" },
-	{ "run", cmd_run, O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET | O_ONLY | O_METRICS,
-	  "take and prune due snapshots, start due scrubs and TRIMs (no job flag: every configured job)",
+	{ "run", cmd_run, O_NODE | O_CONFIG | O_ROOT | O_RUN | O_NOW | O_JSON | O_DESTROY | O_VERBOSE | O_QUIET | O_ONLY | O_METRICS,
+	  "take and prune due snapshots, replicate, start due scrubs and TRIMs (no job flag: every configured job)",
 	  "--only: the jobs of these subsystems (run has jobs for: snapshots, health)\n"
 	  "exit status: 0 done, 1 error, 2 with --dry-run when work is pending" },
-	{ "snapshots", cmd_snapshots, O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
+	{ "snapshots", cmd_snapshots, O_NODE | O_CONFIG | O_NOW | O_JSON | O_EXPLAIN | O_ARGS | O_VERBOSE,
 	  "every snapshot of the datasets with a policy: class, age, decision and reason",
 	  "DATASET...: only these datasets and the ones below them\nexit status: 0, or 1 when the config or the state cannot be read" },
 	{ "history", cmd_history, O_ROOT | O_JSON | O_SINCE,
@@ -78,7 +79,7 @@ static const struct command commands[] = {
 
 /* getopt values of the options without a short form */
 enum { L_ROOT = 256, L_JSON, L_WIPE, L_DESTROY, L_LXC, L_VM, L_SAMBA_PW, L_WAIT, L_GROW, L_ONLY, L_SNAPSHOT,
-       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_SINCE, L_METRICS, L_HTML };
+       L_PRUNE, L_SCRUB, L_DRY, L_NOW, L_EXPLAIN, L_CHECK, L_PROM, L_SINCE, L_METRICS, L_HTML, L_REPLICATE, L_NODE };
 
 /*
  * Every option, in the order --help lists them: its long name, short letter
@@ -98,6 +99,8 @@ static const struct opt_def {
 } opt_defs[] = {
 	{ "config", 'c', "FILE", O_CONFIG, 'c', "  -c, --config FILE      main config (default " DEFAULT_CONFIG ")" },
 	{ "root", 0, "DIR", O_ROOT, L_ROOT, "      --root DIR         prefix every host file read or written (not ZFS itself)" },
+	{ "node", 0, "NAME", O_NODE, L_NODE,
+	  "      --node NAME        this host's name among cluster.nodes (default: the host name)" },
 	{ "lxc-config", 0, "FILE", O_GUESTS, L_LXC,
 	  "      --lxc-config FILE  LXC config (default: core_paths.lxc_config_file under --root)" },
 	{ "vm-config", 0, "FILE", O_GUESTS, L_VM,
@@ -120,6 +123,7 @@ static const struct opt_def {
 	  "                         (first line; apply needs --yes then)" },
 	{ "snapshot", 0, NULL, O_RUN, L_SNAPSHOT, "      --snapshot         take the snapshots that are due" },
 	{ "prune", 0, NULL, O_RUN, L_PRUNE, "      --prune            destroy the snapshots the policies no longer keep" },
+	{ "replicate", 0, NULL, O_RUN, L_REPLICATE, "      --replicate        send the due replications (zfs.replication)" },
 	{ "scrub", 0, NULL, O_RUN, L_SCRUB,
 	  "      --scrub            start zpool scrub / zpool trim on the pools whose schedule makes it due" },
 	{ "dry-run", 0, NULL, O_RUN, L_DRY,
@@ -288,6 +292,8 @@ static int parse(const struct command *c, int argc, char **argv, struct options 
 		case L_SNAPSHOT: o->snapshot = true; break;
 		case L_PRUNE: o->prune = true; break;
 		case L_SCRUB: o->scrub = true; break;
+		case L_REPLICATE: o->replicate = true; break;
+		case L_NODE: o->run.node = optarg; break;
 		case L_DRY: o->dry_run = true; break;
 		case L_EXPLAIN: o->explain = true; break;
 		case L_CHECK: o->check = true; break;

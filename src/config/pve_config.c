@@ -161,6 +161,7 @@ static void storage_free(struct pve_storage_want *s)
 	free(s->content);
 	free(s->blocksize);
 	free(s->dataset);
+	free(s->nodes);
 	free(s->jpath);
 }
 
@@ -474,6 +475,8 @@ static void add_dataset_storage(const struct config_src *src, const struct zfs_c
 	s->id = id;
 	s->type = xstrdup(d->pve_type);
 	s->dataset = xstrdup(d->full);
+	const struct zcfg_pool *pl = zfs_config_pool(z, d->pool);
+	s->nodes = pl && pl->nodes ? xstrdup(pl->nodes) : NULL;
 	s->src = src;
 	s->jpath = xstrdup(d->jpath);
 	if (d->pve_content) {

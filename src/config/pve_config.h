@@ -41,6 +41,7 @@ struct pve_storage_want {
 	int sparse;          /* zfspool: -1 not configured, 0/1 */
 	char *blocksize;     /* zfspool: NULL = not configured */
 	char *dataset;       /* the dataset it comes from (full name), NULL for nfs */
+	char *nodes;         /* the nodes line ("pve1,pve2"): its pool's nodes; NULL: every node */
 	const struct config_src *src;
 	char *jpath;         /* "zfs.datasets[3]" or "nfs.exports[0].proxmox" */
 };

@@ -335,6 +335,47 @@ int64_t zcfg_scrub_interval_s(const struct zcfg_pool *pc)
  * of the wrong type, a pool without a name): no dataset is then told that its
  * pool is unknown (the one type error says it all).
  */
+/*
+ * pools[].nodes: the cluster nodes the pool is on (names of cluster.nodes when
+ * that exists), kept comma-joined in config order for the storages' nodes line.
+ */
+static void parse_pool_nodes(const struct config_src *src, json_t *pj, struct zcfg_pool *pl, struct diag_list *dl)
+{
+	json_t *nodes = cfg_get_array(src, pj, pl->jpath, "nodes", false, dl);
+	if (!nodes)
+		return;
+	json_t *cl = json_object_get(src->root, "cluster");
+	json_t *known = json_is_object(cl) ? json_object_get(cl, "nodes") : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	size_t i;
+	json_t *nj;
+	bool ok = json_array_size(nodes) > 0;
+	if (!ok)
+		cfg_diag_at(dl, src, DIAG_ERROR, pl->jpath, "nodes", "name at least one node, or leave \"nodes\" out (every node)",
+			    "a pool's nodes must not be empty");
+	json_array_foreach(nodes, i, nj) {
+		char *jp = xasprintf("%s.nodes[%zu]", pl->jpath, i);
+		const char *n = json_string_value(nj);
+		bool valid = n && *n && strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen(n);
+		if (!valid) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, "use the node's host name, e.g. \"pve1\"",
+				 "a node name must be a string of letters, digits and '-'");
+			ok = false;
+		} else if (json_is_object(known) && !json_object_get(known, n)) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, "define it in cluster.nodes", "unknown node '%s'", n);
+			ok = false;
+		} else {
+			sb_addf(&sb, "%s%s", sb.len ? "," : "", n);
+		}
+		free(jp);
+	}
+	if (ok)
+		pl->nodes = sb_detach(&sb);
+	else
+		sb_release(&sb);
+}
+
 static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
 			struct diag_list *dl)
 {
@@ -372,6 +413,7 @@ static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		free(np);
 
 		zfs_parse_layout(src, pj, cfg, pl, dl);
+		parse_pool_nodes(src, pj, pl, dl);
 		json_t *ash = json_object_get(pj, "ashift");
 		if (ash) {
 			char *ap = xasprintf("%s.ashift", jp);
@@ -615,6 +657,7 @@ void zfs_config_free(struct zfs_config *cfg)
 		props_free(&p->properties);
 		props_free(&p->options);
 		free(p->jpath);
+		free(p->nodes);
 	}
 	free(cfg->pools);
 	for (size_t i = 0; i < cfg->n_datasets; i++) {

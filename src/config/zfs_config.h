@@ -70,6 +70,7 @@ struct zcfg_pool {
 	int scrub_days;                 /* ZSCRUB_EVERY: the interval in days (1..365) */
 	enum zcfg_trim trim;            /* extension: pools[].trim */
 	int trim_days;                  /* ZTRIM_EVERY: the interval in days */
+	char *nodes;         /* extension: pools[].nodes comma-joined ("pve1,pve2"); NULL: every node */
 	char *jpath;         /* "zfs.pools[0]" */
 };
 

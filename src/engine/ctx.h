@@ -55,6 +55,7 @@ struct ph_ctx {
 	struct strvec allow_wipe;   /* --allow-wipe DISK */
 	bool allow_destroy;         /* --allow-destroy */
 	bool allow_grow_pool;       /* --allow-grow-pool */
+	char node[65];              /* this host among cluster.nodes: --node, else the host name up to its first '.' */
 	time_t now;                 /* --now, else the time the run started: every age is measured from it */
 	bool samba_password_stdin;  /* --samba-password-stdin: the Samba password comes on stdin (the
 				       secret itself goes from cmd/ to apply/ only, never through here) */

@@ -1,5 +1,6 @@
 #include "engine/run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -190,6 +191,10 @@ int run_load(struct ph_ctx *ctx, const struct subsystem_table *t, const struct r
 	ctx->allow_destroy = o->allow_destroy;
 	ctx->allow_grow_pool = o->allow_grow_pool;
 	ctx->now = o->now ? o->now : time(NULL);
+	if (o->node)
+		snprintf(ctx->node, sizeof(ctx->node), "%s", o->node);
+	else if (gethostname(ctx->node, sizeof(ctx->node) - 1) == 0)
+		ctx->node[strcspn(ctx->node, ".")] = '\0';
 	ctx->samba_password_stdin = o->samba_password_stdin;
 	for (size_t i = 0; i < o->allow_wipe.n; i++)
 		sv_push(&ctx->allow_wipe, o->allow_wipe.v[i]);

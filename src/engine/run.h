@@ -26,6 +26,7 @@ struct run_opts {
 	struct strvec allow_wipe;
 	struct strvec only;           /* each --only value as given ("zfs,dirs"); empty: every subsystem */
 	time_t now;                   /* --now (0: the current time) */
+	const char *node;             /* --node NAME; NULL: the host name */
 };
 
 /*

@@ -23,6 +23,7 @@ static const struct program {
 	{ "pct", "PHOENIX_PCT", "run on a Proxmox VE host (pve-container), or set PHOENIX_PCT to the program" },
 	{ "smartctl", "PHOENIX_SMARTCTL", "install smartmontools, or set PHOENIX_SMARTCTL to the program" },
 	{ "qm", "PHOENIX_QM", "run on a Proxmox VE host (qemu-server), or set PHOENIX_QM to the program" },
+	{ "ssh", "PHOENIX_SSH", "install openssh-client, or set PHOENIX_SSH to the program" },
 };
 
 static const struct program *program_find(const char *name)
@@ -84,6 +85,30 @@ char *exec_argv_display(const char *const argv[])
 		if (i)
 			sb_addc(&sb, ' ');
 		if (!needs_quote(argv[i])) {
+			sb_adds(&sb, argv[i]);
+			continue;
+		}
+		sb_addc(&sb, '\'');
+		for (const char *p = argv[i]; *p; p++) {
+			if (*p == '\'')
+				sb_adds(&sb, "'\\''");
+			else
+				sb_addc(&sb, *p);
+		}
+		sb_addc(&sb, '\'');
+	}
+	return sb_detach(&sb);
+}
+
+char *exec_remote_command(const char *const argv[])
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			sb_addc(&sb, ' ');
+		/* the first word with '=' would be an assignment there */
+		if (!needs_quote(argv[i]) && !(i == 0 && strchr(argv[i], '='))) {
 			sb_adds(&sb, argv[i]);
 			continue;
 		}

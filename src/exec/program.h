@@ -30,6 +30,15 @@ char *exec_resolve(const char *argv0, const char **hint);
 /* The argv quoted for display (copy-paste into a shell); caller frees. */
 char *exec_argv_display(const char *const argv[]);
 
+/*
+ * argv as one command line for a POSIX shell on another host (what ssh hands
+ * the remote login shell): every word the shell would change (blanks, quotes,
+ * $, `, backslash, *, ?, [, ~, #, &, ;, |, <, >, (, ), {, }, !, newline, an empty word,
+ * a first word with '=') in single quotes, a quote inside as '\''. The remote
+ * shell's words are then exactly argv. Caller frees.
+ */
+char *exec_remote_command(const char *const argv[]);
+
 /* How many programs exec_run and exec_pipeline started in this process (each stage counts). */
 unsigned exec_count(void);
 

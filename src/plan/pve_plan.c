@@ -203,6 +203,8 @@ static void storage_lines(const struct pve_storage_want *w, struct strvec *k, st
 			sv_push(k, "blocksize"), sv_push(v, w->blocksize);
 		if (w->content)
 			sv_push(k, "content"), sv_push(v, w->content);
+		if (w->nodes)
+			sv_push(k, "nodes"), sv_push(v, w->nodes);
 		if (w->sparse >= 0)
 			sv_push(k, "sparse"), sv_push(v, w->sparse ? "1" : "0");
 	} else if (!strcmp(w->type, "dir")) {
@@ -210,6 +212,8 @@ static void storage_lines(const struct pve_storage_want *w, struct strvec *k, st
 		if (w->content)
 			sv_push(k, "content"), sv_push(v, w->content);
 		sv_push(k, "is_mountpoint"), sv_push(v, "yes");
+		if (w->nodes)
+			sv_push(k, "nodes"), sv_push(v, w->nodes);
 	} else {
 		sv_push(k, "export"), sv_push(v, w->export);
 		sv_push(k, "path"), sv_push(v, w->path);
@@ -225,10 +229,11 @@ static char *storage_desc(const struct pve_storage_want *w)
 {
 	const char *c = w->content ? w->content : "Proxmox default";
 	if (!strcmp(w->type, "zfspool"))
-		return xasprintf("zfspool on %s, content %s%s", w->pool, c,
-				 w->sparse == 1 ? ", sparse" : "");
+		return xasprintf("zfspool on %s, content %s%s%s%s", w->pool, c,
+				 w->sparse == 1 ? ", sparse" : "", w->nodes ? ", nodes " : "", w->nodes ? w->nodes : "");
 	if (!strcmp(w->type, "dir"))
-		return xasprintf("dir %s (offline unless mounted), content %s", w->path, c);
+		return xasprintf("dir %s (offline unless mounted), content %s%s%s", w->path, c, w->nodes ? ", nodes " : "",
+				 w->nodes ? w->nodes : "");
 	return xasprintf("nfs %s:%s at %s, content %s", w->server, w->export, w->path, c);
 }
 
@@ -244,6 +249,13 @@ static void storage_drift(const struct pve_storage_want *w, const struct scfg_se
 			sb_addf(why, "%scontent %s -> %s", why->len ? ", " : "", cur ? cur : "(default)", w->content);
 		}
 		free(n);
+	}
+	if (w->nodes) {
+		const char *cur = scfg_get(sec, "nodes");
+		if (!cur || strcmp(cur, w->nodes)) {
+			sv_push(k, "nodes"), sv_push(v, w->nodes);
+			sb_addf(why, "%snodes %s -> %s", why->len ? ", " : "", cur ? cur : "(every node)", w->nodes);
+		}
 	}
 	if (!strcmp(w->type, "zfspool")) {
 		if (w->sparse >= 0 && pve_bool(scfg_get(sec, "sparse")) != w->sparse &&

@@ -152,12 +152,12 @@ static void prune_target(struct snap_jobs *j, const struct snap_plan_in *in, str
 			 const struct snap_policy *prev)
 {
 	const struct snap_ds *ds = t->ds;
-	snap_retention_decide(t->policy, in->now, ds->s, ds->n, NULL, 0, &t->ret);
+	snap_retention_decide(t->policy, in->now, ds->s, ds->n, in->prot, in->n_prot, &t->ret);
 	t->guarded = xcalloc(ds->n ? ds->n : 1, sizeof(bool));
 	if (!t->policy->prune)
 		return;
 	size_t *idx = NULL;
-	size_t ng = snap_policy_guard(prev, t->policy, in->now, ds->s, ds->n, NULL, 0, &idx);
+	size_t ng = snap_policy_guard(prev, t->policy, in->now, ds->s, ds->n, in->prot, in->n_prot, &idx);
 	for (size_t i = 0; i < ng; i++)
 		t->guarded[idx[i]] = true;
 	t->n_guarded = ng;
@@ -214,6 +214,8 @@ static bool entry_targets(struct snap_jobs *j, const struct snap_plan_in *in, co
 void snap_plan_build(const struct snap_plan_in *in, struct snap_jobs *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->prot = in->prot;
+	out->n_prot = in->n_prot;
 	const struct snap_config *cfg = in->cfg;
 	struct strvec roots = { 0 };
 	for (size_t e = 0; e < cfg->n_datasets; e++) {

@@ -52,6 +52,8 @@ struct snap_plan_in {
 	bool take, prune;                 /* which jobs this run does */
 	bool allow_destroy;
 	const struct strvec *only;        /* datasets asked for (NULL: all); below one counts */
+	const struct snap_protect *prot;  /* guids that must survive: the replications' bases (NULL: none) */
+	size_t n_prot;
 };
 
 struct snap_target {
@@ -78,6 +80,8 @@ struct snap_jobs {
 	size_t n_mark;
 	struct strvec marked;             /* the datasets those calls set */
 	size_t n_destroy, n_held_back;
+	const struct snap_protect *prot;  /* the plan_in's (not owned): for the reasons' labels */
+	size_t n_prot;
 	struct diag_list diags;           /* clock skew, missing datasets */
 };
 

@@ -47,9 +47,23 @@ static void apply_row(struct snap_state *st, const char *name, const char *prop,
 		return;
 	struct snap_ds *d = ds_get(st, name, at ? (size_t)(at - name) : strlen(name));
 	if (!at) {
-		if (!strcmp(prop, SNAP_MARKER_PROP) && strcmp(val, "-")) {
+		bool set = strcmp(val, "-") != 0;
+		if (!strcmp(prop, SNAP_MARKER_PROP) && set) {
 			free(d->marker);
 			d->marker = xstrdup(val);
+		} else if (!strcmp(prop, REPL_FLAGS_PROP) && set) {
+			free(d->repl_flags);
+			d->repl_flags = xstrdup(val);
+		} else if (!strcmp(prop, REPL_IDS_PROP) && set) {
+			free(d->repl_ids);
+			d->repl_ids = xstrdup(val);
+		} else if (!strcmp(prop, REPL_LAST_PROP) && set) {
+			d->repl_last = strtoll(val, NULL, 10);
+		} else if (!strcmp(prop, "receive_resume_token") && set) {
+			free(d->resume_token);
+			d->resume_token = xstrdup(val);
+		} else if (!strcmp(prop, "encryption")) {
+			d->encrypted = set && strcmp(val, "off");
 		}
 		return;
 	}
@@ -261,6 +275,9 @@ void snap_state_free(struct snap_state *st)
 		free(d->s);
 		free(d->name);
 		free(d->marker);
+		free(d->repl_flags);
+		free(d->resume_token);
+		free(d->repl_ids);
 	}
 	free(st->v);
 	memset(st, 0, sizeof(*st));

@@ -32,16 +32,26 @@
 #define PH_SNAP_STATE_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "formats/snap_name.h"
 #include "util/diag.h"
 #include "util/strbuf.h"
 
 #define SNAP_MARKER_PROP "phoenix:snapshot-policy"
+#define REPL_FLAGS_PROP "phoenix:repl-flags"
+#define REPL_LAST_PROP "phoenix:repl-last"
+#define REPL_IDS_PROP "phoenix:repl-ids"
 
 struct snap_ds {
 	char *name;             /* full dataset name */
 	char *marker;           /* phoenix:snapshot-policy, NULL when not set */
+	/* read by repl_state_read only (state/repl_state.h): */
+	char *repl_flags;       /* phoenix:repl-flags, NULL when not set */
+	int64_t repl_last;      /* phoenix:repl-last (epoch seconds), 0 when not set */
+	char *resume_token;     /* receive_resume_token, NULL when "-" or unknown */
+	char *repl_ids;         /* phoenix:repl-ids: the jobs holding its snapshots ("a1b2c3d4,..."), NULL: none */
+	bool encrypted;         /* encryption is set and not "off" */
 	struct snap_info *s;    /* its snapshots in zfs order; s[i].name owned here */
 	size_t n, cap;
 };

@@ -296,6 +296,48 @@ void health_check(struct ph_ctx *ctx, struct hc_result *out)
 	evaluate(d, ctx, &in, out);
 }
 
+/* The replication jobs' last success, lag and snapshots behind (from the snapshot door, when it runs). */
+static int repl_metrics(struct ph_ctx *ctx, struct pt_registry *reg, struct diag_list *dl)
+{
+	struct repl_job_plan *pl;
+	size_t n;
+	repl_door_plans(ctx, ctx->now, false, &pl, &n);
+	int rc = 0;
+	if (n) {
+		rc |= pt_family(reg, "phoenix_storage_replication_last_success_timestamp_seconds", PT_GAUGE,
+				"When the replication last succeeded (phoenix:repl-last on the target); 0: never", dl);
+		rc |= pt_family(reg, "phoenix_storage_replication_lag_seconds", PT_GAUGE,
+				"Now minus the time of the newest snapshot the target has (-1: none in common)", dl);
+		rc |= pt_family(reg, "phoenix_storage_replication_behind_snapshots", PT_GAUGE,
+				"Our snapshots of the source the target does not have yet", dl);
+	}
+	struct repl_view *v = repl_door_view(ctx);
+	for (size_t i = 0; i < n; i++) {
+		const struct repl_job_plan *p = &pl[i];
+		int64_t last = 0, bt = 0;
+		for (size_t k = 0; v && k < v->n_sides; k++) {
+			const struct repl_side *sd = &v->sides[k];
+			bool mine = p->job->node ? sd->node && !strcmp(sd->node, p->job->node) : !sd->node;
+			const struct snap_ds *td = mine ? snap_state_find(&sd->st, p->job->target) : NULL;
+			if (td)
+				last = td->repl_last;
+		}
+		enum snap_class c;
+		if (!p->base || snap_name_parse(p->base, &bt, &c))
+			bt = 0;
+		const char *src = p->job->source, *tgt = p->target_display;
+		rc |= pt_samplef(reg, "phoenix_storage_replication_last_success_timestamp_seconds", (double)last, dl,
+				 "source", src, "target", tgt, NULL);
+		rc |= pt_samplef(reg, "phoenix_storage_replication_lag_seconds", bt ? (double)(ctx->now - bt) : -1.0, dl,
+				 "source", src, "target", tgt, NULL);
+		rc |= pt_samplef(reg, "phoenix_storage_replication_behind_snapshots", (double)p->behind, dl, "source", src,
+				 "target", tgt, NULL);
+		repl_job_plan_free(&pl[i]);
+	}
+	free(pl);
+	return rc ? -1 : 0;
+}
+
 char *health_prometheus(struct ph_ctx *ctx, long drift_objects, struct diag_list *dl)
 {
 	struct door *d = door_of(ctx);
@@ -305,7 +347,10 @@ char *health_prometheus(struct ph_ctx *ctx, long drift_objects, struct diag_list
 	struct hc_result r;
 	evaluate(d, ctx, &in, &r);
 	struct pt_registry reg = { 0 };
-	char *text = health_metrics(&in, &r, drift_objects, &reg, dl) ? NULL : pt_render(&reg);
+	int rc = health_metrics(&in, &r, drift_objects, &reg, dl);
+	if (!rc)
+		rc = repl_metrics(ctx, &reg, dl);
+	char *text = rc ? NULL : pt_render(&reg);
 	pt_free(&reg);
 	hc_result_free(&r);
 	return text;

@@ -17,7 +17,84 @@ struct door {
 	struct tz_zone *zones;
 	struct snap_state st;
 	struct snap_view view;
+	struct repl_config repl;
+	struct repl_view rview;
 };
+
+/* Each local replication target with a policy is pruned by it, like a dataset entry with "snapshots". */
+static void add_target_policies(struct snap_config *cfg, const struct repl_config *rc)
+{
+	for (size_t i = 0; i < rc->n_jobs; i++) {
+		const struct repl_job *j = &rc->jobs[i];
+		const struct snap_policy *p = j->policy ? snap_config_policy(cfg, j->policy) : NULL;
+		const char *slash = strchr(j->target, '/');
+		if (!p || j->node || !slash)
+			continue;
+		cfg->datasets = xrealloc(cfg->datasets, (cfg->n_datasets + 1) * sizeof(*cfg->datasets));
+		struct snap_dataset_cfg *d = &cfg->datasets[cfg->n_datasets++];
+		memset(d, 0, sizeof(*d));
+		d->config_index = (size_t)-1;
+		d->pool = xstrndup(j->target, (size_t)(slash - j->target));
+		d->dataset = xstrdup(slash + 1);
+		d->policy = xstrdup(j->policy);
+		d->policy_index = (size_t)(p - cfg->policies);
+		d->policy_known = true;
+		d->jpath = xasprintf("%s.policy", j->jpath);
+	}
+}
+
+/* A job whose target is on this node is run by the node that holds the source: this one leaves it. */
+static void drop_incoming(struct repl_config *rc, const char *node)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < rc->n_jobs; i++) {
+		struct repl_job *j = &rc->jobs[i];
+		if (j->node && node && !strcmp(j->node, node)) {
+			free(j->source);
+			free(j->target);
+			free(j->node);
+			free(j->address);
+			free(j->policy);
+			free(j->jpath);
+			continue;
+		}
+		rc->jobs[k++] = *j;
+	}
+	rc->n_jobs = k;
+}
+
+/* The sides: this host, then each node a target is on, with its transport. */
+static void make_sides(struct door *d)
+{
+	struct repl_view *v = &d->rview;
+	v->cfg = &d->repl;
+	v->sides = xcalloc(d->repl.n_jobs + 1, sizeof(*v->sides));
+	v->n_sides = 1;
+	for (size_t i = 0; i < d->repl.n_jobs; i++) {
+		const struct repl_job *j = &d->repl.jobs[i];
+		if (!j->node)
+			continue;
+		bool seen = false;
+		for (size_t k = 1; k < v->n_sides; k++)
+			seen |= !strcmp(v->sides[k].node, j->node);
+		if (seen)
+			continue;
+		struct repl_side *s = &v->sides[v->n_sides++];
+		s->node = xstrdup(j->node);
+		sv_push(&s->transport, "ssh");
+		sv_push(&s->transport, "-o");
+		sv_push(&s->transport, "BatchMode=yes");
+		sv_pushf(&s->transport, "root@%s", j->address);
+	}
+}
+
+static struct repl_side *side_of(struct repl_view *v, const char *node)
+{
+	for (size_t k = 1; node && k < v->n_sides; k++)
+		if (!strcmp(v->sides[k].node, node))
+			return &v->sides[k];
+	return &v->sides[0];
+}
 
 static int snap_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
@@ -35,6 +112,13 @@ static int snap_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 			tz_zone_utc(&d->zones[i]);
 		}
 	}
+	if (repl_config_parse(&ctx->main, &d->cfg, &d->repl, dl))
+		rc = -1;
+	for (size_t i = 0; i < d->repl.n_jobs; i++)
+		sv_push(&d->rview.known_ids, d->repl.jobs[i].id);
+	drop_incoming(&d->repl, ctx->node);
+	add_target_policies(&d->cfg, &d->repl);
+	make_sides(d);
 	d->view.cfg = &d->cfg;
 	ctx->snapshots = &d->cfg;
 	d->view.zones = d->zones;
@@ -66,7 +150,148 @@ static int snap_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 	policy_roots(&d->cfg, &roots);
 	int rc = snap_state_read(&d->st, &roots, dl);
 	sv_free(&roots);
+	if (d->repl.n_jobs && repl_door_read(ctx, dl))
+		rc = -1;
 	return rc;
+}
+
+struct repl_view *repl_door_view(const struct ph_ctx *ctx)
+{
+	struct snap_view *v = snap_door_view(ctx);
+	return v ? &((struct door *)((char *)v - offsetof(struct door, view)))->rview : NULL;
+}
+
+int repl_door_read(struct ph_ctx *ctx, struct diag_list *dl)
+{
+	struct repl_view *v = repl_door_view(ctx);
+	if (!v)
+		return -1;
+	int rc = 0;
+	for (size_t k = 0; k < v->n_sides; k++) {
+		struct repl_side *s = &v->sides[k];
+		snap_state_free(&s->st);
+		s->failed = false;
+		struct strvec ds = { 0 };
+		for (size_t i = 0; i < v->cfg->n_jobs; i++) {
+			const struct repl_job *j = &v->cfg->jobs[i];
+			if (k == 0)
+				sv_push(&ds, j->source);
+			if (side_of(v, j->node) == s)
+				sv_push(&ds, j->target);
+		}
+		if (!s->caps_read && repl_caps_read(&s->transport, &s->caps, dl))
+			s->failed = true;
+		s->caps_read = !s->failed;
+		if (!s->failed && repl_state_read(&s->transport, &s->caps, &ds, &s->st, dl))
+			s->failed = true;
+		rc |= s->failed ? -1 : 0;
+		sv_free(&ds);
+	}
+	return rc;
+}
+
+void repl_door_plans(const struct ph_ctx *ctx, int64_t now, bool allow_destroy, struct repl_job_plan **out,
+		     size_t *n)
+{
+	struct repl_view *v = repl_door_view(ctx);
+	*n = 0;
+	*out = NULL;
+	if (!v || !v->cfg->n_jobs)
+		return;
+	*out = xcalloc(v->cfg->n_jobs, sizeof(**out));
+	for (size_t i = 0; i < v->cfg->n_jobs; i++) {
+		const struct repl_job *j = &v->cfg->jobs[i];
+		const struct repl_side *src = &v->sides[0], *tgt = side_of(v, j->node);
+		if (src->failed || tgt->failed)
+			continue;
+		struct repl_plan_in in = { .job = j, .src = snap_state_find(&src->st, j->source),
+					   .tgt = snap_state_find(&tgt->st, j->target), .src_caps = &src->caps,
+					   .tgt_caps = &tgt->caps, .transport = &tgt->transport, .prog = zfs_prog(),
+					   .now = now, .allow_destroy = allow_destroy };
+		repl_plan_build(&in, &(*out)[(*n)++]);
+	}
+}
+
+static bool known_id(const struct strvec *ids, const char *id, size_t len)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		if (strlen(ids->v[i]) == len && !strncmp(ids->v[i], id, len))
+			return true;
+	return false;
+}
+
+int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n, struct diag_list *dl)
+{
+	*out = NULL;
+	*n = 0;
+	struct repl_view *v = repl_door_view(ctx);
+	if (!v)
+		return 0;
+	int rc = 0;
+	for (size_t k = 0; k < v->n_sides; k++) {
+		struct repl_side *s = &v->sides[k];
+		if (s->failed)
+			continue;
+		struct strvec names = { 0 }, ids = { 0 }, want = { 0 }, wid = { 0 }, pools = { 0 };
+		/* the pools this side's jobs send from or receive into */
+		for (size_t i = 0; i < v->cfg->n_jobs; i++) {
+			const struct repl_job *j = &v->cfg->jobs[i];
+			const char *names2[2] = { k == 0 ? j->source : NULL, side_of(v, j->node) == s ? j->target : NULL };
+			for (int m = 0; m < 2; m++) {
+				if (!names2[m])
+					continue;
+				size_t len = strcspn(names2[m], "/");
+				bool seen = false;
+				for (size_t q = 0; q < pools.n; q++)
+					seen |= strlen(pools.v[q]) == len && !strncmp(pools.v[q], names2[m], len);
+				if (!seen)
+					sv_pushf(&pools, "%.*s", (int)len, names2[m]);
+			}
+		}
+		if (repl_ids_read(&s->transport, &pools, &names, &ids, dl))
+			rc = -1;
+		for (size_t i = 0; i < names.n; i++)
+			for (const char *p = ids.v[i]; *p;) {
+				size_t len = strcspn(p, ",");
+				if (len == REPL_ID_LEN && !known_id(&v->known_ids, p, len)) {
+					sv_push(&want, names.v[i]);
+					sv_pushf(&wid, "%.*s", (int)len, p);
+				}
+				p += len + (p[len] == ',');
+			}
+		struct snap_state st = { 0 };
+		if (want.n && repl_state_read(&s->transport, &s->caps, &want, &st, dl))
+			rc = -1;
+		for (size_t i = 0; i < want.n; i++) {
+			const struct snap_ds *ds = snap_state_find(&st, want.v[i]);
+			if (!ds)
+				continue;
+			*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+			repl_stale_build(s->node, ds, wid.v[i], &s->transport, zfs_prog(), &(*out)[(*n)++]);
+		}
+		snap_state_free(&st);
+		sv_free(&names);
+		sv_free(&ids);
+		sv_free(&want);
+		sv_free(&wid);
+		sv_free(&pools);
+	}
+	return rc;
+}
+
+void repl_door_protect(const struct ph_ctx *ctx, struct snap_protect **out, size_t *n)
+{
+	struct repl_job_plan *pl;
+	size_t np;
+	repl_door_plans(ctx, 0, false, &pl, &np);
+	*out = xcalloc(np + 1, sizeof(**out));
+	*n = 0;
+	for (size_t i = 0; i < np; i++) {
+		if (pl[i].base)
+			(*out)[(*n)++] = (struct snap_protect){ pl[i].base_guid, pl[i].job->target };
+		repl_job_plan_free(&pl[i]);
+	}
+	free(pl);
 }
 
 int snap_door_reread(struct ph_ctx *ctx, struct diag_list *dl)
@@ -87,10 +312,24 @@ static void snap_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
 	(void)ctx;
 	struct door *d = priv;
+	int64_t now = ctx->now ? (int64_t)ctx->now : (int64_t)time(NULL);
+	struct repl_job_plan *rp;
+	size_t nrp;
+	repl_door_plans(ctx, now, ctx->allow_destroy, &rp, &nrp);
+	for (size_t i = 0; i < nrp; i++) {
+		char *line = repl_plan_line(&rp[i]);
+		sv_push(&p->info, line);
+		free(line);
+		repl_job_plan_free(&rp[i]);
+	}
+	free(rp);
 	if (!d->st.n)
 		return;
+	struct snap_protect *prot;
+	size_t nprot;
+	repl_door_protect(ctx, &prot, &nprot);
 	struct snap_plan_in in = { .cfg = &d->cfg, .zones = d->zones, .st = &d->st, .now = time(NULL),
-				   .prog = "zfs", .take = true, .prune = true };
+				   .prog = "zfs", .take = true, .prune = true, .prot = prot, .n_prot = nprot };
 	struct snap_jobs j;
 	snap_plan_build(&in, &j);
 	for (size_t i = 0; i < j.taken.n; i++)
@@ -103,6 +342,61 @@ static void snap_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 		sv_pushf(&p->info, "%zu destroy%s held back by the policy-change guard (run --prune --allow-destroy)",
 			 j.n_held_back, j.n_held_back == 1 ? "" : "s");
 	snap_jobs_free(&j);
+	free(prot);
+}
+
+/* The time of our snapshot name (0 when it is not ours). */
+static int64_t name_time(const char *name)
+{
+	int64_t t = 0;
+	enum snap_class c;
+	return name && !snap_name_parse(name, &t, &c) ? t : 0;
+}
+
+/* status: each replication's state, its last success and its lag (now - the base's time). */
+static void repl_status(struct ph_ctx *ctx, json_t *out, FILE *text)
+{
+	int64_t now = ctx->now ? (int64_t)ctx->now : (int64_t)time(NULL);
+	struct repl_view *v = repl_door_view(ctx);
+	struct repl_job_plan *rp;
+	size_t nrp;
+	repl_door_plans(ctx, now, false, &rp, &nrp);
+	if (!v || !v->cfg->n_jobs)
+		return;
+	json_t *arr = json_array();
+	if (text)
+		fprintf(text, "Replication:\n");
+	for (size_t i = 0; i < nrp; i++) {
+		const struct repl_job_plan *p = &rp[i];
+		const struct repl_side *tgt = p->job->node ? NULL : &v->sides[0];
+		for (size_t k = 1; p->job->node && k < v->n_sides; k++)
+			if (!strcmp(v->sides[k].node, p->job->node))
+				tgt = &v->sides[k];
+		const struct snap_ds *td = tgt ? snap_state_find(&tgt->st, p->job->target) : NULL;
+		int64_t last = td ? td->repl_last : 0, base_t = name_time(p->base);
+		const char *state = p->status == REPL_BEHIND && !p->resume ? "behind" : repl_status_name(p->status);
+		json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:I, s:s?}", "source", p->job->source, "target", p->job->target,
+				      "node", p->job->node, "state", state, "behind", (json_int_t)p->behind, "base", p->base);
+		json_object_set_new(o, "last_success", last ? json_integer(last) : json_null());
+		json_object_set_new(o, "lag_seconds", base_t ? json_integer(now - base_t) : json_null());
+		json_array_append_new(arr, o);
+		if (text) {
+			char lag[32] = "-", ago[32] = "never";
+			if (base_t)
+				snap_age_format(now - base_t, lag, sizeof(lag));
+			if (last) {
+				snap_age_format(now - last, ago, sizeof(ago));
+				strncat(ago, " ago", sizeof(ago) - strlen(ago) - 1);
+			}
+			char *line = repl_plan_line(p);
+			fprintf(text, "  %s\n    lag %s, last success %s\n", line + strlen("replicate "), lag, ago);
+			free(line);
+		}
+	}
+	for (size_t i = 0; i < nrp; i++)
+		repl_job_plan_free(&rp[i]);
+	free(rp);
+	json_object_set_new(out, "replication", arr);
 }
 
 /*
@@ -114,6 +408,8 @@ static void snap_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 static void snap_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 {
 	struct door *d = priv;
+	if (d && d->repl.n_jobs)
+		repl_status(ctx, out, text);
 	if (!d || !d->cfg.n_datasets)
 		return;
 	int64_t now = ctx->now ? (int64_t)ctx->now : (int64_t)time(NULL);
@@ -175,6 +471,14 @@ static void snap_free(void *priv)
 	free(d->zones);
 	snap_config_free(&d->cfg);
 	snap_state_free(&d->st);
+	for (size_t k = 0; k < d->rview.n_sides; k++) {
+		free(d->rview.sides[k].node);
+		sv_free(&d->rview.sides[k].transport);
+		snap_state_free(&d->rview.sides[k].st);
+	}
+	free(d->rview.sides);
+	sv_free(&d->rview.known_ids);
+	repl_config_free(&d->repl);
 	free(d);
 }
 

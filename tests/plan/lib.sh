@@ -57,7 +57,7 @@ plan_read_only() {
 	local prog=$1 a
 	shift
 	case $prog in
-	zfs) [ "${1:-}" = get ] || [ "${1:-}" = list ] ;;
+	zfs) [ $# -eq 0 ] || [ "${1:-}" = get ] || [ "${1:-}" = list ] ;;   # no argument: the usage text
 	zpool)
 		case ${1:-} in
 		status | list | get) return 0 ;;
