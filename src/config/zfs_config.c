@@ -317,6 +317,27 @@ static void parse_trim(const struct config_src *src, json_t *v, const char *jp, 
 		cfg_diag(dl, src, DIAG_ERROR, jp, hint, "trim must be a string");
 }
 
+/*
+ * trim "auto" is the pool property autotrim=on, converged like every pool
+ * property (one mechanism): added to pl->properties when the config does not
+ * set it. autotrim set otherwise beside "auto", or autotrim=on beside a TRIM
+ * schedule of the tool's own (two mechanisms for one pool), is an error at
+ * the property's path.
+ */
+static void trim_autotrim(const struct config_src *src, const char *tp, struct zcfg_pool *pl, struct diag_list *dl)
+{
+	const struct zcfg_prop *at = zcfg_props_get(&pl->properties, "autotrim");
+	bool on = at && !strcmp(at->norm, "on");
+	if (pl->trim == ZTRIM_AUTO && !at)
+		props_add(&pl->properties, "autotrim", "on", "on", tp);
+	else if (pl->trim == ZTRIM_AUTO && !on)
+		cfg_diag(dl, src, DIAG_ERROR, at->jpath, "remove properties.autotrim (\"trim\": \"auto\" sets it on), or choose another trim",
+			 "autotrim '%s' contradicts \"trim\": \"auto\" (autotrim=on)", at->value);
+	else if (pl->trim == ZTRIM_EVERY && on)
+		cfg_diag(dl, src, DIAG_ERROR, at->jpath, "use \"trim\": \"auto\" alone, or drop properties.autotrim for the schedule",
+			 "autotrim=on and a TRIM schedule are two mechanisms for one pool");
+}
+
 int64_t zcfg_scrub_interval_s(const struct zcfg_pool *pc)
 {
 	switch (pc->scrub) {
@@ -451,6 +472,7 @@ static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		free(sp);
 		char *tp = xasprintf("%s.trim", jp);
 		parse_trim(src, json_object_get(pj, "trim"), tp, pl, dl);
+		trim_autotrim(src, tp, pl, dl);
 		free(tp);
 	}
 	return complete;

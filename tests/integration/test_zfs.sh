@@ -387,6 +387,28 @@ JSON
 	assert_eq "$(zpool get -H -o value autotrim "$q")" on
 }
 
+test_trim_auto_is_autotrim_on_at_creation_and_on_an_existing_pool() {
+	need autotrim
+	local q; q=$(pool_name qu)
+	local d; d=$(vdev "$q-a")
+	cat >"$WORK/c.json" <<JSON
+{ "zfs": { "pools": [ { "name": "$q", "raid_level": "single", "disks": ["$d"], "mountpoint": "$WORK/mnt/$q", "trim": "auto" } ] } }
+JSON
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zpool get -H -o value autotrim "$q")" on
+	# Debian's cron is handed the pool off: one mechanism
+	assert_eq "$(zfs get -H -o value org.debian:periodic-trim "$q")" disable
+	# turned off by hand: the plan sets it on again
+	zpool set autotrim=off "$q"
+	ph plan -c "$WORK/c.json" --root "$WORK/root"
+	assert_rc 2
+	assert_contains "$out" "autotrim off -> on"
+	ph apply -c "$WORK/c.json" --root "$WORK/root" --yes
+	assert_rc 0
+	assert_eq "$(zpool get -H -o value autotrim "$q")" on
+}
+
 test_pool_has_feature_flags() {
 	need feature-flags
 	local q; q=$(pool_name qg)
