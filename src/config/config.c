@@ -471,6 +471,21 @@ const char *cfg_string(const struct config_src *src, json_t *v, const char *jpat
 	return NULL;
 }
 
+int cfg_get_uint(const struct config_src *src, json_t *obj, const char *jpath, const char *key, unsigned lo,
+		 unsigned hi, const char *hint, unsigned *out, struct diag_list *dl)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || json_is_null(v))
+		return 0;
+	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
+	if (!json_is_integer(v) || n < (json_int_t)lo || n > (json_int_t)hi) {
+		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, hint, "must be a whole number from %u to %u", lo, hi);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 1;
+}
+
 const char *cfg_get_string(const struct config_src *src, json_t *obj, const char *jpath,
 			   const char *key, bool required, struct diag_list *dl)
 {

@@ -84,6 +84,13 @@ const char *cfg_get_string(const struct config_src *src, json_t *obj, const char
  * tool uses from a config goes through this or cfg_get_string.
  */
 const char *cfg_string(const struct config_src *src, json_t *v, const char *jpath, struct diag_list *dl);
+/*
+ * A whole number in lo..hi at jpath.key. Returns 1 and sets *out when
+ * present and valid, 0 when absent (or null), -1 after reporting an error
+ * ("must be a whole number from LO to HI", with hint).
+ */
+int cfg_get_uint(const struct config_src *src, json_t *obj, const char *jpath, const char *key, unsigned lo,
+		 unsigned hi, const char *hint, unsigned *out, struct diag_list *dl);
 json_t *cfg_get_array(const struct config_src *src, json_t *obj, const char *jpath,
 		      const char *key, bool required, struct diag_list *dl);
 json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jpath,

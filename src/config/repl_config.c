@@ -150,21 +150,6 @@ static bool below_or_same(const char *a, const char *b)
 	return !strncmp(a, b, n) && (a[n] == '\0' || a[n] == '/');
 }
 
-static int get_uint(const struct config_src *src, json_t *obj, const char *jpath, const char *key, unsigned lo,
-		    unsigned hi, const char *hint, unsigned *out, struct diag_list *dl)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v))
-		return 0;
-	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
-	if (!json_is_integer(v) || n < (json_int_t)lo || n > (json_int_t)hi) {
-		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, hint, "must be a whole number from %u to %u", lo, hi);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 1;
-}
-
 static void parse_job(const struct config_src *src, json_t *jj, size_t i, const struct snap_config *snap,
 		      struct repl_config *cfg, struct diag_list *dl)
 {
@@ -211,10 +196,10 @@ static void parse_job(const struct config_src *src, json_t *jj, size_t i, const 
 		cfg_diag_at(dl, src, DIAG_ERROR, jp, "target", "replicate to a dataset outside the source",
 			    "target '%s' is the source '%s', or lies above or below it", target, source);
 	struct repl_job j = { .schedule_minutes = REPL_SCHEDULE_DEFAULT };
-	get_uint(src, jj, jp, "schedule_minutes", 1, REPL_SCHEDULE_MAX,
-		 "minutes between two replications, e.g. 15", &j.schedule_minutes, dl);
-	get_uint(src, jj, jp, "rate_mb", 1, REPL_RATE_MAX, "a bandwidth limit in MB/s, e.g. 50; leave it out for none",
-		 &j.rate_mb, dl);
+	cfg_get_uint(src, jj, jp, "schedule_minutes", 1, REPL_SCHEDULE_MAX,
+		     "minutes between two replications, e.g. 15", &j.schedule_minutes, dl);
+	cfg_get_uint(src, jj, jp, "rate_mb", 1, REPL_RATE_MAX, "a bandwidth limit in MB/s, e.g. 50; leave it out for none",
+		     &j.rate_mb, dl);
 	const char *pol = cfg_get_string(src, jj, jp, "policy", false, dl);
 	const struct snap_policy *p = pol && snap ? snap_config_policy(snap, pol) : NULL;
 	if (pol && !p) {
@@ -271,6 +256,17 @@ int repl_config_parse(const struct config_src *src, const struct snap_config *sn
 	return diag_count(dl, DIAG_ERROR) > errors ? -1 : 0;
 }
 
+void repl_job_free(struct repl_job *j)
+{
+	free(j->source);
+	free(j->target);
+	free(j->node);
+	free(j->address);
+	free(j->policy);
+	free(j->jpath);
+	memset(j, 0, sizeof(*j));
+}
+
 void repl_config_free(struct repl_config *cfg)
 {
 	if (!cfg)
@@ -281,15 +277,8 @@ void repl_config_free(struct repl_config *cfg)
 		free(cfg->nodes[i].jpath);
 	}
 	free(cfg->nodes);
-	for (size_t i = 0; i < cfg->n_jobs; i++) {
-		struct repl_job *j = &cfg->jobs[i];
-		free(j->source);
-		free(j->target);
-		free(j->node);
-		free(j->address);
-		free(j->policy);
-		free(j->jpath);
-	}
+	for (size_t i = 0; i < cfg->n_jobs; i++)
+		repl_job_free(&cfg->jobs[i]);
 	free(cfg->jobs);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -70,6 +70,8 @@ struct repl_config {
  */
 int repl_config_parse(const struct config_src *src, const struct snap_config *snap, struct repl_config *cfg,
 		      struct diag_list *dl);
+/* Frees what j holds and clears it. */
+void repl_job_free(struct repl_job *j);
 void repl_config_free(struct repl_config *cfg);
 const struct repl_node *repl_config_node(const struct repl_config *cfg, const char *name);
 /* The id of a job to target on node (NULL: local) into out (REPL_ID_LEN + 1 bytes). */

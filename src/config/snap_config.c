@@ -66,25 +66,6 @@ static void unknown_members(const struct config_src *src, json_t *obj, const cha
 	}
 }
 
-/*
- * A whole number in lo..hi at jpath.key. Returns 1 and sets *out when
- * present and valid, 0 when absent, -1 after reporting an error.
- */
-static int get_uint(const struct config_src *src, json_t *obj, const char *jpath, const char *key,
-		    unsigned lo, unsigned hi, const char *hint, unsigned *out, struct diag_list *dl)
-{
-	json_t *v = json_object_get(obj, key);
-	if (!v || json_is_null(v))
-		return 0;
-	json_int_t n = json_is_integer(v) ? json_integer_value(v) : -1;
-	if (!json_is_integer(v) || n < (json_int_t)lo || n > (json_int_t)hi) {
-		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, hint, "must be a whole number from %u to %u", lo, hi);
-		return -1;
-	}
-	*out = (unsigned)n;
-	return 1;
-}
-
 static void get_bool(const struct config_src *src, json_t *obj, const char *jpath, const char *key,
 		     bool *out, struct diag_list *dl)
 {
@@ -135,7 +116,7 @@ static void parse_keep(const struct config_src *src, json_t *pj, struct snap_pol
 				    "unknown snapshot class '%s'", key);
 			continue;
 		}
-		get_uint(src, keep, kp, key, 0, SNAP_KEEP_MAX,
+		cfg_get_uint(src, keep, kp, key, 0, SNAP_KEEP_MAX,
 			 "the number of snapshots of this class to keep; 0 takes none", &p->keep[c], dl);
 	}
 	free(kp);
@@ -164,7 +145,7 @@ static void parse_policy(const struct config_src *src, const char *name, json_t 
 		return;
 	}
 	unknown_members(src, pj, p->jpath, policy_members, "a snapshot policy", dl);
-	get_uint(src, pj, p->jpath, "frequent_minutes", 1, SNAP_FREQUENT_MINUTES_MAX,
+	cfg_get_uint(src, pj, p->jpath, "frequent_minutes", 1, SNAP_FREQUENT_MINUTES_MAX,
 		 "minutes per frequent slot, counted from local midnight, e.g. 15", &p->frequent_minutes, dl);
 	parse_keep(src, pj, p, dl);
 	const char *tz = cfg_get_string(src, pj, p->jpath, "timezone", false, dl);
@@ -303,7 +284,7 @@ int snap_config_parse(const struct config_src *src, const json_t *zfs_c, struct 
 		return 0;
 	size_t errors = diag_count(dl, DIAG_ERROR);
 	parse_policies(src, zfs, cfg, dl);
-	get_uint(src, zfs, "zfs", "snapshot_destroy_batch", 1, SNAP_DESTROY_BATCH_MAX,
+	cfg_get_uint(src, zfs, "zfs", "snapshot_destroy_batch", 1, SNAP_DESTROY_BATCH_MAX,
 		 "names per zfs destroy call; the default is 100", &cfg->destroy_batch, dl);
 	json_t *dss = json_object_get(zfs, "datasets");
 	if (json_is_array(dss)) {

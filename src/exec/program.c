@@ -77,14 +77,19 @@ static bool needs_quote(const char *s)
 	return false;
 }
 
-char *exec_argv_display(const char *const argv[])
+/*
+ * argv as one POSIX shell command line: words that need it in single quotes
+ * (' as '\''). remote: also the first word when it holds '=' (a remote shell
+ * would take it for an assignment). Returns a new string (caller frees).
+ */
+static char *shell_words(const char *const argv[], bool remote)
 {
 	struct strbuf sb = STRBUF_INIT;
 	sb_init(&sb);
 	for (size_t i = 0; argv[i]; i++) {
 		if (i)
 			sb_addc(&sb, ' ');
-		if (!needs_quote(argv[i])) {
+		if (!needs_quote(argv[i]) && !(remote && i == 0 && strchr(argv[i], '='))) {
 			sb_adds(&sb, argv[i]);
 			continue;
 		}
@@ -100,26 +105,12 @@ char *exec_argv_display(const char *const argv[])
 	return sb_detach(&sb);
 }
 
+char *exec_argv_display(const char *const argv[])
+{
+	return shell_words(argv, false);
+}
+
 char *exec_remote_command(const char *const argv[])
 {
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	for (size_t i = 0; argv[i]; i++) {
-		if (i)
-			sb_addc(&sb, ' ');
-		/* the first word with '=' would be an assignment there */
-		if (!needs_quote(argv[i]) && !(i == 0 && strchr(argv[i], '='))) {
-			sb_adds(&sb, argv[i]);
-			continue;
-		}
-		sb_addc(&sb, '\'');
-		for (const char *p = argv[i]; *p; p++) {
-			if (*p == '\'')
-				sb_adds(&sb, "'\\''");
-			else
-				sb_addc(&sb, *p);
-		}
-		sb_addc(&sb, '\'');
-	}
-	return sb_detach(&sb);
+	return shell_words(argv, true);
 }

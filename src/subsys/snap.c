@@ -50,12 +50,7 @@ static void drop_incoming(struct repl_config *rc, const char *node)
 	for (size_t i = 0; i < rc->n_jobs; i++) {
 		struct repl_job *j = &rc->jobs[i];
 		if (j->node && node && !strcmp(j->node, node)) {
-			free(j->source);
-			free(j->target);
-			free(j->node);
-			free(j->address);
-			free(j->policy);
-			free(j->jpath);
+			repl_job_free(j);
 			continue;
 		}
 		rc->jobs[k++] = *j;
