@@ -42,12 +42,9 @@ static int run_cmd_for(const struct repl_cmd *c, const char *what, struct diag_l
 	if (rc && tolerated(c, r.err))
 		rc = 0;
 	if (rc) {
-		char *cmd = exec_argv_display(sv_argv(&a));
-		char *why = exec_describe_status(&r);
-		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "%s: '%s' %s%s%s", what, cmd, why, *r.err ? ": " : "",
-			 r.err);
-		free(cmd);
-		free(why);
+		char *text = exec_failure_text(sv_argv(&a), &r);
+		diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "%s: %s", what, text);
+		free(text);
 	}
 	exec_result_free(&r);
 	sv_free(&a);

@@ -16,12 +16,9 @@ static int run_one(struct strvec *argv, struct diag_list *dl, char **err)
 		if (err)
 			*err = xstrdup(r.err);
 		else {
-			char *cmd = exec_argv_display(sv_argv(argv));
-			char *why = exec_describe_status(&r);
-			diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "'%s' %s%s%s", cmd, why,
-				 *r.err ? ": " : "", r.err);
-			free(cmd);
-			free(why);
+			char *text = exec_failure_text(sv_argv(argv), &r);
+			diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r.hint, "%s", text);
+			free(text);
 		}
 	}
 	exec_result_free(&r);

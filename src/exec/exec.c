@@ -56,3 +56,13 @@ char *exec_describe_status(const struct exec_result *r)
 		return xasprintf("was killed by signal %d", r->status - 128);
 	return xasprintf("exited with status %d", r->status);
 }
+
+char *exec_failure_text(const char *const argv[], const struct exec_result *r)
+{
+	char *cmd = exec_argv_display(argv);
+	char *why = exec_describe_status(r);
+	char *text = xasprintf("'%s' %s%s%s", cmd, why, *r->err ? ": " : "", r->err);
+	free(cmd);
+	free(why);
+	return text;
+}

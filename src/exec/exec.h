@@ -47,4 +47,10 @@ void exec_result_free(struct exec_result *r);
 /* Short description of a failure: "exited with status 1", "killed by signal 9", ... */
 char *exec_describe_status(const struct exec_result *r);
 
+/*
+ * The failure of argv as one message: "'CMD' exited with status 1: STDERR"
+ * (": STDERR" only when it wrote any, as it wrote it). Caller frees.
+ */
+char *exec_failure_text(const char *const argv[], const struct exec_result *r);
+
 #endif

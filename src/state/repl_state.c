@@ -89,11 +89,9 @@ static const char *prog_for(const struct strvec *transport)
 
 static void report(struct strvec *argv, const struct exec_result *r, struct diag_list *dl)
 {
-	char *cmd = exec_argv_display(sv_argv(argv));
-	char *why = exec_describe_status(r);
-	diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r->hint, "'%s' %s%s%s", cmd, why, *r->err ? ": " : "", r->err);
-	free(cmd);
-	free(why);
+	char *text = exec_failure_text(sv_argv(argv), r);
+	diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r->hint, "%s", text);
+	free(text);
 }
 
 /* Runs one read-only program through transport; its usage text (stderr, else stdout) into *text. */
@@ -133,18 +131,6 @@ int repl_caps_read(const struct strvec *transport, struct repl_caps *caps, struc
 }
 
 /* The dataset a "cannot open 'X': dataset does not exist" line of err names, or NULL (not owned). */
-static const char *missing_dataset(const char *err, const struct strvec *ds)
-{
-	for (size_t i = 0; i < ds->n; i++) {
-		char *m = xasprintf("cannot open '%s': dataset does not exist", ds->v[i]);
-		bool hit = strstr(err, m) != NULL;
-		free(m);
-		if (hit)
-			return ds->v[i];
-	}
-	return NULL;
-}
-
 static bool has(const struct strvec *sv, const char *s)
 {
 	for (size_t i = 0; i < sv->n; i++)
@@ -177,17 +163,10 @@ int repl_state_read(const struct strvec *transport, const struct repl_caps *caps
 		struct exec_result r;
 		int erc = exec_run(sv_argv(&full), NULL, &r);
 		st->programs++;
-		const char *gone = erc ? missing_dataset(r.err, &ds) : NULL;
 		bool again = false;
 		if (!erc) {
 			rc = snap_state_parse(r.out, st, dl);
-		} else if (gone) {
-			struct strvec rest = { 0 };
-			for (size_t i = 0; i < ds.n; i++)
-				if (strcmp(ds.v[i], gone))
-					sv_push(&rest, ds.v[i]);
-			sv_free(&ds);
-			ds = rest;
+		} else if (snap_state_drop_missing(&ds, r.err)) {
 			again = true;
 		} else {
 			report(&full, &r, dl);

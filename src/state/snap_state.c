@@ -112,26 +112,30 @@ int snap_state_parse(const char *text, struct snap_state *st, struct diag_list *
 }
 
 /* The dataset a "cannot open 'X': dataset does not exist" line of err names (caller frees), or NULL. */
-static char *missing_dataset(const char *err, const struct strvec *ds)
+bool snap_state_drop_missing(struct strvec *ds, const char *err)
 {
 	for (size_t i = 0; i < ds->n; i++) {
 		char *m = xasprintf("cannot open '%s': dataset does not exist", ds->v[i]);
 		bool hit = strstr(err, m) != NULL;
 		free(m);
-		if (hit)
-			return xstrdup(ds->v[i]);
+		if (!hit)
+			continue;
+		struct strvec rest = { 0 };
+		for (size_t k = 0; k < ds->n; k++)
+			if (k != i)
+				sv_push(&rest, ds->v[k]);
+		sv_free(ds);
+		*ds = rest;
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 static void report(const char *const argv[], const struct exec_result *r, struct diag_list *dl)
 {
-	char *cmd = exec_argv_display(argv);
-	char *why = exec_describe_status(r);
-	diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r->hint, "'%s' %s%s%s", cmd, why, *r->err ? ": " : "",
-		 r->err);
-	free(cmd);
-	free(why);
+	char *text = exec_failure_text(argv, r);
+	diag_add(dl, DIAG_ERROR, NULL, 0, 0, NULL, r->hint, "%s", text);
+	free(text);
 }
 
 /* The datasets, without any that lies below another (zfs get -r reads it already). */
@@ -187,22 +191,14 @@ int snap_state_read(struct snap_state *st, const struct strvec *datasets, struct
 			sv_push(&argv, ds.v[i]);
 		int erc = exec_run(sv_argv(&argv), NULL, &r);
 		st->programs++;
-		char *gone = erc ? missing_dataset(r.err, &ds) : NULL;
 		if (!erc) {
 			rc = snap_state_parse(r.out, st, dl);
 			attempt = 2;
-		} else if (gone && attempt == 0) {
-			struct strvec rest = { 0 };
-			for (size_t i = 0; i < ds.n; i++)
-				if (strcmp(ds.v[i], gone))
-					sv_push(&rest, ds.v[i]);
-			sv_free(&ds);
-			ds = rest;
-		} else {
+		} else if (attempt > 0 || !snap_state_drop_missing(&ds, r.err)) {
 			report(sv_argv(&argv), &r, dl);
 			rc = -1;
+			attempt = 2;
 		}
-		free(gone);
 		exec_result_free(&r);
 		sv_free(&argv);
 	}

@@ -70,6 +70,12 @@ struct snap_state {
 };
 
 int snap_state_parse(const char *text, struct snap_state *st, struct diag_list *dl);
+/*
+ * When err (a zfs get's stderr) says "cannot open 'X': dataset does not
+ * exist" for an X of ds (it vanished since it was listed), removes X from ds
+ * and returns true, so the read can be run again without it; else false.
+ */
+bool snap_state_drop_missing(struct strvec *ds, const char *err);
 /* Reads datasets (full names; none: nothing is run). Returns 0 or -1 (error in dl). */
 int snap_state_read(struct snap_state *st, const struct strvec *datasets, struct diag_list *dl);
 /* Reads the command caps from `zfs` usage. Returns 0 or -1 (error in dl). */
