@@ -429,7 +429,7 @@ int gc_first_free_mp(const struct guest_conf *g, const int *used, size_t n_used)
 			section = strcasecmp(l->key, "pve:pending") ? -1 : l->section;
 		if (l->kind != GC_KEY || (l->section != 0 && l->section != section))
 			continue;
-		if (strncmp(l->key, "mp", 2) || !isdigit((unsigned char)l->key[2]))
+		if (!gc_is_mount_key(l->key))
 			continue;
 		int n = atoi(l->key + 2);
 		if (n >= 0 && n < 256)
@@ -457,10 +457,15 @@ static bool same_path(const char *a, const char *b)
 	}
 }
 
+bool gc_is_mount_key(const char *key)
+{
+	return !strncmp(key, "mp", 2) && isdigit((unsigned char)key[2]);
+}
+
 /* True when line l is `mpN: SOURCE,mp=TARGET,...` (source compared as a path when it is one). */
 static bool line_mounts(const struct gc_line *l, const char *source, const char *target)
 {
-	if (l->kind != GC_KEY || strncmp(l->key, "mp", 2) || !isdigit((unsigned char)l->key[2]))
+	if (l->kind != GC_KEY || !gc_is_mount_key(l->key))
 		return false;
 	struct pve_propstr ps;
 	if (pve_propstr_parse(l->value, "volume", &ps))

@@ -958,7 +958,7 @@ static void plan_mount(struct guest_plan *c, const struct pve_mount_want *m)
 	struct pve_propstr ps = { 0 };
 	for (size_t i = 0; i < g->conf.n && g->conf.v[i].section == 0; i++) {
 		const struct gc_line *l = &g->conf.v[i];
-		if (l->kind != GC_KEY || strncmp(l->key, "mp", 2) || !isdigit((unsigned char)l->key[2]))
+		if (l->kind != GC_KEY || !gc_is_mount_key(l->key))
 			continue;
 		struct pve_propstr t;
 		if (pve_propstr_parse(l->value, "volume", &t))

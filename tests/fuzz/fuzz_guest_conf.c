@@ -69,7 +69,7 @@ static void mounts(const char *text, size_t len, const struct guest_conf *orig)
 	for (size_t i = 0; i < orig->n && orig->v[i].section == 0; i++) {
 		const struct gc_line *l = &orig->v[i];
 		struct pve_propstr p;
-		if (l->kind != GC_KEY || strncmp(l->key, "mp", 2) || pve_propstr_parse(l->value, "volume", &p))
+		if (l->kind != GC_KEY || !gc_is_mount_key(l->key) || pve_propstr_parse(l->value, "volume", &p))
 			continue;
 		const char *mp = pve_propstr_get(&p, "mp");
 		if (p.volume && mp) {
