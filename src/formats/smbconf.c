@@ -152,28 +152,14 @@ const char *smb_section_get(const struct smb_section *sec, const char *key)
 
 size_t smbconf_count_include(const char *text, const char *path)
 {
+	/* read as Samba reads it: a line continued from the one before ('\\') is no include of its own */
+	struct smb_doc doc;
+	smbconf_parse(text, &doc);
 	size_t count = 0;
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char *line = xstrndup(p, n);
-		char *eq = strchr(line, '=');
-		const char *s = line;
-		while (isspace((unsigned char)*s))
-			s++;
-		if (eq && *s != '#' && *s != ';') {
-			*eq = '\0';
-			char *value = str_trim_dup(eq + 1, strlen(eq + 1));
-			if (key_eq(s, "include") && !strcmp(value, path))
-				count++;
-			free(value);
-		}
-		free(line);
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
+	for (size_t i = 0; i < doc.n; i++)
+		for (size_t k = 0; k < doc.v[i].n_params; k++)
+			count += key_eq(doc.v[i].params[k].key, "include") && !strcmp(doc.v[i].params[k].value, path);
+	smbconf_doc_free(&doc);
 	return count;
 }
 

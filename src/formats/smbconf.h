@@ -43,7 +43,8 @@ const struct smb_section *smbconf_section(const struct smb_doc *doc, const char 
 /* Value of key in a section (key compared without case and spaces), or NULL. */
 const char *smb_section_get(const struct smb_section *sec, const char *key);
 
-/* Number of lines "include = path" (any case and spacing; comments do not count). */
+/* Number of "include = path" parameters as smbconf_parse reads them (any case and spacing; comments
+ * and lines continued from the one before do not count). */
 size_t smbconf_count_include(const char *text, const char *path);
 
 /*

@@ -60,6 +60,19 @@ static void commented_or_other_includes_do_not_count(void **state)
 	free(out);
 }
 
+static void an_include_line_continued_from_the_one_before_does_not_count(void **state)
+{
+	(void)state;
+	/* Samba reads "10.0.0.2 Include= ..." as part of hosts allow: nothing is included */
+	const char *text = "[global]\n\thosts allow = 10.0.0.1 \\\n\t10.0.0.2\\\n\tInclude = " INC "\n";
+	assert_int_equal(smbconf_count_include(text, INC), 0);
+	char *out = NULL;
+	assert_int_equal(smbconf_with_include(text, strlen(text), INC, &out, NULL), 0);
+	assert_non_null(out);
+	assert_int_equal(smbconf_count_include(out, INC), 1);
+	free(out);
+}
+
 static void continuation_backslash_cannot_swallow_the_include(void **state)
 {
 	(void)state;
@@ -169,6 +182,7 @@ int main(void)
 		cmocka_unit_test(include_after_final_newline_adds_only_the_line),
 		cmocka_unit_test(present_include_line_changes_nothing),
 		cmocka_unit_test(commented_or_other_includes_do_not_count),
+		cmocka_unit_test(an_include_line_continued_from_the_one_before_does_not_count),
 		cmocka_unit_test(continuation_backslash_cannot_swallow_the_include),
 		cmocka_unit_test(continuation_before_crlf_cannot_swallow_the_include),
 		cmocka_unit_test(empty_file_gets_just_the_line),
