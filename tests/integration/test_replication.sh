@@ -200,24 +200,19 @@ test_base_survives_a_prune_and_replication_continues_from_it() {
 	assert_eq "$(snaps "$a/data")" "$s3 "
 }
 
-test_a_send_killed_mid_stream_converges_on_the_next_run() {
-	local a b; a=$(newpool k 256M); b=$(newpool l 256M)
-	zfs create "$a/data"
-	dd if=/dev/urandom of="$WORK/mnt-$a/data/big" bs=1M count=24 2>/dev/null
-	cfg "$WORK/c.json" "$a" "$b" "$b/data" ', "rate_mb": 2'
-	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
-	assert_rc 0
-	"$PH" run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z >"$WORK/bg.out" 2>&1 &
-	local pid=$!
-	# kill it mid-stream, however slow the start: once the receive runs, and (where the receive reads
-	# the pipe itself, OpenZFS) has read 4 MiB of the 24 at 2 MB/s; zfs-fuse's daemon reads it: 3 s more
-	local recv="" i got=0
+# kill_mid_stream CONFIG TARGET: starts `run --replicate` (the config's rate limit keeps it slow) and
+# kills it mid-stream, however slow its start: once the receive into TARGET runs and (where the
+# receive reads the pipe itself, OpenZFS) has read 4 MiB; zfs-fuse's daemon reads it: 3 s more.
+kill_mid_stream() {
+	local c=$1 t=$2
+	"$PH" run --replicate -c "$c" --now 2026-01-05T10:00:00Z >"$WORK/bg.out" 2>&1 &
+	local pid=$! recv="" i got=0
 	for i in $(seq 1 600); do
-		recv=$(pgrep -f "zfs receive.* $b/data\$" | head -1 || true)
+		recv=$(pgrep -f "zfs receive.* $t\$" | head -1 || true)
 		[ -n "$recv" ] && break
 		sleep 0.1
 	done
-	[ -n "$recv" ] || fail "the receive into $b/data never started: $(cat "$WORK/bg.out")"
+	[ -n "$recv" ] || fail "the receive into $t never started: $(cat "$WORK/bg.out")"
 	if [ "$FLAGS" = Lce ]; then
 		for i in $(seq 1 300); do
 			got=$(awk '/^rchar:/ { print $2 }' "/proc/$recv/io" 2>/dev/null || echo 0)
@@ -229,6 +224,16 @@ test_a_send_killed_mid_stream_converges_on_the_next_run() {
 		sleep 3
 	fi
 	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+test_a_send_killed_mid_stream_converges_on_the_next_run() {
+	local a b; a=$(newpool k 256M); b=$(newpool l 256M)
+	zfs create "$a/data"
+	dd if=/dev/urandom of="$WORK/mnt-$a/data/big" bs=1M count=24 2>/dev/null
+	cfg "$WORK/c.json" "$a" "$b" "$b/data" ', "rate_mb": 2'
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	kill_mid_stream "$WORK/c.json" "$b/data"
 	# nothing complete arrived; where ZFS keeps partial receives (-s), a resume token did
 	! zfs list -H -t snapshot -o name "$b/data@phoenix_2026-01-05T100000Z_hourly" >/dev/null 2>&1 || fail "a killed send left a complete snapshot"
 	local resumable=
@@ -270,6 +275,32 @@ test_progress_on_a_terminal_shows_bytes_rate_and_where_zfs_estimates_the_time_le
 	else
 		assert_not_contains "$tty" " left"
 	fi
+}
+
+test_a_partial_receive_whose_snapshot_is_gone_is_aborted_then_sent_again() {
+	need resume
+	local a b; a=$(newpool g 256M); b=$(newpool j 256M)
+	zfs create "$a/data"
+	dd if=/dev/urandom of="$WORK/mnt-$a/data/big" bs=1M count=24 2>/dev/null
+	cfg "$WORK/c.json" "$a" "$b" "$b/data" ', "rate_mb": 2'
+	local s1=phoenix_2026-01-05T100000Z_hourly s2=phoenix_2026-01-05T110000Z_hourly
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	kill_mid_stream "$WORK/c.json" "$b/data"
+	[ "$(zfs get -H -o value receive_resume_token "$b/data" 2>/dev/null || echo -)" != - ] || fail "no resume token after the kill"
+	# the snapshot the partial receive was of goes; a newer one comes
+	zfs destroy "$a/data@$s1"
+	sed -i 's/, "rate_mb": 2//' "$WORK/c.json"
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 0
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 1
+	assert_contains "$err" "the partial receive's base is gone: it is aborted (zfs receive -A)"
+	[ "$(zfs get -H -o value receive_resume_token "$b/data" 2>/dev/null || echo -)" = - ] || fail "the partial receive was not aborted"
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 0
+	assert_contains "$out" "Replicated 1, failed 0, skipped 0."
+	same_snapshot "$a/data@$s2" "$b/data@$s2"
 }
 
 test_schedule_and_config_errors() {
