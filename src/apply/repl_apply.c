@@ -13,6 +13,8 @@
 #include "util/lock.h"
 
 #define REPL_STEP_TIMEOUT_MS (24 * 3600 * 1000)
+#define REPL_STALL_MS (10 * 60 * 1000)
+#define REPL_ESTIMATE_TIMEOUT_MS (60 * 1000)
 
 void repl_report_free(struct repl_report *r)
 {
@@ -74,12 +76,33 @@ struct progress_ctx {
 	const struct repl_job_plan *p;
 	size_t step;
 	const struct repl_apply_opts *o;
+	unsigned long long total;
 };
 
 static void on_progress(unsigned long long bytes, void *arg)
 {
 	struct progress_ctx *c = arg;
-	c->o->progress(c->p, c->step, bytes, c->o->progress_arg);
+	c->o->progress(c->p, c->step, bytes, c->total, c->o->progress_arg);
+}
+
+/* The estimated size of step s (`zfs send -nvP`), 0 when there is none or it fails: only progress uses it. */
+static unsigned long long estimate(const struct repl_step *s)
+{
+	if (!s->estimate.n)
+		return 0;
+	struct strvec a = { 0 };
+	for (size_t i = 0; i < s->estimate.n; i++)
+		sv_push(&a, s->estimate.v[i]);
+	struct exec_opts eo = { .timeout_ms = REPL_ESTIMATE_TIMEOUT_MS };
+	struct exec_result r;
+	unsigned long long total = 0;
+	/* OpenZFS prints a dry run's verbose lines on stdout; stderr is read too in case one does not */
+	if (exec_run(sv_argv(&a), &eo, &r) == 0 && repl_send_estimate_parse(r.out, &total) &&
+	    repl_send_estimate_parse(r.err, &total))
+		total = 0;
+	exec_result_free(&r);
+	sv_free(&a);
+	return total;
 }
 
 /* One step. Returns 0, or -1 (error in dl); *bytes gets what passed. */
@@ -93,9 +116,10 @@ static int run_step(const struct repl_job_plan *p, size_t k, const struct repl_a
 	for (size_t i = 0; i < s->recv.n; i++)
 		sv_push(&recv, s->recv.v[i]);
 	const char *const *argvs[] = { sv_argv(&send), sv_argv(&recv) };
-	struct progress_ctx pc = { p, k, o };
+	struct progress_ctx pc = { p, k, o, o && o->progress ? estimate(s) : 0 };
 	struct exec_pipeline_opts po = {
 		.timeout_ms = o && o->timeout_ms ? o->timeout_ms : REPL_STEP_TIMEOUT_MS,
+		.stall_ms = o && o->stall_ms ? o->stall_ms : REPL_STALL_MS,
 		.rate_limit = (unsigned long long)p->job->rate_mb * 1000000ULL,
 		.progress = o && o->progress ? on_progress : NULL,
 		.progress_arg = &pc,

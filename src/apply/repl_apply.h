@@ -4,8 +4,8 @@
  * applies, and two runs never send the same job at once): the rollback a
  * diverged job was allowed, each step as one pipeline `zfs send ... | zfs
  * receive ...` (exec/pipeline.h: no shell, both statuses and stderrs kept,
- * the job's rate limit), then the commands after success (settings, holds
- * moved, phoenix:repl-last).
+ * the job's rate limit, a stall deadline), then the commands after success
+ * (settings, holds moved, phoenix:repl-last).
  *
  * Contract: returns 0 when the job is done (or had nothing to do), 1 when
  * it was skipped because another run holds its lock (a warning in dl),
@@ -27,8 +27,11 @@ struct repl_report {
 
 struct repl_apply_opts {
 	int timeout_ms;               /* each step; 0: 24 h */
-	/* called while a step runs (bytes so far); may be NULL */
-	void (*progress)(const struct repl_job_plan *p, size_t step, unsigned long long bytes, void *arg);
+	int stall_ms;                 /* each step stops when no byte moved for this long; 0: 10 minutes */
+	/* called while a step runs (bytes so far; total: the step's estimated size, 0 when unknown); may
+	 * be NULL. Only with a callback is the estimate asked for (one `zfs send -nvP` per step). */
+	void (*progress)(const struct repl_job_plan *p, size_t step, unsigned long long bytes,
+			 unsigned long long total, void *arg);
 	void *progress_arg;
 };
 

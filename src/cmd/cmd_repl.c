@@ -122,7 +122,7 @@ size_t repl_dry_run(struct ph_ctx *ctx, const struct options *o, int64_t now, js
 	free(pl);
 	json_t *stale = json_array();
 	struct diag_list sd = { 0 };
-	size_t n_stale = stale_holds(ctx, o, false, stale, &sd);
+	size_t n_stale = n || o->replicate ? stale_holds(ctx, o, false, stale, &sd) : 0;
 	diag_list_free(&sd);
 	if (!o->json && n)
 		printf("Would replicate %zu of %zu job%s.\n", todo, n, n == 1 ? "" : "s");
@@ -132,7 +132,8 @@ size_t repl_dry_run(struct ph_ctx *ctx, const struct options *o, int64_t now, js
 }
 
 struct tty_progress {
-	double t0;
+	double t0;      /* when the step began */
+	size_t step;
 	bool shown;
 };
 
@@ -143,12 +144,27 @@ static double mono(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
-static void on_progress(const struct repl_job_plan *p, size_t step, unsigned long long bytes, void *arg)
+/* "12.0 of 95.3 MiB, 4.1 MiB/s, 0:18 left" (total 0: unknown, no ETA) on one rewritten stderr line. */
+static void on_progress(const struct repl_job_plan *p, size_t step, unsigned long long bytes,
+			unsigned long long total, void *arg)
 {
 	struct tty_progress *tp = arg;
-	double dt = mono() - tp->t0;
-	fprintf(stderr, "\r  %s to %s, step %zu of %zu: %.1f MiB, %.1f MiB/s   ", p->job->source, p->target_display,
-		step + 1, p->n_steps, bytes / 1048576.0, dt > 0 ? bytes / 1048576.0 / dt : 0.0);
+	if (step != tp->step) {   /* a new step: its first report comes a second after it began */
+		tp->step = step;
+		tp->t0 = mono() - 1.0;
+	}
+	double dt = mono() - tp->t0, rate = dt > 0 ? bytes / dt : 0.0;
+	fprintf(stderr, "\r  %s to %s, step %zu of %zu: %.1f", p->job->source, p->target_display, step + 1,
+		p->n_steps, bytes / 1048576.0);
+	if (total)
+		fprintf(stderr, " of %.1f", total / 1048576.0);
+	fprintf(stderr, " MiB, %.1f MiB/s", rate / 1048576.0);
+	if (total && rate > 0) {
+		double left = bytes < total ? (double)(total - bytes) / rate : 0;
+		long s = (long)(left + 0.5);
+		fprintf(stderr, ", %ld:%02ld left", s / 60, s % 60);
+	}
+	fprintf(stderr, "   ");
 	tp->shown = true;
 }
 
@@ -194,6 +210,7 @@ int repl_run_phase(struct ph_ctx *ctx, const struct options *o, int64_t now, str
 			continue;
 		}
 		tp.t0 = mono();
+		tp.step = 0;
 		tp.shown = false;
 		if (repl_apply_job(p, &ao, rep, dl) < 0)
 			rc = -1;

@@ -309,7 +309,8 @@ static int snap_run(const struct options *o, int64_t now, bool take, bool prune,
 	int rc = 0;
 	struct repl_report rr = { 0 };
 	struct repl_view *rv = repl_door_view(&ctx);
-	bool has_jobs = repl && rv && rv->cfg->n_jobs;
+	/* run --replicate without a job still looks for the stale holds of jobs removed from the config */
+	bool has_jobs = repl && rv && (rv->cfg->n_jobs || o->replicate);
 	if (take) {
 		if (phase(&ctx, o, now, true, false, &rep, held, dl))
 			rc = -1;

@@ -228,6 +228,7 @@ static int job_spawn(struct job *r)
 {
 	r->start = job_now_ms();
 	r->deadline = r->start + r->timeout_ms;
+	r->last_move = r->start;
 	r->next_progress = r->start + r->progress_ms;
 	if (!r->capture)
 		r->null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -277,18 +278,28 @@ static void signal_all(struct job *r, int sig)
 	}
 }
 
+/* When the job must stop for lack of time: the deadline, or the stall deadline when that comes first. */
+static long long stop_time(const struct job *r)
+{
+	long long stall = r->stall_ms > 0 ? r->last_move + r->stall_ms : r->deadline;
+	return stall < r->deadline ? stall : r->deadline;
+}
+
 /*
- * The one place that stops programs. At the deadline, or as soon as a stage
- * failed (stop_requested), SIGTERM to every stage still running; JOB_GRACE_MS
- * later, SIGKILL to those still running. timed_out is set when the deadline,
- * not a failure, started it. Returns the milliseconds until its next step
- * (0 once SIGKILL has been sent).
+ * The one place that stops programs. At the deadline (or the stall
+ * deadline: stall_ms without a byte moved), or as soon as a stage failed
+ * (stop_requested), SIGTERM to every stage still running; JOB_GRACE_MS
+ * later, SIGKILL to those still running. timed_out is set when a deadline,
+ * not a failure, started it (stalled too when it was the stall deadline).
+ * Returns the milliseconds until its next step (0 once SIGKILL has been sent).
  */
 static long long escalate(struct job *r, long long now)
 {
-	if (!r->termed && (r->stop_requested || now >= r->deadline)) {
-		if (!r->stop_requested)
+	if (!r->termed && (r->stop_requested || now >= stop_time(r))) {
+		if (!r->stop_requested) {
 			r->timed_out = true;
+			r->stalled = now < r->deadline;
+		}
 		signal_all(r, SIGTERM);
 		r->termed = true;
 		r->kill_at = now + JOB_GRACE_MS;
@@ -298,7 +309,7 @@ static long long escalate(struct job *r, long long now)
 	}
 	if (r->killed)
 		return 0;
-	return (r->termed ? r->kill_at : r->deadline) - now;
+	return (r->termed ? r->kill_at : stop_time(r)) - now;
 }
 
 /*
@@ -396,9 +407,11 @@ static size_t budget(const struct job *r, struct job_stage *s, long long now, lo
 	return 0;
 }
 
-static void moved(const struct job *r, struct job_stage *s, size_t k)
+static void moved(struct job *r, struct job_stage *s, size_t k)
 {
 	s->bytes_out += k;
+	if (k)
+		r->last_move = job_now_ms();
 	if (r->rate)
 		s->tokens -= (double)k;
 }

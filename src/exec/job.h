@@ -48,6 +48,7 @@ struct job {
 	size_t n;
 	/* options, set between job_init and job_run (job_init sets the defaults) */
 	int timeout_ms;                 /* the whole job */
+	int stall_ms;                   /* stop the job when no byte moved on any link for this long; 0: never */
 	const char *in_data;            /* the first stage's stdin; NULL: /dev/null */
 	size_t in_len;
 	bool capture;                   /* keep the last stage's stdout in out */
@@ -62,10 +63,11 @@ struct job {
 	const char *hint;               /* static: set when a program was not found */
 	int first_cause;                /* the stage whose own failure came first; -1: none */
 	bool timed_out;                 /* the deadline (not a failure) started the escalation */
+	bool stalled;                   /* ... and it was the stall deadline: nothing moved for stall_ms */
 	/* internal state */
 	size_t in_off;
 	int null_fd;                    /* /dev/null, where splice drops the last stdout without capture */
-	long long start, deadline, kill_at, next_progress;
+	long long start, deadline, kill_at, next_progress, last_move;
 	bool stop_requested, termed, killed;
 	unsigned n_reaped;
 };

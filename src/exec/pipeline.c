@@ -64,6 +64,7 @@ int exec_pipeline(const char *const *const argvs[], size_t n, const struct exec_
 	job_init(&job, argvs, n);
 	if (opts->timeout_ms > 0)
 		job.timeout_ms = opts->timeout_ms;
+	job.stall_ms = opts->stall_ms > 0 ? opts->stall_ms : 0;
 	job.in_data = opts->stdin_data;
 	job.in_len = opts->stdin_len;
 	job.capture = opts->capture_output;
@@ -97,6 +98,7 @@ int exec_pipeline(const char *const *const argvs[], size_t n, const struct exec_
 	mark_failures(r);
 	r->first_failed = first_cause(&job, r);
 	r->timed_out = job.timed_out;
+	r->stalled_ms = job.stalled ? job.stall_ms : 0;
 	r->hint = job.hint;
 	r->bytes = n ? job.st[0].bytes_out : 0;
 	r->out_len = job.out.len;
@@ -126,7 +128,9 @@ static void describe_stage(struct strbuf *sb, const struct exec_pipeline_result 
 {
 	const struct exec_stage_result *s = &r->stages[i];
 	struct exec_result st = { .status = s->status, .timed_out = s->stopped && r->timed_out };
-	char *why = exec_describe_status(&st);
+	char *why = s->stopped && r->stalled_ms
+		? xasprintf("stalled (no byte moved for %d s) and was killed", r->stalled_ms / 1000)
+		: exec_describe_status(&st);
 	if (sb->len)
 		sb_adds(sb, "; ");
 	sb_addf(sb, "'%s' (stage %zu of %zu) %s", s->display, i + 1, r->n, why);

@@ -18,6 +18,9 @@
  *   starts (the not-found message in its stage's err, the hint in r->hint).
  * - One deadline for the whole pipeline: SIGTERM to every program still
  *   running (and its process group), SIGKILL 2 s later; timed_out is set.
+ *   Optionally a stall deadline (stall_ms): the same stop when no byte moved
+ *   on any link for that long (stalled_ms is set too), so a hung receiver or
+ *   a dead network link never holds a long transfer until the deadline.
  * - When a program fails, the others are stopped the same way (SIGTERM, then
  *   SIGKILL), and a program whose reader went away is never left blocked:
  *   the parent closes its stdout, so its next write gets SIGPIPE (EPIPE when
@@ -42,6 +45,7 @@
 
 struct exec_pipeline_opts {
 	int timeout_ms;               /* the whole pipeline; 0 means the default (300 s) */
+	int stall_ms;                 /* stop it when no byte moved on any link for this long; 0: never */
 	const char *stdin_data;       /* the first program's stdin; NULL: /dev/null */
 	size_t stdin_len;
 	bool capture_output;          /* keep the last program's stdout in r->out; else read and dropped */
@@ -74,6 +78,7 @@ struct exec_pipeline_result {
 	int first_failed;  /* the first cause: index of the program whose own failure came first;
 	                    * -1 when the pipeline succeeded, or when the deadline came first */
 	bool timed_out;    /* the deadline stopped it */
+	int stalled_ms;    /* ... and it was the stall deadline (opts.stall_ms without a byte moved); else 0 */
 	const char *hint;  /* static; set when a program was not found */
 	unsigned long long bytes; /* what the first program's stdout passed on (= stages[0].bytes_out) */
 	char *out;         /* the last program's stdout when capture_output; never NULL */

@@ -117,6 +117,11 @@ static void add_step(struct repl_job_plan *p, const struct repl_plan_in *in, con
 		}
 		sv_pushf(&s->send, "%s@%s", in->job->source, to);
 	}
+	for (size_t i = 0; in->src_caps->send_estimate && i < s->send.n; i++) {
+		sv_push(&s->estimate, s->send.v[i]);
+		if (i == 1)
+			sv_push(&s->estimate, "-nvP");
+	}
 	const struct repl_caps *tc = in->tgt_caps;
 	struct strvec r = { 0 };
 	sv_push(&r, tprog(in));
@@ -453,6 +458,7 @@ void repl_job_plan_free(struct repl_job_plan *p)
 	for (size_t i = 0; i < p->n_steps; i++) {
 		sv_free(&p->steps[i].send);
 		sv_free(&p->steps[i].recv);
+		sv_free(&p->steps[i].estimate);
 		free(p->steps[i].from);
 		free(p->steps[i].to);
 	}

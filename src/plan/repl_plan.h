@@ -73,6 +73,8 @@ struct repl_cmd {
 
 struct repl_step {
 	struct strvec send, recv;       /* the two programs of one pipeline */
+	struct strvec estimate;         /* `zfs send -n -v -P ...` of the same stream; empty where the
+	                                 * source's ZFS has no dry run (zfs-fuse) */
 	char *from;                     /* NULL: full (or resumed) */
 	char *to;                       /* short name; NULL when resumed */
 	size_t n_snaps;                 /* snapshots this step brings */

@@ -1,6 +1,7 @@
 /* Replication state: snapshots and capabilities of both sides (see repl_state.h). */
 #include "state/repl_state.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,6 +67,48 @@ void repl_caps_parse(const char *zfs_usage, const char *get_usage, struct repl_c
 		caps->encryption = zfs_caps_has_prop(&zc, "encryption");
 	}
 	zfs_caps_free(&zc);
+}
+
+/* The whole number that ends a line of len bytes (after its last tab), or -1. */
+static int last_field(const char *l, size_t len, unsigned long long *v)
+{
+	const char *tab = NULL;
+	for (size_t i = 0; i < len; i++)
+		if (l[i] == '\t')
+			tab = l + i;
+	if (!tab || tab + 1 == l + len)
+		return -1;
+	unsigned long long n = 0;
+	for (const char *p = tab + 1; p < l + len; p++) {
+		if (*p < '0' || *p > '9' || n > (ULLONG_MAX - 9) / 10)
+			return -1;
+		n = n * 10 + (unsigned)(*p - '0');
+	}
+	*v = n;
+	return 0;
+}
+
+int repl_send_estimate_parse(const char *text, unsigned long long *bytes)
+{
+	unsigned long long sum = 0, v;
+	bool any = false;
+	for (const char *l = text; *l;) {
+		size_t n = strcspn(l, "\n");
+		if (n > 5 && !strncmp(l, "size\t", 5) && !last_field(l, n, &v)) {
+			*bytes = v;
+			return 0;
+		}
+		if (((n > 5 && !strncmp(l, "full\t", 5)) || (n > 12 && !strncmp(l, "incremental\t", 12))) &&
+		    !last_field(l, n, &v) && sum + v >= sum) {
+			sum += v;
+			any = true;
+		}
+		l += n + (l[n] == '\n');
+	}
+	if (!any)
+		return -1;
+	*bytes = sum;
+	return 0;
 }
 
 void repl_transport_argv(const struct strvec *transport, const char *const argv[], struct strvec *out)

@@ -46,6 +46,14 @@ void repl_caps_parse(const char *zfs_usage, const char *get_usage, struct repl_c
  */
 void repl_transport_argv(const struct strvec *transport, const char *const argv[], struct strvec *out);
 
+/*
+ * The stream size from the output of `zfs send -nvP ...` (OpenZFS prints
+ * `full|incremental ... BYTES` lines, then `size\tBYTES`): the size line's
+ * value, else the sum of the others' last fields. Pure. Returns 0 and sets
+ * *bytes, or -1 when the text holds no size (nothing set).
+ */
+int repl_send_estimate_parse(const char *text, unsigned long long *bytes);
+
 /* The capabilities of the ZFS reached through transport (NULL: this host). Returns 0 or -1. */
 int repl_caps_read(const struct strvec *transport, struct repl_caps *caps, struct diag_list *dl);
 

@@ -215,6 +215,18 @@ static bool known_id(const struct strvec *ids, const char *id, size_t len)
 	return false;
 }
 
+/* Adds the pool of dataset name (its part before the first '/') to pools unless it is there; NULL: nothing. */
+static void add_pool(struct strvec *pools, const char *name)
+{
+	if (!name)
+		return;
+	size_t len = strcspn(name, "/");
+	for (size_t q = 0; q < pools->n; q++)
+		if (strlen(pools->v[q]) == len && !strncmp(pools->v[q], name, len))
+			return;
+	sv_pushf(pools, "%.*s", (int)len, name);
+}
+
 int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n, struct diag_list *dl)
 {
 	*out = NULL;
@@ -228,21 +240,21 @@ int repl_door_stale(const struct ph_ctx *ctx, struct repl_stale **out, size_t *n
 		if (s->failed)
 			continue;
 		struct strvec names = { 0 }, ids = { 0 }, want = { 0 }, wid = { 0 }, pools = { 0 };
-		/* the pools this side's jobs send from or receive into */
+		/* the pools this side's jobs send from or receive into; on this host also those of the
+		 * datasets with snapshots (so a job removed with the last job of its pools is still seen) */
 		for (size_t i = 0; i < v->cfg->n_jobs; i++) {
 			const struct repl_job *j = &v->cfg->jobs[i];
-			const char *names2[2] = { k == 0 ? j->source : NULL, side_of(v, j->node) == s ? j->target : NULL };
-			for (int m = 0; m < 2; m++) {
-				if (!names2[m])
-					continue;
-				size_t len = strcspn(names2[m], "/");
-				bool seen = false;
-				for (size_t q = 0; q < pools.n; q++)
-					seen |= strlen(pools.v[q]) == len && !strncmp(pools.v[q], names2[m], len);
-				if (!seen)
-					sv_pushf(&pools, "%.*s", (int)len, names2[m]);
-			}
+			add_pool(&pools, k == 0 ? j->source : NULL);
+			add_pool(&pools, side_of(v, j->node) == s ? j->target : NULL);
 		}
+		const struct snap_config *sc = ctx->snapshots;
+		for (size_t i = 0; k == 0 && sc && i < sc->n_datasets; i++)
+			add_pool(&pools, sc->datasets[i].pool);
+		if (!s->caps_read && repl_caps_read(&s->transport, &s->caps, dl)) {
+			rc = -1;
+			continue;
+		}
+		s->caps_read = true;
 		if (repl_ids_read(&s->transport, &pools, &names, &ids, dl))
 			rc = -1;
 		for (size_t i = 0; i < names.n; i++)

@@ -58,6 +58,7 @@ zfs_has() {
 	get-types) zfs get 2>&1 | grep -qF "[-t type" ;;
 	volumes) [ -e /dev/zfs ] ;;   # zvols need kernel ZFS: zfs-fuse aborts on zfs create -V
 	encryption | acltype) zfs get 2>&1 | grep -qE "^[[:space:]]+$1[[:space:]]" ;;
+	resume) zfs get 2>&1 | grep -qE '^[[:space:]]+receive_resume_token[[:space:]]' ;;   # receive -s, send -t
 	xattr-sa) zfs get 2>&1 | grep -E '^[[:space:]]+xattr[[:space:]]' | grep -qw sa ;;
 	*) echo "zfs_has: unknown feature '$1'" >&2; return 2 ;;
 	esac

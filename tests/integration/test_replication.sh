@@ -200,6 +200,32 @@ test_base_survives_a_prune_and_replication_continues_from_it() {
 	assert_eq "$(snaps "$a/data")" "$s3 "
 }
 
+# kill_mid_stream CONFIG TARGET: starts `run --replicate` (the config's rate limit keeps it slow) and
+# kills it mid-stream, however slow its start: once the receive into TARGET runs and (where the
+# receive reads the pipe itself, OpenZFS) has read 4 MiB; zfs-fuse's daemon reads it: 3 s more.
+kill_mid_stream() {
+	local c=$1 t=$2
+	"$PH" run --replicate -c "$c" --now 2026-01-05T10:00:00Z >"$WORK/bg.out" 2>&1 &
+	local pid=$! recv="" i got=0
+	for i in $(seq 1 600); do
+		recv=$(pgrep -f "zfs receive.* $t\$" | head -1 || true)
+		[ -n "$recv" ] && break
+		sleep 0.1
+	done
+	[ -n "$recv" ] || fail "the receive into $t never started: $(cat "$WORK/bg.out")"
+	if [ "$FLAGS" = Lce ]; then
+		for i in $(seq 1 300); do
+			got=$(awk '/^rchar:/ { print $2 }' "/proc/$recv/io" 2>/dev/null || echo 0)
+			[ "${got:-0}" -ge 4194304 ] && break
+			sleep 0.1
+		done
+		[ "${got:-0}" -ge 4194304 ] || fail "the receive read only ${got:-0} bytes in 30 s"
+	else
+		sleep 3
+	fi
+	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+}
+
 test_a_send_killed_mid_stream_converges_on_the_next_run() {
 	local a b; a=$(newpool k 256M); b=$(newpool l 256M)
 	zfs create "$a/data"
@@ -207,10 +233,7 @@ test_a_send_killed_mid_stream_converges_on_the_next_run() {
 	cfg "$WORK/c.json" "$a" "$b" "$b/data" ', "rate_mb": 2'
 	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
 	assert_rc 0
-	"$PH" run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z >"$WORK/bg.out" 2>&1 &
-	local pid=$!
-	sleep 4
-	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+	kill_mid_stream "$WORK/c.json" "$b/data"
 	# nothing complete arrived; where ZFS keeps partial receives (-s), a resume token did
 	! zfs list -H -t snapshot -o name "$b/data@phoenix_2026-01-05T100000Z_hourly" >/dev/null 2>&1 || fail "a killed send left a complete snapshot"
 	local resumable=
@@ -228,6 +251,56 @@ test_a_send_killed_mid_stream_converges_on_the_next_run() {
 	zfs mount "$b/data"
 	cmp "$WORK/mnt-$a/data/big" "$WORK/mnt-$b/data/big" || fail "the replica's file differs"
 	zfs unmount "$b/data"
+}
+
+test_progress_on_a_terminal_shows_bytes_rate_and_where_zfs_estimates_the_time_left() {
+	local a b; a=$(newpool x 256M); b=$(newpool y 256M)
+	zfs create "$a/data"
+	dd if=/dev/urandom of="$WORK/mnt-$a/data/big" bs=1M count=6 2>/dev/null
+	cfg "$WORK/c.json" "$a" "$b" "$b/data" ', "rate_mb": 2'
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	# script(1) gives the run a terminal: progress goes to it, one rewritten line
+	local r=0
+	script -qec "$(printf '%q ' "$PH" run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z)" /dev/null \
+		>"$WORK/tty.out" 2>&1 || r=$?
+	[ "$r" = 0 ] || fail "run --replicate on a terminal exited $r: $(cat "$WORK/tty.out")"
+	local tty; tty=$(tr '\r' '\n' <"$WORK/tty.out")
+	assert_contains "$tty" "$a/data to $b/data, step 1 of 1: "
+	assert_contains "$tty" " MiB/s"
+	assert_contains "$tty" "Replicated 1, failed 0, skipped 0."
+	if [ "$FLAGS" = Lce ]; then
+		# OpenZFS: `zfs send -nvP` gave the size: "X of Y MiB", "M:SS left"
+		grep -qE " of [0-9.]+ MiB, [0-9.]+ MiB/s, [0-9]+:[0-9][0-9] left" <<<"$tty" || fail "no estimate in: $tty"
+	else
+		assert_not_contains "$tty" " left"
+	fi
+}
+
+test_a_partial_receive_whose_snapshot_is_gone_is_aborted_then_sent_again() {
+	need resume
+	local a b; a=$(newpool g 256M); b=$(newpool j 256M)
+	zfs create "$a/data"
+	dd if=/dev/urandom of="$WORK/mnt-$a/data/big" bs=1M count=24 2>/dev/null
+	cfg "$WORK/c.json" "$a" "$b" "$b/data" ', "rate_mb": 2'
+	local s1=phoenix_2026-01-05T100000Z_hourly s2=phoenix_2026-01-05T110000Z_hourly
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	kill_mid_stream "$WORK/c.json" "$b/data"
+	[ "$(zfs get -H -o value receive_resume_token "$b/data" 2>/dev/null || echo -)" != - ] || fail "no resume token after the kill"
+	# the snapshot the partial receive was of goes; a newer one comes
+	zfs destroy "$a/data@$s1"
+	sed -i 's/, "rate_mb": 2//' "$WORK/c.json"
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 0
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 1
+	assert_contains "$err" "the partial receive's base is gone: it is aborted (zfs receive -A)"
+	[ "$(zfs get -H -o value receive_resume_token "$b/data" 2>/dev/null || echo -)" = - ] || fail "the partial receive was not aborted"
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T11:00:00Z
+	assert_rc 0
+	assert_contains "$out" "Replicated 1, failed 0, skipped 0."
+	same_snapshot "$a/data@$s2" "$b/data@$s2"
 }
 
 test_schedule_and_config_errors() {
@@ -274,6 +347,30 @@ test_stale_holds_of_a_dropped_job_are_released_only_with_allow_destroy() {
 	assert_eq "$(zsrc phoenix:repl-ids "$b/data")" -
 	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z --dry-run
 	assert_not_contains "$out" "stale"
+}
+
+test_stale_holds_of_the_last_job_removed_are_still_found_by_replicate() {
+	local a b; a=$(newpool m); b=$(newpool n)
+	zfs create "$a/data"
+	cfg "$WORK/c.json" "$a" "$b" "$b/data"
+	local s1=phoenix_2026-01-05T100000Z_hourly
+	ph run -c "$WORK/c.json" --now 2026-01-05T10:00:00Z
+	assert_rc 0
+	local old; old=$(zget phoenix:repl-ids "$a/data")
+	# the only job goes: its pools are no job's any more, but $a/data still has its snapshots
+	sed -i 's|"replication": \[ { "source": "'"$a"'/data", "target": "'"$b"'/data" } \]|"replication": []|' "$WORK/c.json"
+	grep -q '"replication": \[\]' "$WORK/c.json" || fail "the job was not removed from the test config"
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z --dry-run
+	assert_rc 2
+	assert_contains "$out" "! destructive: release the stale hold phoenix_repl_$old from $a/data (1 held snapshot; no replication of the config has it) (needs --allow-destroy)"
+	# the snapshot timer's run (no --replicate) does not look
+	ph run --snapshot -c "$WORK/c.json" --now 2026-01-05T10:00:00Z --dry-run
+	assert_not_contains "$out" "stale"
+	ph run --replicate -c "$WORK/c.json" --now 2026-01-05T10:00:00Z --allow-destroy
+	assert_rc 0
+	assert_contains "$out" "- release the stale hold phoenix_repl_$old from $a/data (1 held snapshot; no replication of the config has it)"
+	assert_eq "$(refs "$a/data@$s1")" 0
+	assert_eq "$(zsrc phoenix:repl-ids "$a/data")" -
 }
 
 test_encrypted_source_is_sent_raw() {

@@ -312,6 +312,47 @@ static void the_deadline_stops_a_pipeline_that_never_ends(void **state)
 	exec_pipeline_result_free(&r);
 }
 
+static void the_stall_deadline_stops_a_pipeline_where_nothing_moves(void **state)
+{
+	(void)state;
+	const char *quiet[] = { "sh", "-c", "printf x; exec /usr/bin/sleep 30", NULL };
+	const char *cat[] = { "cat", NULL };
+	const char *const *p[] = { quiet, cat };
+	struct exec_pipeline_opts o = { .timeout_ms = 60000, .stall_ms = 1000 };
+	struct exec_pipeline_result r;
+	long long t0 = ms_now();
+	assert_int_equal(exec_pipeline(p, N(p), &o, &r), -1);
+	long long took = ms_now() - t0;
+	assert_true(took >= 1000 && took < 10000);
+	assert_true(r.timed_out);
+	assert_int_equal(r.stalled_ms, 1000);
+	assert_int_equal(r.bytes, 1);
+	char *why = exec_pipeline_describe(&r);
+	assert_non_null(strstr(why, "'sh -c 'printf x; exec /usr/bin/sleep 30'' (stage 1 of 2) stalled (no byte moved for 1 s) and was killed"));
+	free(why);
+	assert_nothing_left(&r);
+	exec_pipeline_result_free(&r);
+}
+
+static void a_slow_but_steady_pipeline_outlives_its_stall_deadline(void **state)
+{
+	(void)state;
+	/* 2 s in all at 16 KiB/s, never 500 ms without a byte */
+	const char *src[] = { "head", "-c", "32768", "/dev/zero", NULL };
+	const char *cat[] = { "cat", NULL };
+	const char *const *p[] = { src, cat };
+	struct exec_pipeline_opts o = { .timeout_ms = 60000, .stall_ms = 500, .rate_limit = 16384 };
+	struct exec_pipeline_result r;
+	long long t0 = ms_now();
+	assert_int_equal(exec_pipeline(p, N(p), &o, &r), 0);
+	assert_true(ms_now() - t0 >= 1000);
+	assert_false(r.timed_out);
+	assert_int_equal(r.stalled_ms, 0);
+	assert_int_equal(r.bytes, 32768);
+	assert_nothing_left(&r);
+	exec_pipeline_result_free(&r);
+}
+
 static void a_stage_that_ignores_sigterm_gets_sigkill_after_the_grace_period(void **state)
 {
 	(void)state;
@@ -483,6 +524,8 @@ int main(void)
 		cmocka_unit_test(a_writer_that_exits_1_on_epipe_is_a_failure_even_when_its_reader_succeeded),
 		cmocka_unit_test(a_stage_killed_mid_stream_fails_the_pipeline_and_every_stage_is_reaped),
 		cmocka_unit_test(the_deadline_stops_a_pipeline_that_never_ends),
+		cmocka_unit_test(the_stall_deadline_stops_a_pipeline_where_nothing_moves),
+		cmocka_unit_test(a_slow_but_steady_pipeline_outlives_its_stall_deadline),
 		cmocka_unit_test(a_stage_that_ignores_sigterm_gets_sigkill_after_the_grace_period),
 		cmocka_unit_test(a_missing_program_fails_the_pipeline_before_anything_runs),
 		cmocka_unit_test(the_rate_limit_holds_a_megabyte_at_2_mb_s_for_at_least_0_4_s_with_progress),

@@ -90,6 +90,30 @@ static void caps_from_usage_texts(void **state)
 	assert_false(c.known);
 }
 
+/* What OpenZFS's `zfs send -nvP` prints (2.1 and 2.3, full, incremental and resumed), and what is no size. */
+static void the_send_estimate_is_read_from_the_size_line(void **state)
+{
+	(void)state;
+	static const struct { const char *text; int rc; unsigned long long bytes; } cases[] = {
+		{ "full\ttank/a@s1\t25186808\nsize\t25186808\n", 0, 25186808 },
+		{ "incremental\ts1\ttank/a@s2\t1049600\nincremental\ts2\ttank/a@s3\t2048\nsize\t1051648\n", 0, 1051648 },
+		{ "resume token contents:\nnvlist version: 0\n\tobject = 0x2\n\ttoname = tank/a@s1\n"
+		  "full\ttank/a@s1\t20000000\nsize\t18000000\n", 0, 18000000 },
+		{ "incremental\ts1\ttank/a@s2\t100\nincremental\ts2\ttank/a@s3\t50", 0, 150 },
+		{ "size\t\n", -1, 0 },
+		{ "size\t12x\n", -1, 0 },
+		{ "size\t99999999999999999999999\n", -1, 0 },
+		{ "send from @s1 to tank/a@s2 estimated size is 1.00M\n", -1, 0 },
+		{ "", -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned long long b = 7;
+		int rc = repl_send_estimate_parse(cases[i].text, &b);
+		if (rc != cases[i].rc || (rc == 0 && b != cases[i].bytes) || (rc && b != 7))
+			fail_msg("case %zu: rc %d bytes %llu, want rc %d bytes %llu", i, rc, b, cases[i].rc, cases[i].bytes);
+	}
+}
+
 static void job_id_is_stable_and_depends_on_node_and_target(void **state)
 {
 	(void)state;
@@ -126,6 +150,7 @@ struct plan_case {
 	const char *steps[4];   /* "send ... | receive ..." joined by " | " */
 	const char *line;       /* repl_plan_line */
 	const char *after[10];  /* the commands after success, each joined by ' ' (the job id as ID) */
+	const char *estimate0;  /* the first step's size estimate (OpenZFS); zfs-fuse has none */
 };
 
 static const struct plan_case plan_cases[] = {
@@ -181,12 +206,14 @@ static const struct plan_case plan_cases[] = {
 	  { { S1, 10, 10, 0 } }, .no_target = true, .openzfs = true, .encrypted = true, .status = REPL_NEVER,
 	  .behind = 1,
 	  .steps = { "zfs send -w tank/a@" S1 " | zfs receive -u -s -o readonly=on -o canmount=noauto -o "
-		     "phoenix:repl-flags=w -x mountpoint -x phoenix:managed pool2/r" } },
+		     "phoenix:repl-flags=w -x mountpoint -x phoenix:managed pool2/r" },
+	  .estimate0 = "zfs send -nvP -w tank/a@" S1 },
 	{ "recorded flags are kept, never flipped",
 	  { { S1, 10, 10, 0 }, { S2, 11, 20, 0 } }, .tgt = { { S1, 10, 3, 0 } }, .tgt_flags = "L", .openzfs = true,
 	  .status = REPL_BEHIND, .behind = 1,
 	  .steps = { "zfs send -L -I @" S1 " tank/a@" S2 " | zfs receive -u -s -o readonly=on -o canmount=noauto -x "
-		     "mountpoint -x phoenix:managed pool2/r" } },
+		     "mountpoint -x phoenix:managed pool2/r" },
+	  .estimate0 = "zfs send -nvP -L -I @" S1 " tank/a@" S2 },
 	{ "an encrypted source with a plain replica: refused",
 	  { { S1, 10, 10, 0 }, { S2, 11, 20, 0 } }, .tgt = { { S1, 10, 3, 0 } }, .tgt_flags = "Lce", .openzfs = true,
 	  .encrypted = true, .status = REPL_REFUSED,
@@ -277,6 +304,13 @@ static void planner_cases(void **state)
 			free(a);
 			free(b);
 			free(got);
+			char *est = joined(&p.steps[k].estimate, job.id);
+			const char *want_est = k == 0 && pc->estimate0 ? pc->estimate0 : NULL;
+			if (!pc->openzfs && p.steps[k].estimate.n)
+				fail_msg("case '%s': step %zu has an estimate on zfs-fuse: %s", pc->what, k, est);
+			if (want_est && strcmp(est, want_est))
+				fail_msg("case '%s': estimate\n  got  %s\n  want %s", pc->what, est, want_est);
+			free(est);
 		}
 		if (pc->line) {
 			char *line = repl_plan_line(&p);
@@ -315,6 +349,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(remote_quoting_gives_the_shell_exactly_the_argv),
 		cmocka_unit_test(caps_from_usage_texts),
+		cmocka_unit_test(the_send_estimate_is_read_from_the_size_line),
 		cmocka_unit_test(job_id_is_stable_and_depends_on_node_and_target),
 		cmocka_unit_test(planner_cases),
 	};
