@@ -56,10 +56,11 @@ struct lxc_mount {
  * A guest's "replication" (extension): a job of Proxmox's own replication
  * (pvesr, /etc/pve/replication.cfg) for a container of lxc_configs or a VM
  * of vms[]:
- *   "replication": { "target": "pve2", "schedule": "*\/15", "rate_mb": 50 }
+ *   "replication": { "target": "pve2", "schedule": "STAR/15", "rate_mb": 50 }
+ * (STAR: '*', which cannot be written next to '/' in a C comment)
  * target: a node of cluster.nodes (that it is not this node is the plan's
  * check: the config serves every node); schedule: a pvesr calendar event,
- * default "*\/15"; rate_mb: MB/s, 1 or more (Proxmox's minimum), optional.
+ * default GUEST_REPL_SCHEDULE_DEFAULT; rate_mb: MB/s, 1 or more (Proxmox's minimum), optional.
  */
 #define GUEST_REPL_SCHEDULE_DEFAULT "*/15"
 #define GUEST_REPL_SCHEDULE_MAX 128   /* Proxmox's maxLength of schedule */

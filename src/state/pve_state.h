@@ -2,8 +2,9 @@
  * pve_state: what Proxmox has now, read from its files (under --root):
  * /etc/pve/storage.cfg, the guest configs of this node (/etc/pve/lxc,
  * /etc/pve/qemu-server) and of the other cluster nodes (/etc/pve/nodes/<n>/...,
- * used only to find volumes still referenced), which guests run, and which
- * storages this tool created (its marker file).
+ * used only to find volumes still referenced), which guests run, the
+ * replication jobs (/etc/pve/replication.cfg), and which storages, mount
+ * lines and jobs this tool created (its marker file).
  *
  * How the tool talks to Proxmox (enum pve_mode) is decided here too:
  * PHOENIX_PVE_MODE=cli|files forces it; otherwise `cli` when pvesm, pct and qm
