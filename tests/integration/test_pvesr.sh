@@ -95,6 +95,7 @@ test_removal_is_held_back_without_allow_destroy_and_marked_with_it() {
 	assert_contains "$err" "warning: replication job 101-0 (created by phoenix-storage) is no longer in the config; kept"
 	ph apply "${ARGS[@]}" --yes
 	assert_rc 0
+	assert_contains "$out" "Nothing apply can do: 1 change is held back (needs --allow-destroy)."
 	assert_eq "$(RCFG)" "$one" "(removed without --allow-destroy)"
 	ph apply "${ARGS[@]}" --yes --allow-destroy
 	assert_rc 0
