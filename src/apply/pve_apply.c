@@ -34,10 +34,19 @@ static int write_back(const char *path, const char *text, mode_t mode, const str
 	return r ? -1 : 0;
 }
 
-static int edit_storage_cfg(const struct pve_edit *e, const struct action *a, const char *root,
+/*
+ * The one writer of Proxmox's section config files: storage.cfg (storage
+ * edits) and replication.cfg (the PVE_EDIT_REPL_* edits). Re-reads the file,
+ * makes e's edit byte-preserving (formats/storage_cfg) and writes it back
+ * atomically. Proxmox's cluster lock for it is file-storage_cfg /
+ * file-replication_cfg (/etc/pve/priv/lock/<id>). Returns 0 or -1 (dl).
+ */
+static int edit_section_cfg(const struct pve_edit *e, const struct action *a, const char *root,
 			    struct diag_list *dl)
 {
-	char *path = root_path(root, PVE_STORAGE_CFG);
+	bool job = e->kind == PVE_EDIT_REPL_ADD || e->kind == PVE_EDIT_REPL_SET;
+	const char *what = job ? "replication job" : "storage";
+	char *path = root_path(root, job ? PVE_REPLICATION_CFG : PVE_STORAGE_CFG);
 	char *text;
 	size_t len;
 	mode_t mode;
@@ -54,20 +63,22 @@ static int edit_storage_cfg(const struct pve_edit *e, const struct action *a, co
 	int rc = 0;
 	switch (e->kind) {
 	case PVE_EDIT_STORAGE_ADD:
+	case PVE_EDIT_REPL_ADD:
 		rc = storage_cfg_add(&c, e->type, e->id, (const char *const *)e->keys.v,
 				     (const char *const *)e->values.v, e->keys.n);
 		if (rc == -1)
 			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "run plan again",
-				 "%s failed: storage '%s' appeared since the plan was made", a->summary, e->id);
+				 "%s failed: %s '%s' appeared since the plan was made", a->summary, what, e->id);
 		break;
 	case PVE_EDIT_STORAGE_SET:
+	case PVE_EDIT_REPL_SET:
 		for (size_t i = 0; i < e->keys.n && !rc; i++) {
 			const char *v = e->values.v[i];
 			rc = *v ? storage_cfg_set(&c, e->id, e->keys.v[i], v) : storage_cfg_unset(&c, e->id, e->keys.v[i]);
 		}
 		if (rc == -1)
 			diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "run plan again",
-				 "%s failed: storage '%s' disappeared since the plan was made", a->summary, e->id);
+				 "%s failed: %s '%s' disappeared since the plan was made", a->summary, what, e->id);
 		break;
 	case PVE_EDIT_STORAGE_REMOVE:
 		storage_cfg_remove(&c, e->id); /* already gone is fine */
@@ -78,7 +89,7 @@ static int edit_storage_cfg(const struct pve_edit *e, const struct action *a, co
 	if (rc == -EINVAL)
 		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, "fix the value in the config: validate should have refused it",
 			 "%s failed: refusing to write a name with white space or a value with a control character "
-			 "(storage '%s'); the file is unchanged", a->summary, e->id);
+			 "(%s '%s'); the file is unchanged", a->summary, what, e->id);
 	if (!rc) {
 		char *out = storage_cfg_serialize(&c);
 		rc = write_back(path, out, mode, a, dl);
@@ -223,12 +234,25 @@ static int edit_owned(const struct pve_edit *e, enum owned_step step, const stru
 		pve_owned_drop_mount_intents(&o, &e->mount_del);
 	pve_owned_resolve(&o, &c, NULL);
 	storage_cfg_free(&c);
+	cfg_path = root_path(root, PVE_REPLICATION_CFG);
+	cfg_text = NULL;
+	cfg_len = 0;
+	if (read_file(cfg_path, &cfg_text, &cfg_len)) {
+		free(cfg_text);
+		cfg_text = xstrdup("");
+		cfg_len = 0;
+	}
+	free(cfg_path);
+	storage_cfg_parse(&c, cfg_text, cfg_len);
+	free(cfg_text);
+	pve_owned_resolve_jobs(&o, &c, NULL);
+	storage_cfg_free(&c);
 	struct ct_confs cc = { .root = root };
 	pve_owned_resolve_mounts(&o, ct_conf_read, &cc, NULL);
 	ct_confs_free(&cc);
 	if (step == OWNED_INTENT && e->own) {
-		pve_owned_add_intent(&o, e->own > 0 ? "add" : "remove", e->id, e->own > 0 ? e->type : NULL, e->fp_key,
-				     e->fp_value);
+		pve_owned_add_intent(&o, e->job ? "add-job" : e->own > 0 ? "add" : "remove", e->id,
+				     e->own > 0 ? e->type : NULL, e->fp_key, e->fp_value);
 	} else if (step == OWNED_INTENT) {
 		/* a changed line's new source is an add: its old record goes with the record step */
 		if (e->mount_add.source)
@@ -241,14 +265,15 @@ static int edit_owned(const struct pve_edit *e, enum owned_step step, const stru
 		if (e->mount_add.source)
 			pve_owned_add_mount(&o, &e->mount_add);
 	} else if (step == OWNED_RECORD) {
+		struct strvec *ids = e->job ? &o.jobs : &o.storages;
 		struct strvec keep = { 0 };
-		for (size_t i = 0; i < o.storages.n; i++)
-			if (strcmp(o.storages.v[i], e->id))
-				sv_push(&keep, o.storages.v[i]);
+		for (size_t i = 0; i < ids->n; i++)
+			if (strcmp(ids->v[i], e->id))
+				sv_push(&keep, ids->v[i]);
 		if (e->own > 0)
 			sv_push(&keep, e->id);
-		sv_free(&o.storages);
-		o.storages = keep;
+		sv_free(ids);
+		*ids = keep;
 	}
 	char *out = pve_owned_format(&o);
 	int rc = write_back(path, out, mode, a, dl);
@@ -273,7 +298,9 @@ int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_lis
 	case PVE_EDIT_STORAGE_ADD:
 	case PVE_EDIT_STORAGE_SET:
 	case PVE_EDIT_STORAGE_REMOVE:
-		rc = edit_storage_cfg(e, a, root, dl);
+	case PVE_EDIT_REPL_ADD:
+	case PVE_EDIT_REPL_SET:
+		rc = edit_section_cfg(e, a, root, dl);
 		break;
 	case PVE_EDIT_GUEST_SET:
 	case PVE_EDIT_GUEST_REMOVE_MOUNT:

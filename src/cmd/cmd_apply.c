@@ -116,21 +116,25 @@ static void summary_json(const struct apply_out *ao, int code)
  * The changes of p apply never runs: those that need a recreate by hand
  * ("! recreate needed: ..." lines and "HOW: N changes need a recreate by
  * hand") and those waiting for a guest to stop ("! waits for a stop: ..."
- * and "HOW: N changes wait for a guest to stop"); with --json one
- * {"event": "recreate_needed" | "waiting", "message"} line per change.
+ * and "HOW: N changes wait for a guest to stop") and the destructive ones
+ * held back for want of --allow-destroy ("! destructive: ... (needs
+ * --allow-destroy)"); with --json one {"event": "recreate_needed" | "waiting"
+ * | "held_back", "message"} line per change.
  */
 static void show_held(const struct apply_out *ao, const struct plan *p, const char *how)
 {
 	const struct {
 		const struct strvec *v;
-		const char *event, *line, *one, *many;
+		const char *event, *line, *suffix, *one, *many;
 	} held[] = {
-		{ &p->recreate, "recreate_needed", "! recreate needed", "needs a recreate by hand (see 'recreate needed')",
+		{ &p->recreate, "recreate_needed", "! recreate needed", "", "needs a recreate by hand (see 'recreate needed')",
 		  "need a recreate by hand (see 'recreate needed')" },
-		{ &p->waiting, "waiting", "! waits for a stop", "waits for a guest to stop (see 'waits for a stop')",
+		{ &p->waiting, "waiting", "! waits for a stop", "", "waits for a guest to stop (see 'waits for a stop')",
 		  "wait for a guest to stop (see 'waits for a stop')" },
+		{ &p->held, "held_back", "! destructive", " (needs --allow-destroy)", "is held back (needs --allow-destroy)",
+		  "are held back (needs --allow-destroy)" },
 	};
-	for (size_t h = 0; h < 2; h++) {
+	for (size_t h = 0; h < sizeof(held) / sizeof(held[0]); h++) {
 		size_t n = held[h].v->n;
 		for (size_t i = 0; i < n; i++) {
 			if (ao->json) {
@@ -138,7 +142,7 @@ static void show_held(const struct apply_out *ao, const struct plan *p, const ch
 				print_json(j, true);
 				json_decref(j);
 			} else {
-				printf("%s: %s\n", held[h].line, held[h].v->v[i]);
+				printf("%s: %s%s\n", held[h].line, held[h].v->v[i], held[h].suffix);
 			}
 		}
 		if (n && !ao->json)
@@ -193,7 +197,7 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	}
 	if (!p.n) {
 		show_diags(ao, &dl);
-		if (p.recreate.n || p.waiting.n)
+		if (p.recreate.n || p.waiting.n || p.held.n)
 			show_held(ao, &p, "Nothing apply can do");
 		else if (first && text)
 			printf("Nothing to do: the host matches the config.\n");
@@ -234,6 +238,8 @@ static int apply_pass(const struct options *o, const char *password, const struc
 	if (p.recreate.n || p.waiting.n) {
 		show_held(ao, &p, "Not converged");
 		code = EXIT_CHANGES;
+	} else if (p.held.n) {
+		show_held(ao, &p, "Kept"); /* warned about: the exit status stays 0 */
 	}
 out:
 	plan_free(&p);

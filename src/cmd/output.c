@@ -12,13 +12,15 @@ void print_diags(const struct diag_list *dl)
 
 void print_plan_summary(FILE *f, const struct plan *p)
 {
-	size_t r = p->recreate.n, w = p->waiting.n;
-	if (!p->n && (r || w)) {
+	size_t r = p->recreate.n, w = p->waiting.n, h = p->held.n;
+	if (!p->n && (r || w || h)) {
 		fprintf(f, "No changes apply can make");
 		if (r)
 			fprintf(f, "; %zu need%s a recreate by hand (see 'recreate needed')", r, r == 1 ? "s" : "");
 		if (w)
 			fprintf(f, "; %zu wait%s for a guest to stop (see 'waits for a stop')", w, w == 1 ? "s" : "");
+		if (h)
+			fprintf(f, "; %zu destructive change%s held back (needs --allow-destroy)", h, h == 1 ? "" : "s");
 		fprintf(f, ".\n");
 		return;
 	}
@@ -35,6 +37,8 @@ void print_plan_summary(FILE *f, const struct plan *p)
 		fprintf(f, ", %zu recreate needed", r);
 	if (w)
 		fprintf(f, ", %zu waiting for a stop", w);
+	if (h)
+		fprintf(f, ", %zu destructive held back (needs --allow-destroy)", h);
 	fprintf(f, ".\n");
 }
 

@@ -6,6 +6,7 @@
 
 #include "config/members.h"
 #include "util/path.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 /* ---- values ------------------------------------------------------------------- */
@@ -104,6 +105,106 @@ static void read_mp_opts(const struct config_src *src, json_t *o, const char *jp
 	}
 }
 
+/* ---- replication (pvesr) ------------------------------------------------------------ */
+
+static const char *const guest_repl_members[] = { "target", "schedule", "rate_mb", NULL };
+
+void guest_repl_free(struct guest_repl *r)
+{
+	if (!r)
+		return;
+	free(r->target);
+	free(r->schedule);
+	free(r->jpath);
+	free(r);
+}
+
+struct guest_repl *guest_repl_dup(const struct guest_repl *r)
+{
+	if (!r)
+		return NULL;
+	struct guest_repl *d = xcalloc(1, sizeof(*d));
+	*d = *r;
+	d->target = xstrdup(r->target);
+	d->schedule = xstrdup(r->schedule);
+	d->jpath = xstrdup(r->jpath);
+	return d;
+}
+
+/* The names of cluster.nodes of main, "'pve1', 'pve2'" (caller frees). */
+static char *node_list(json_t *nodes)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	const char *n;
+	json_t *v;
+	json_object_foreach(nodes, n, v)
+		sb_addf(&sb, "%s'%s'", sb.len ? ", " : "", n);
+	if (!sb.len)
+		sb_adds(&sb, "(no nodes defined)");
+	return sb_detach(&sb);
+}
+
+struct guest_repl *guest_repl_member(const struct config_src *src, json_t *o, const char *jpath,
+				     const struct config_src *main, struct diag_list *dl)
+{
+	json_t *rj = json_object_get(o, "replication");
+	if (!rj)
+		return NULL;
+	char *jp = xasprintf("%s.replication", jpath);
+	if (!json_is_object(rj)) {
+		cfg_diag(dl, src, DIAG_ERROR, jp, "write { \"target\": \"pve2\", \"schedule\": \"*/15\" }",
+			 "replication must be an object");
+		free(jp);
+		return NULL;
+	}
+	size_t errors = diag_count(dl, DIAG_ERROR);
+	cfg_reject_unknown(src, rj, jp, guest_repl_members, "a guest's replication", dl);
+	const char *target = cfg_get_string(src, rj, jp, "target", true, dl);
+	json_t *cl = main && main->root ? json_object_get(main->root, "cluster") : NULL;
+	json_t *nodes = json_is_object(cl) ? json_object_get(cl, "nodes") : NULL;
+	if (target && (!json_is_object(nodes) || !json_object_get(nodes, target))) {
+		char *names = node_list(json_is_object(nodes) ? nodes : NULL);
+		char *hint = xasprintf("name a node of cluster.nodes (in the main config): %s", names);
+		cfg_diag_at(dl, src, DIAG_ERROR, jp, "target", hint, "unknown node '%s'", target);
+		free(hint);
+		free(names);
+	}
+	const char *schedule = GUEST_REPL_SCHEDULE_DEFAULT;
+	json_t *sj = json_object_get(rj, "schedule");
+	if (sj) {
+		char *sjp = xasprintf("%s.schedule", jp);
+		const char *s = cfg_string(src, sj, sjp, dl);
+		const char *hint = "a pvesr calendar event such as \"*/15\", \"*/30\", \"mon..fri 22:00\" (man pvesr)";
+		if (!json_is_string(sj))
+			cfg_diag(dl, src, DIAG_ERROR, sjp, hint, "schedule must be a string");
+		else if (s && (!*s || str_is_space(s[0]) || str_is_space(s[strlen(s) - 1])))
+			cfg_diag(dl, src, DIAG_ERROR, sjp, hint, "schedule '%s' is empty or begins or ends with white space", s);
+		else if (s && strlen(s) > GUEST_REPL_SCHEDULE_MAX)
+			cfg_diag(dl, src, DIAG_ERROR, sjp, hint, "schedule is longer than %d characters", GUEST_REPL_SCHEDULE_MAX);
+		schedule = s;
+		free(sjp);
+	}
+	double rate = 0;
+	json_t *rt = json_object_get(rj, "rate_mb");
+	if (rt && (!json_is_number(rt) || json_number_value(rt) < 1 || json_number_value(rt) > 1e9))
+		cfg_diag_at(dl, src, DIAG_ERROR, jp, "rate_mb", "a bandwidth limit in MB/s, 1 or more (e.g. 50); leave it out for none",
+			    "rate_mb must be a number of at least 1");
+	else if (rt)
+		rate = json_number_value(rt);
+	if (diag_count(dl, DIAG_ERROR) > errors || !target || !schedule) {
+		free(jp);
+		return NULL;
+	}
+	struct guest_repl *r = xcalloc(1, sizeof(*r));
+	r->target = xstrdup(target);
+	r->schedule = xstrdup(schedule);
+	r->rate_mb = rate;
+	r->src = src;
+	r->jpath = jp;
+	return r;
+}
+
 /* ---- records --------------------------------------------------------------------- */
 
 static void mount_free(struct lxc_mount *m)
@@ -123,6 +224,7 @@ void lxc_config_free(struct lxc_config *lc)
 		free(lc->cts[i].name);
 		free(lc->cts[i].storage_pool);
 		free(lc->cts[i].jpath);
+		guest_repl_free(lc->cts[i].repl);
 	}
 	free(lc->cts);
 	for (size_t i = 0; i < lc->n_mounts; i++)
@@ -239,8 +341,8 @@ static void check_id_map_members(const struct config_src *src, json_t *c, const 
 }
 
 /* One entry of lxc_configs: its own members, then its mounts. */
-static void read_container(const struct config_src *src, const char *key, json_t *c, struct lxc_config *lc,
-			   struct diag_list *dl)
+static void read_container(const struct config_src *src, const char *key, json_t *c,
+			   const struct config_src *main, struct lxc_config *lc, struct diag_list *dl)
 {
 	char *jp = xasprintf("lxc_configs.%s", key);
 	unsigned ctid;
@@ -269,6 +371,7 @@ static void read_container(const struct config_src *src, const char *key, json_t
 	const char *sp = cfg_get_string(src, c, jp, "storage_pool", false, dl);
 	ct->storage_pool = sp ? xstrdup(sp) : NULL;
 	ct->rootfs_size = read_size_gb(src, c, jp, "storage_size_gb", false, "32", dl);
+	ct->repl = guest_repl_member(src, c, jp, main, dl);
 	/* ct may move when cts grows: the readers take a copy of what they need */
 	struct lxc_ct copy = *ct;
 	read_bind_mounts(src, c, &copy, lc, dl);
@@ -368,7 +471,7 @@ int lxc_config_load(const struct config_sources *cs, struct lxc_config *lc, stru
 	const char *key;
 	json_t *c;
 	json_object_foreach(cfgs, key, c)
-		read_container(src, key, c, lc, &mine);
+		read_container(src, key, c, cs->main, lc, &mine);
 	if (cs->main->root)
 		read_shared_volumes(cs->main, lc, &mine);
 	int rc = diag_count(&mine, DIAG_ERROR) ? -1 : 0;

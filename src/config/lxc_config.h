@@ -52,6 +52,38 @@ struct lxc_mount {
 	char *origin;              /* where it is declared, for messages: "lxc 101 mount_points[0]", "shared_volumes.certs" */
 };
 
+/*
+ * A guest's "replication" (extension): a job of Proxmox's own replication
+ * (pvesr, /etc/pve/replication.cfg) for a container of lxc_configs or a VM
+ * of vms[]:
+ *   "replication": { "target": "pve2", "schedule": "STAR/15", "rate_mb": 50 }
+ * (STAR: '*', which cannot be written next to '/' in a C comment)
+ * target: a node of cluster.nodes (that it is not this node is the plan's
+ * check: the config serves every node); schedule: a pvesr calendar event,
+ * default GUEST_REPL_SCHEDULE_DEFAULT; rate_mb: MB/s, 1 or more (Proxmox's minimum), optional.
+ */
+#define GUEST_REPL_SCHEDULE_DEFAULT "*/15"
+#define GUEST_REPL_SCHEDULE_MAX 128   /* Proxmox's maxLength of schedule */
+
+struct guest_repl {
+	char *target;
+	char *schedule;
+	double rate_mb;            /* 0: no limit */
+	const struct config_src *src;
+	char *jpath;               /* "lxc_configs.101.replication", "vms[0].replication" */
+};
+
+/*
+ * The "replication" member of guest object o (at jpath of src); main is the
+ * main config (its cluster.nodes names the targets). Returns a new record
+ * (caller frees with guest_repl_free), or NULL when absent or bad (every
+ * problem reported at its JSON path).
+ */
+struct guest_repl *guest_repl_member(const struct config_src *src, json_t *o, const char *jpath,
+				     const struct config_src *main, struct diag_list *dl);
+struct guest_repl *guest_repl_dup(const struct guest_repl *r);
+void guest_repl_free(struct guest_repl *r);
+
 /* One entry of lxc_configs. */
 struct lxc_ct {
 	unsigned ctid;
@@ -60,6 +92,7 @@ struct lxc_ct {
 	char *name;                /* NULL when not given */
 	char *storage_pool;        /* NULL when not given */
 	uint64_t rootfs_size;      /* bytes; 0 when not given */
+	struct guest_repl *repl;   /* NULL when not given */
 	const struct config_src *src;
 	char *jpath;               /* "lxc_configs.101" */
 };

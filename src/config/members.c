@@ -55,7 +55,8 @@ static const struct member_set sets[CFG_KIND_COUNT] = {
 	[CFG_LXC_FILE] = { "the container config", L("lxc_configs"),
 		L("$schema", "nvidia_driver_version", "nvidia_repo_url", "nvidia_runfile_url") },
 	[CFG_CONTAINER] = { "a container",
-		L("name", "storage_pool", "storage_size_gb", "unprivileged", "id_maps", "mount_points", "zfs_volumes"),
+		L("name", "storage_pool", "storage_size_gb", "unprivileged", "id_maps", "mount_points", "zfs_volumes",
+		  "replication"),
 		L("apparmor_manages_nesting", "apparmor_profile", "application_script", "boot_delay", "boot_order",
 		  "bootstrap_ca_url", "clone_from_ctid", "cores", "dependencies", "enable_lifecycle_snapshots",
 		  "features", "firewall", "gpu_assignment", "health_check", "lxc_options", "mac_address", "memory_mb",
@@ -72,7 +73,8 @@ static const struct member_set sets[CFG_KIND_COUNT] = {
 	[CFG_VM_DEFAULTS] = { "vm_defaults", L("storage_pool", "disk_size_gb"),
 		L("cores", "memory_mb", "network_bridge", "template", "ubuntu_release") },
 	[CFG_VM] = { "a VM",
-		L("vmid", "name", "is_template", "storage_pool", "disk_size_gb", "network_config", "volumes"),
+		L("vmid", "name", "is_template", "storage_pool", "disk_size_gb", "network_config", "volumes",
+		  "replication"),
 		L("boot_delay", "boot_order", "clone_from_vmid", "cores", "dependencies", "dns_records",
 		  "docker_stacks", "features", "firewall", "memory_mb", "portainer_agent_hostname",
 		  "portainer_environment_name", "portainer_role", "start_at_boot", "template_image",
@@ -203,4 +205,26 @@ void config_check_sources(const struct config_sources *cs, struct diag_list *dl)
 	config_report_duplicates(m, dl);
 	config_report_duplicates(cs->lxc, dl);
 	config_report_duplicates(cs->vm, dl);
+}
+
+void cfg_reject_unknown(const struct config_src *src, json_t *obj, const char *jpath, const char *const *known,
+			const char *what, struct diag_list *dl)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		bool ok = false;
+		for (size_t i = 0; known[i]; i++)
+			ok |= !strcmp(known[i], key);
+		if (ok)
+			continue;
+		struct strbuf sb = STRBUF_INIT;
+		sb_init(&sb);
+		for (size_t i = 0; known[i]; i++)
+			sb_addf(&sb, "%s%s", i ? ", " : "", known[i]);
+		char *hint = xasprintf("known members: %s", sb_str(&sb));
+		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, hint, "unknown member '%s' in %s", key, what);
+		free(hint);
+		sb_release(&sb);
+	}
 }

@@ -62,6 +62,15 @@ int cfg_check_dup(const struct config_src *src, const char *jpath, const char *k
  */
 void config_check_sources(const struct config_sources *cs, struct diag_list *dl);
 
+/*
+ * The strict check of the newer objects (cluster, replication, a guest's
+ * replication): an error at jpath.KEY for each member of obj not in known
+ * (NULL-terminated), the hint listing them; what names the object ("a
+ * replication").
+ */
+void cfg_reject_unknown(const struct config_src *src, json_t *obj, const char *jpath, const char *const *known,
+			const char *what, struct diag_list *dl);
+
 /* True when kind reads member key (for readers that need to tell). */
 bool cfg_member_used(enum cfg_kind kind, const char *key);
 

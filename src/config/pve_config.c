@@ -188,6 +188,7 @@ void pve_config_free(struct pve_config *pc)
 		free(c->name);
 		free(c->storage_pool);
 		free(c->jpath);
+		guest_repl_free(c->repl);
 	}
 	free(pc->cts);
 	for (size_t i = 0; i < pc->n_vms; i++) {
@@ -204,6 +205,7 @@ void pve_config_free(struct pve_config *pc)
 		free(v->storage_pool);
 		free(v->ip);
 		free(v->jpath);
+		guest_repl_free(v->repl);
 	}
 	free(pc->vms);
 	memset(pc, 0, sizeof(*pc));
@@ -696,6 +698,7 @@ static void load_lxc(const struct lxc_config *lc, struct pve_config *pc, struct 
 		ct->name = l->name ? xstrdup(l->name) : NULL;
 		ct->storage_pool = l->storage_pool ? xstrdup(l->storage_pool) : NULL;
 		ct->rootfs_size = l->rootfs_size;
+		ct->repl = guest_repl_dup(l->repl);
 	}
 	for (size_t i = 0; i < lc->n_mounts; i++) {
 		const struct lxc_mount *m = &lc->mounts[i];
@@ -910,6 +913,7 @@ static void load_vms(const struct config_sources *cs, struct pve_config *pc, str
 		}
 		if (sz)
 			w->disk_size = (uint64_t)json_integer_value(sz) << 30;
+		w->repl = guest_repl_member(src, v, jp, cs->main, dl);
 		char *ijp = xasprintf("%s.network_config.ip", jp);
 		const char *ip = cfg_string(src, json_object_get(json_object_get(v, "network_config"), "ip"), ijp, dl);
 		free(ijp);
@@ -978,6 +982,7 @@ int pve_config_load(const struct config_sources *cs, const struct lxc_config *lc
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->lxc_read = cs->lxc && cs->lxc->root;
+	pc->vm_read = cs->vm && cs->vm->root;
 	struct diag_list mine = { 0 };
 	if (cs->main->root) {
 		if (zcfg)

@@ -67,6 +67,7 @@ struct pve_ct_want {
 	struct pve_mount_want *mounts;
 	size_t n_mounts;
 	bool in_lxc_configs; /* false: only named by shared_volumes */
+	struct guest_repl *repl; /* "replication" (pvesr job), NULL when not given */
 	const struct config_src *src;
 	char *jpath;
 };
@@ -88,6 +89,7 @@ struct pve_vm_want {
 	char *ip;            /* address without prefix, NULL when dhcp/unknown */
 	struct pve_nfs_mount *nfs;
 	size_t n_nfs;
+	struct guest_repl *repl; /* "replication" (pvesr job), NULL when not given */
 	const struct config_src *src;
 	char *jpath;
 };
@@ -100,6 +102,7 @@ struct pve_config {
 	struct pve_vm_want *vms;    /* sorted by vmid */
 	size_t n_vms;
 	bool lxc_read;              /* the LXC config was read: cts lists every container mount of the configs */
+	bool vm_read;               /* the VM config was read: vms lists every VM of the configs */
 };
 
 /*

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "config/grammar.h"
+#include "config/members.h"
 #include "util/strbuf.h"
 
 static const char *const job_members[] = { "source", "target", "schedule_minutes", "policy", "rate_mb", NULL };
@@ -22,28 +23,6 @@ void repl_job_id(const char *node, const char *target, char *out)
 	}
 	free(text);
 	snprintf(out, REPL_ID_LEN + 1, "%08llx", (unsigned long long)(h >> 32));
-}
-
-static void unknown_members(const struct config_src *src, json_t *obj, const char *jpath,
-			    const char *const *known, const char *what, struct diag_list *dl)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach(obj, key, v) {
-		bool ok = false;
-		for (size_t i = 0; known[i]; i++)
-			ok |= !strcmp(known[i], key);
-		if (ok)
-			continue;
-		struct strbuf sb = STRBUF_INIT;
-		sb_init(&sb);
-		for (size_t i = 0; known[i]; i++)
-			sb_addf(&sb, "%s%s", i ? ", " : "", known[i]);
-		char *hint = xasprintf("known members: %s", sb_str(&sb));
-		cfg_diag_at(dl, src, DIAG_ERROR, jpath, key, hint, "unknown member '%s' in %s", key, what);
-		free(hint);
-		sb_release(&sb);
-	}
 }
 
 /* Why a full dataset name ("pool/a/b") is no dataset name, or NULL. need_child: a pool alone is not enough. */
@@ -81,7 +60,7 @@ static void parse_nodes(const struct config_src *src, json_t *root, struct repl_
 	json_t *cl = cfg_get_object(src, root, "", "cluster", false, dl);
 	if (!cl)
 		return;
-	unknown_members(src, cl, "cluster", (const char *const[]){ "nodes", NULL }, "cluster", dl);
+	cfg_reject_unknown(src, cl, "cluster", (const char *const[]){ "nodes", NULL }, "cluster", dl);
 	json_t *nodes = cfg_get_object(src, cl, "cluster", "nodes", false, dl);
 	if (!nodes)
 		return;
@@ -102,7 +81,7 @@ static void parse_nodes(const struct config_src *src, json_t *root, struct repl_
 			free(jp);
 			continue;
 		}
-		unknown_members(src, nj, jp, (const char *const[]){ "address", NULL }, "a node", dl);
+		cfg_reject_unknown(src, nj, jp, (const char *const[]){ "address", NULL }, "a node", dl);
 		const char *addr = cfg_get_string(src, nj, jp, "address", true, dl);
 		const char *h = NULL;
 		const char *awhy = addr ? gram_check(GRAM_HOST, addr, &h) : NULL;
@@ -161,14 +140,14 @@ static void parse_job(const struct config_src *src, json_t *jj, size_t i, const 
 		free(jp);
 		return;
 	}
-	unknown_members(src, jj, jp, job_members, "a replication", dl);
+	cfg_reject_unknown(src, jj, jp, job_members, "a replication", dl);
 	const char *source = dataset_member(src, jj, jp, "source", false, dl);
 	const char *target = NULL, *node = NULL;
 	bool remote = false;
 	json_t *tj = json_object_get(jj, "target");
 	if (json_is_object(tj)) {
 		char *tp = xasprintf("%s.target", jp);
-		unknown_members(src, tj, tp, target_members, "a replication target", dl);
+		cfg_reject_unknown(src, tj, tp, target_members, "a replication target", dl);
 		node = cfg_get_string(src, tj, tp, "node", true, dl);
 		remote = true;
 		target = dataset_member(src, tj, tp, "dataset", true, dl);

@@ -495,6 +495,24 @@ long gc_find_mount(const struct guest_conf *g, const char *source, const char *t
 	return in_pending;
 }
 
+long gc_find_mount_at(const struct guest_conf *g, const char *target)
+{
+	for (size_t i = 0; i < g->n && g->v[i].section == 0; i++) {
+		const struct gc_line *l = &g->v[i];
+		if (l->kind != GC_KEY || !gc_is_mount_key(l->key))
+			continue;
+		struct pve_propstr ps;
+		if (pve_propstr_parse(l->value, "volume", &ps))
+			continue;
+		const char *mp = pve_propstr_get(&ps, "mp");
+		bool hit = mp && same_path(mp, target);
+		pve_propstr_free(&ps);
+		if (hit)
+			return (long)i;
+	}
+	return -1;
+}
+
 void gc_remove_line(struct guest_conf *g, size_t i)
 {
 	if (i >= g->n)

@@ -113,6 +113,8 @@ int gc_first_free_mp(const struct guest_conf *g, const int *used, size_t n_used)
  * main section has none. Returns the index into g->v, or -1.
  */
 long gc_find_mount(const struct guest_conf *g, const char *source, const char *target, bool pending_too);
+/* The main-section mount point line whose mp= is target (as a path), whatever its mpN: its index, or -1. */
+long gc_find_mount_at(const struct guest_conf *g, const char *target);
 /* True when key names a container mount point line: "mp" and a digit (mp0 .. mp255). */
 bool gc_is_mount_key(const char *key);
 /* Removes line i (any kind; i past the end: no-op); every other line stays as it was. */

@@ -111,6 +111,8 @@ void plan_print(FILE *f, const struct plan *p, bool show_commands)
 		fprintf(f, "! recreate needed: %s\n", p->recreate.v[i]);
 	for (size_t i = 0; i < p->waiting.n; i++)
 		fprintf(f, "! waits for a stop: %s\n", p->waiting.v[i]);
+	for (size_t i = 0; i < p->held.n; i++)
+		fprintf(f, "! destructive: %s (needs --allow-destroy)\n", p->held.v[i]);
 	for (size_t i = 0; i < p->unmanaged.n; i++)
 		fprintf(f, "= unmanaged: %s (left alone)\n", p->unmanaged.v[i]);
 	for (size_t i = 0; i < p->info.n; i++)
@@ -146,6 +148,8 @@ json_t *plan_to_json(const struct plan *p)
 	json_object_set_new(root, "recreate_needed", strvec_json(&p->recreate));
 	if (p->waiting.n)
 		json_object_set_new(root, "waiting", strvec_json(&p->waiting));
+	if (p->held.n)
+		json_object_set_new(root, "held_back", strvec_json(&p->held));
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
 	if (p->info.n)
 		json_object_set_new(root, "snapshot_jobs", strvec_json(&p->info));
@@ -182,6 +186,7 @@ void plan_free(struct plan *p)
 	sv_free(&p->unmanaged);
 	sv_free(&p->recreate);
 	sv_free(&p->waiting);
+	sv_free(&p->held);
 	sv_free(&p->info);
 	diag_list_free(&p->diags);
 	memset(p, 0, sizeof(*p));

@@ -95,6 +95,8 @@ struct plan {
 				      ("tank/a casesensitivity sensitive -> insensitive: HOW TO MIGRATE") */
 	struct strvec waiting;     /* changes held until a guest stops: shown, never run, pending
 				      ("remove mount point mp2 of container 101: ... (...; container 101 is running)") */
+	struct strvec held;        /* destructive changes held back for want of --allow-destroy: shown
+				      ("! destructive: ... (needs --allow-destroy)"), never run */
 	struct strvec info;        /* the snapshot jobs `run` would do: shown, never applied,
 				      never counted in the summary or the exit status */
 	struct diag_list diags;    /* errors and warnings found while planning */

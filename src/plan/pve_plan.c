@@ -954,26 +954,11 @@ static void plan_mount(struct guest_plan *c, const struct pve_mount_want *m)
 {
 	const struct pve_guest *g = c->g;
 	/* existing mount point at the same container path */
-	const struct gc_line *found = NULL;
+	long at = gc_find_mount_at(&g->conf, m->ct_path);
+	const struct gc_line *found = at >= 0 ? &g->conf.v[at] : NULL;
 	struct pve_propstr ps = { 0 };
-	for (size_t i = 0; i < g->conf.n && g->conf.v[i].section == 0; i++) {
-		const struct gc_line *l = &g->conf.v[i];
-		if (l->kind != GC_KEY || !gc_is_mount_key(l->key))
-			continue;
-		struct pve_propstr t;
-		if (pve_propstr_parse(l->value, "volume", &t))
-			continue;
-		const char *mp = pve_propstr_get(&t, "mp");
-		char *n = mp ? norm_path(mp) : NULL;
-		if (n && !strcmp(n, m->ct_path)) {
-			found = l;
-			ps = t;
-			free(n);
-			break;
-		}
-		free(n);
-		pve_propstr_free(&t);
-	}
+	if (found)
+		pve_propstr_parse(found->value, "volume", &ps);
 	if (!found) {
 		plan_new_mount(c, m);
 		return;
@@ -1141,7 +1126,7 @@ static bool is_disk_key(const char *k)
 	return false;
 }
 
-static bool is_disk_value(const char *v)
+bool pve_vm_disk_value(const char *v)
 {
 	struct pve_propstr ps;
 	if (pve_propstr_parse(v, "file", &ps))
@@ -1165,7 +1150,7 @@ static const char *vm_boot_disk(const struct guest_conf *g, char *buf, size_t bu
 				memcpy(buf, p, n);
 				buf[n] = '\0';
 				const char *v = gc_get(g, buf);
-				if (is_disk_key(buf) && v && is_disk_value(v))
+				if (is_disk_key(buf) && v && pve_vm_disk_value(v))
 					return buf;
 			}
 			p += n;
@@ -1176,13 +1161,13 @@ static const char *vm_boot_disk(const struct guest_conf *g, char *buf, size_t bu
 		}
 	}
 	const char *bd = gc_get(g, "bootdisk");
-	if (bd && is_disk_key(bd) && gc_get(g, bd) && is_disk_value(gc_get(g, bd)) && strlen(bd) < bufsz) {
+	if (bd && is_disk_key(bd) && gc_get(g, bd) && pve_vm_disk_value(gc_get(g, bd)) && strlen(bd) < bufsz) {
 		strcpy(buf, bd);
 		return buf;
 	}
 	static const char *const dflt[] = { "scsi0", "virtio0", "sata0", "ide0" };
 	for (size_t i = 0; i < 4; i++)
-		if (gc_get(g, dflt[i]) && is_disk_value(gc_get(g, dflt[i]))) {
+		if (gc_get(g, dflt[i]) && pve_vm_disk_value(gc_get(g, dflt[i]))) {
 			snprintf(buf, bufsz, "%s", dflt[i]);
 			return buf;
 		}

@@ -43,6 +43,8 @@ enum pve_edit_kind {
 	PVE_EDIT_GUEST_SET,     /* guest config file: set keys in the main section */
 	PVE_EDIT_GUEST_REMOVE_MOUNT, /* container config: remove the main-section line of mount_del,
 					found by its source and target at apply time (whatever its mpN) */
+	PVE_EDIT_REPL_ADD,      /* replication.cfg: add section type/id with keys/values */
+	PVE_EDIT_REPL_SET,      /* replication.cfg: set keys of id (value "" removes the key) */
 };
 
 struct pve_edit {
@@ -53,6 +55,7 @@ struct pve_edit {
 	struct strvec keys;
 	struct strvec values;
 	int own;                /* +1: record id as created by the tool, -1: forget it, 0: no change */
+	bool job;               /* id is a replication job ("jobs" of the record, intent "add-job") */
 	char *fp_key;           /* own +1: the fixed property that identifies the new section (pool/path/export) */
 	char *fp_value;
 	bool resolve;           /* write the ownership file with the intents an interrupted apply left resolved */
@@ -74,5 +77,20 @@ void pve_edit_free(void *e);
  * behind storage.cfg.
  */
 void pve_action_set_edit(struct action *a, struct pve_edit *e);
+
+/* True when a VM disk line's value is a disk (not a CD-ROM, cloud-init drive or "none"). */
+bool pve_vm_disk_value(const char *v);
+
+/*
+ * The pvesr part of the plan (plan/pvesr_plan.c): a job in replication.cfg
+ * for each guest of pc with "replication", corrected when the tool owns it
+ * and it differs, a foreign one left alone; an owned job the config dropped
+ * is marked for removal (remove_job full, what `pvesr delete` writes) only
+ * with allow_destroy. node: this node (ctx node). Refusals (a target that is
+ * this node, a bind mount, a volume pvesr cannot replicate) are plan errors.
+ * Pure.
+ */
+void pvesr_plan_build(const struct pve_config *pc, const struct pve_state *st, const char *node,
+		      bool allow_destroy, struct plan *p);
 
 #endif

@@ -103,6 +103,11 @@ static bool is_mount_op(const char *op)
 	return !strcmp(op, "add-mount") || !strcmp(op, "remove-mount");
 }
 
+static bool is_job_op(const char *op)
+{
+	return !strcmp(op, "add-job");
+}
+
 static void intent_free(struct pve_intent *t)
 {
 	free(t->op);
@@ -118,6 +123,7 @@ void pve_owned_free(struct pve_owned *o)
 	if (!o)
 		return;
 	sv_free(&o->storages);
+	sv_free(&o->jobs);
 	for (size_t i = 0; i < o->n_pending; i++)
 		intent_free(&o->pending[i]);
 	free(o->pending);
@@ -271,7 +277,9 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 	json_t *a = json_object_get(j, "storages");
 	json_t *pend = json_object_get(j, "pending");
 	json_t *mounts = json_object_get(j, "mounts");
-	if (!j || !json_is_array(a) || (pend && !json_is_array(pend)) || (mounts && !json_is_array(mounts))) {
+	json_t *jobs = json_object_get(j, "jobs");
+	if (!j || !json_is_array(a) || (pend && !json_is_array(pend)) || (mounts && !json_is_array(mounts)) ||
+	    (jobs && !json_is_array(jobs))) {
 		json_decref(j);
 		return -1;
 	}
@@ -280,6 +288,9 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 	json_array_foreach(a, i, v)
 		if (json_is_string(v))
 			sv_push(&o->storages, json_string_value(v));
+	json_array_foreach(jobs, i, v)
+		if (json_is_string(v))
+			sv_push(&o->jobs, json_string_value(v));
 	int rc = 0;
 	json_array_foreach(mounts, i, v) {
 		struct pve_mount_rec m;
@@ -300,7 +311,8 @@ int pve_owned_parse(const char *text, struct pve_owned *o)
 			pve_owned_add_mount_intent(o, op, &m);
 			continue;
 		}
-		if (!op || !id || (strcmp(op, "add") && strcmp(op, "remove")) || (!strcmp(op, "add") && !jstr(v, "type"))) {
+		if (!op || !id || (strcmp(op, "add") && strcmp(op, "remove") && !is_job_op(op)) ||
+		    (strcmp(op, "remove") && !jstr(v, "type"))) {
 			rc = -1;
 			break;
 		}
@@ -347,6 +359,18 @@ char *pve_owned_format(const struct pve_owned *o)
 	json_t *j = json_pack("{s:s, s:o}", "comment",
 			      "Proxmox storages created by phoenix-storage; it never changes or removes others",
 			      "storages", a);
+	if (o->jobs.n) {
+		struct strvec sj = { 0 };
+		for (size_t i = 0; i < o->jobs.n; i++)
+			sv_push(&sj, o->jobs.v[i]);
+		qsort(sj.v, sj.n, sizeof(*sj.v), str_cmp_ptr);
+		json_t *ja = json_array();
+		for (size_t i = 0; i < sj.n; i++)
+			if (!i || strcmp(sj.v[i], sj.v[i - 1]))
+				json_array_append_new(ja, json_string(sj.v[i]));
+		sv_free(&sj);
+		json_object_set_new(j, "jobs", ja);
+	}
 	if (o->n_mounts) {
 		const struct pve_mount_rec **m = xcalloc(o->n_mounts, sizeof(*m));
 		for (size_t i = 0; i < o->n_mounts; i++)
@@ -398,8 +422,8 @@ void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct 
 {
 	for (size_t i = 0; i < o->n_pending; i++) {
 		const struct pve_intent *t = &o->pending[i];
-		if (is_mount_op(t->op))
-			continue; /* pve_owned_resolve_mounts */
+		if (is_mount_op(t->op) || is_job_op(t->op))
+			continue; /* pve_owned_resolve_mounts, pve_owned_resolve_jobs */
 		bool add = !strcmp(t->op, "add");
 		bool done = add ? intent_add_done(t, c) : !storage_cfg_find(c, t->id);
 		bool listed = false;
@@ -424,7 +448,7 @@ void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct 
 	}
 	size_t j = 0;
 	for (size_t i = 0; i < o->n_pending; i++) {
-		if (is_mount_op(o->pending[i].op))
+		if (is_mount_op(o->pending[i].op) || is_job_op(o->pending[i].op))
 			o->pending[j++] = o->pending[i];
 		else
 			intent_free(&o->pending[i]);
@@ -434,6 +458,41 @@ void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct 
 		free(o->pending);
 		o->pending = NULL;
 	}
+}
+
+void pve_owned_resolve_jobs(struct pve_owned *o, const struct storage_cfg *rc, struct strvec *notes)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < o->n_pending; i++) {
+		struct pve_intent *t = &o->pending[i];
+		if (!is_job_op(t->op)) {
+			o->pending[j++] = *t;
+			continue;
+		}
+		bool done = intent_add_done(t, rc);
+		bool listed = false;
+		for (size_t k = 0; k < o->jobs.n; k++)
+			listed |= !strcmp(o->jobs.v[k], t->id);
+		if (done && !listed)
+			sv_push(&o->jobs, t->id);
+		if (notes)
+			sv_pushf(notes, done ? "replication job '%s': its add was interrupted after replication.cfg changed: created by phoenix-storage"
+					     : "replication job '%s': its add was interrupted before replication.cfg changed: not recorded",
+				 t->id);
+		intent_free(t);
+	}
+	o->n_pending = j;
+	if (!j) {
+		free(o->pending);
+		o->pending = NULL;
+	}
+	/* a record whose section is gone (pvesr removed it, or an operator did) is forgotten */
+	struct strvec keep = { 0 };
+	for (size_t k = 0; k < o->jobs.n; k++)
+		if (storage_cfg_find(rc, o->jobs.v[k]))
+			sv_push(&keep, o->jobs.v[k]);
+	sv_free(&o->jobs);
+	o->jobs = keep;
 }
 
 static bool is_conf_name(const char *n, unsigned *id)
@@ -580,6 +639,19 @@ int pve_state_discover(struct pve_state *st, const char *root, struct diag_list 
 	free(text);
 	free(p);
 
+	p = root_path(root, PVE_REPLICATION_CFG);
+	text = NULL;
+	len = 0;
+	r = read_file(p, &text, &len);
+	st->have_repl_cfg = r == 0;
+	storage_cfg_parse(&st->rcfg, r == 0 ? text : "", r == 0 ? len : 0);
+	if (r && r != -ENOENT) {
+		diag_add(dl, DIAG_ERROR, p, 0, 0, NULL, NULL, "cannot read: %s", strerror(-r));
+		rc = -1;
+	}
+	free(text);
+	free(p);
+
 	bool have_own = false;
 	p = root_path(root, PVE_OWNED_FILE);
 	text = NULL;
@@ -593,8 +665,11 @@ int pve_state_discover(struct pve_state *st, const char *root, struct diag_list 
 	} else if (r == 0) {
 		/* intents of an interrupted apply: what happened is what storage.cfg says */
 		pve_owned_resolve(&own, &st->scfg, &st->owned_notes);
+		pve_owned_resolve_jobs(&own, &st->rcfg, &st->owned_notes);
 		st->owned = own.storages;
 		own.storages = (struct strvec){ 0 };
+		st->owned_jobs = own.jobs;
+		own.jobs = (struct strvec){ 0 };
 		have_own = true;
 	} else if (r && r != -ENOENT) {
 		diag_add(dl, DIAG_ERROR, p, 0, 0, NULL, NULL, "cannot read: %s", strerror(-r));
@@ -647,6 +722,8 @@ void pve_state_free(struct pve_state *st)
 		return;
 	free(st->mode_why);
 	storage_cfg_free(&st->scfg);
+	storage_cfg_free(&st->rcfg);
+	sv_free(&st->owned_jobs);
 	sv_free(&st->owned);
 	sv_free(&st->owned_notes);
 	for (size_t i = 0; i < st->n_mounts; i++)
@@ -672,6 +749,14 @@ bool pve_state_owns(const struct pve_state *st, const char *id)
 {
 	for (size_t i = 0; i < st->owned.n; i++)
 		if (!strcmp(st->owned.v[i], id))
+			return true;
+	return false;
+}
+
+bool pve_state_owns_job(const struct pve_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->owned_jobs.n; i++)
+		if (!strcmp(st->owned_jobs.v[i], id))
 			return true;
 	return false;
 }

@@ -2,8 +2,9 @@
  * pve_state: what Proxmox has now, read from its files (under --root):
  * /etc/pve/storage.cfg, the guest configs of this node (/etc/pve/lxc,
  * /etc/pve/qemu-server) and of the other cluster nodes (/etc/pve/nodes/<n>/...,
- * used only to find volumes still referenced), which guests run, and which
- * storages this tool created (its marker file).
+ * used only to find volumes still referenced), which guests run, the
+ * replication jobs (/etc/pve/replication.cfg), and which storages, mount
+ * lines and jobs this tool created (its marker file).
  *
  * How the tool talks to Proxmox (enum pve_mode) is decided here too:
  * PHOENIX_PVE_MODE=cli|files forces it; otherwise `cli` when pvesm, pct and qm
@@ -26,6 +27,8 @@
 
 #define PVE_STORAGE_CFG "/etc/pve/storage.cfg"
 #define PVE_OWNED_FILE "/var/lib/phoenix-storage/pve-owned.json"
+/* Proxmox's replication jobs (pvesr), section config like storage.cfg; cfs lock id file-replication_cfg */
+#define PVE_REPLICATION_CFG "/etc/pve/replication.cfg"
 
 enum pve_mode { PVE_MODE_FILES, PVE_MODE_CLI };
 
@@ -60,6 +63,9 @@ struct pve_state {
 	size_t n_mounts;
 	struct pve_guest *guests;
 	size_t n_guests;
+	bool have_repl_cfg;         /* replication.cfg exists */
+	struct storage_cfg rcfg;    /* replication.cfg; empty when the file does not exist */
+	struct strvec owned_jobs;   /* replication job ids this tool created ("100-0"; intents resolved) */
 };
 
 /*
@@ -73,6 +79,8 @@ void pve_state_free(struct pve_state *st);
 /* The local guest config for a container (is_ct) or a VM, or NULL. */
 const struct pve_guest *pve_state_guest(const struct pve_state *st, unsigned id, bool is_ct);
 bool pve_state_owns(const struct pve_state *st, const char *id);
+/* True when this node's tool created replication job id ("100-0"). */
+bool pve_state_owns_job(const struct pve_state *st, const char *id);
 
 /*
  * The ownership file, PVE_OWNED_FILE: the Proxmox storages this tool created
@@ -117,8 +125,20 @@ struct pve_intent {
  * operator removed it) is forgotten, so a line someone writes later by hand
  * is never taken for the tool's.
  */
+/*
+ * Replication jobs ("jobs": ["100-0"]) follow the same protocol against
+ * replication.cfg: the intent {"op": "add-job", "id": "100-0", "type":
+ * "local", "key": "target", "value": "pve2"} before the section is written;
+ * an add-job is complete when section id is a local job to that target.
+ * Removing a job marks it (remove_job full, as pvesr delete does) and leaves
+ * the record; a record whose section is gone (pvesr finished the removal, or
+ * an operator deleted it) is forgotten, so a job someone adds later under
+ * that id is never taken for the tool's. The file lives on each node
+ * (/var/lib), so ownership is per node while replication.cfg is the cluster's.
+ */
 struct pve_owned {
 	struct strvec storages;
+	struct strvec jobs;
 	struct pve_intent *pending;
 	size_t n_pending;
 	struct pve_mount_rec *mounts;
@@ -140,6 +160,8 @@ void pve_owned_drop_intents(struct pve_owned *o, const char *id);
  */
 void pve_owned_resolve(struct pve_owned *o, const struct storage_cfg *c, struct strvec *notes);
 void pve_owned_free(struct pve_owned *o);
+/* Resolves the add-job intents against rc and forgets records whose section is gone (above). Pure. */
+void pve_owned_resolve_jobs(struct pve_owned *o, const struct storage_cfg *rc, struct strvec *notes);
 
 /* The config of container ct as it is now, or NULL when it does not exist (arg: the caller's). */
 typedef const struct guest_conf *(*pve_ct_conf_fn)(void *arg, unsigned ct);

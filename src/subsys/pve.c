@@ -38,6 +38,7 @@ static void pve_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
 	struct pve_priv *pp = priv;
 	pve_plan_build(ctx->zfs, &pp->cfg, &pp->st, ctx->allow_destroy, p);
+	pvesr_plan_build(&pp->cfg, &pp->st, ctx->node, ctx->allow_destroy, p);
 }
 
 /* Where a storage of the config keeps its data: its pool, or its path (a dir storage's resolved through the view). */

@@ -92,6 +92,64 @@ static void intents_resolve_against_storage_cfg(void **state)
 	storage_cfg_free(&c);
 }
 
+/* replication.cfg as pvesr leaves it: a local job to pve2 and one marked for removal. */
+static const char replication_cfg[] = "local: 100-0\n\ttarget pve2\n\tschedule */15\n\n"
+				      "local: 101-0\n\ttarget pve3\n\tremove_job full\n";
+
+static const struct {
+	const char *name;
+	const char *jobs_before;  /* comma-separated */
+	const char *intent_id, *intent_target; /* an add-job intent, or NULL */
+	const char *jobs_after;
+	const char *note;         /* "" when none */
+} job_cases[] = {
+	{ "add-job that reached replication.cfg is owned", "", "100-0", "pve2", "100-0",
+	  "replication job '100-0': its add was interrupted after replication.cfg changed: created by phoenix-storage" },
+	{ "add-job to another target is someone else's", "", "100-0", "pve3", "",
+	  "replication job '100-0': its add was interrupted before replication.cfg changed: not recorded" },
+	{ "add-job that never reached the file is dropped", "101-0", "102-0", "pve2", "101-0",
+	  "replication job '102-0': its add was interrupted before replication.cfg changed: not recorded" },
+	{ "a job being removed stays owned until pvesr deletes it", "100-0,101-0", NULL, NULL, "100-0,101-0", "" },
+	{ "a record whose section is gone is forgotten", "100-0,105-1", NULL, NULL, "100-0", "" },
+};
+
+static void job_intents_and_records_resolve_against_replication_cfg(void **state)
+{
+	(void)state;
+	struct storage_cfg c, empty;
+	storage_cfg_parse(&c, replication_cfg, strlen(replication_cfg));
+	storage_cfg_parse(&empty, "", 0);
+	for (size_t i = 0; i < sizeof(job_cases) / sizeof(job_cases[0]); i++) {
+		struct pve_owned o = { 0 };
+		split_into(job_cases[i].jobs_before, &o.jobs);
+		sv_push(&o.storages, "tank-vm");
+		if (job_cases[i].intent_id)
+			pve_owned_add_intent(&o, "add-job", job_cases[i].intent_id, "local", "target",
+					     job_cases[i].intent_target);
+		/* through the file, as a killed apply leaves it */
+		char *text = pve_owned_format(&o);
+		pve_owned_free(&o);
+		assert_int_equal(pve_owned_parse(text, &o), 0);
+		free(text);
+		struct strvec notes = { 0 };
+		/* the storage resolver leaves job intents alone */
+		pve_owned_resolve(&o, &empty, NULL);
+		assert_int_equal(o.n_pending, job_cases[i].intent_id ? 1 : 0);
+		pve_owned_resolve_jobs(&o, &c, &notes);
+		assert_int_equal(o.n_pending, 0);
+		char *after = joined(&o.jobs);
+		if (strcmp(after, job_cases[i].jobs_after))
+			fail_msg("%s: jobs '%s', expected '%s'", job_cases[i].name, after, job_cases[i].jobs_after);
+		assert_string_equal(notes.n ? notes.v[0] : "", job_cases[i].note);
+		assert_string_equal(o.storages.v[0], "tank-vm");
+		free(after);
+		sv_free(&notes);
+		pve_owned_free(&o);
+	}
+	storage_cfg_free(&c);
+	storage_cfg_free(&empty);
+}
+
 static void file_round_trip_sorted_and_without_pending_when_none(void **state)
 {
 	(void)state;
@@ -261,6 +319,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(intents_resolve_against_storage_cfg),
 		cmocka_unit_test(file_round_trip_sorted_and_without_pending_when_none),
+		cmocka_unit_test(job_intents_and_records_resolve_against_replication_cfg),
 		cmocka_unit_test(mount_intents_resolve_against_the_container_config),
 		cmocka_unit_test(invalid_files_are_refused),
 	};
