@@ -641,7 +641,7 @@ void dirs_config_free(struct dirs_config *cfg)
 {
 	if (!cfg)
 		return;
-	for (size_t i = 0; i < cfg->n; i++)
+	for (size_t i = 0; i < cfg->n + cfg->n_away; i++)
 		want_free(&cfg->v[i]);
 	free(cfg->v);
 	memset(cfg, 0, sizeof(*cfg));

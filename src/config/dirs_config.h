@@ -56,6 +56,7 @@ struct dir_want {
 struct dirs_config {
 	struct dir_want *v;
 	size_t n;
+	size_t n_away;         /* v[n .. n + n_away): on datasets of other nodes, left out here */
 };
 
 /*

@@ -97,6 +97,8 @@ struct plan {
 				      ("remove mount point mp2 of container 101: ... (...; container 101 is running)") */
 	struct strvec info;        /* the snapshot jobs `run` would do: shown, never applied,
 				      never counted in the summary or the exit status */
+	struct strvec elsewhere;   /* objects of the config on other nodes, left out of this node's plan:
+				      "zfs: pool fastData is on pve2 only (not this node, pve1)"; shown, never counted */
 	struct diag_list diags;    /* errors and warnings found while planning */
 };
 
