@@ -9,6 +9,7 @@
 #include "state/pve_state.h"
 #include "formats/storage_cfg.h"
 #include "util/fs.h"
+#include "util/lock.h"
 
 /* Reads path (missing = empty). Returns 0 or -errno; *mode gets the file's mode (dflt when new). */
 static int read_or_empty(const char *path, char **text, size_t *len, mode_t *mode, mode_t dflt)
@@ -264,6 +265,20 @@ int pve_apply_intent(const struct action *a, struct apply_ctx *ax, struct diag_l
 	return pve_edit_owns(e) ? edit_owned(e, OWNED_INTENT, a, ax->root, dl) : 0;
 }
 
+/* edit_storage_cfg's arguments, for cfs_lock_file. */
+struct storage_edit_call {
+	const struct pve_edit *e;
+	const struct action *a;
+	const char *root;
+	struct diag_list *dl;
+};
+
+static int storage_edit_locked(void *arg)
+{
+	const struct storage_edit_call *c = arg;
+	return edit_storage_cfg(c->e, c->a, c->root, c->dl);
+}
+
 int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	const struct pve_edit *e = a->data;
@@ -273,8 +288,12 @@ int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_lis
 	case PVE_EDIT_STORAGE_ADD:
 	case PVE_EDIT_STORAGE_SET:
 	case PVE_EDIT_STORAGE_REMOVE:
-		rc = edit_storage_cfg(e, a, root, dl);
+	{
+		/* read, edit and write under the cluster's lock: another node's change is read, never lost */
+		struct storage_edit_call c = { e, a, root, dl };
+		rc = cfs_lock_file(root, PVE_STORAGE_CFG, storage_edit_locked, &c, dl);
 		break;
+	}
 	case PVE_EDIT_GUEST_SET:
 	case PVE_EDIT_GUEST_REMOVE_MOUNT:
 		rc = edit_guest(e, a, root, dl);
