@@ -46,6 +46,7 @@ struct dir_want {
 	unsigned mode;         /* 07777 */
 	bool outside_zfs;      /* deliberately not on a managed dataset */
 	bool samba_only;       /* only implied by a Samba share path */
+	char *nodes;           /* samba_only: the nodes of the shares that imply it, comma-joined; NULL: every node */
 	char *service;         /* label from persistent_storage, or NULL */
 	const struct config_src *src;   /* where it was first declared (not owned) */
 	char *jpath;

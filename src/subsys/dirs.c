@@ -26,7 +26,7 @@ static void leave_out_other_nodes(const struct ph_ctx *ctx, struct dirs_config *
 	struct dir_want *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
 	for (size_t i = 0; i < n; i++) {
 		struct dir_want *w = &cfg->v[i];
-		char *why = zfs_config_elsewhere(here, NULL, ctx->node, w->path);
+		char *why = zfs_config_elsewhere(here, w->nodes, ctx->node, w->path);
 		if (why) {
 			sv_pushf(lines, "dirs: directory %s %s", w->path, why);
 			away[a++] = *w;

@@ -251,4 +251,26 @@ test_a_held_cluster_lock_refuses_the_storage_cfg_write_and_a_released_one_lets_i
 	assert_contains "$(cat "$WORK/pve-shared/storage.cfg")" "content images,rootdir"
 }
 
+test_an_export_and_a_share_of_another_node_are_left_out_with_their_directory() {
+	mkdir -p "$WORK/rootN"
+	cat >"$WORK/c.json" <<JSON
+{ "cluster": { "nodes": { "pve1": { "address": "10.0.0.13" }, "pve2": { "address": "10.0.0.14" } } },
+  "nfs": { "exports": [ { "path": "$WORK/render", "clients": ["10.0.0.0/24"], "options": ["rw", "no_subtree_check"],
+                          "outside_zfs": true, "nodes": ["pve2"] } ] },
+  "samba": { "shares": [ { "name": "render", "path": "$WORK/render", "outside_zfs": true, "nodes": ["pve2"] } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/rootN" --node pve1
+	assert_contains "$out" "= nfs: export $WORK/render is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "= samba: share render is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "= dirs: directory $WORK/render is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "(0 exports)"
+	assert_not_contains "$out" "create directory"
+	ph plan --json -c "$WORK/c.json" --root "$WORK/rootN" --node pve1
+	assert_eq "$(jq -r '.other_nodes | length' <<<"$out")" 3
+	# on pve2 they are planned
+	ph plan -c "$WORK/c.json" --root "$WORK/rootN" --node pve2
+	assert_contains "$out" "+ create directory $WORK/render"
+	assert_contains "$out" "+ nfs export $WORK/render to 10.0.0.0/24"
+}
+
 run_tests
