@@ -510,8 +510,8 @@ json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jp
 	return get_typed(src, obj, jpath, key, required, dl, JSON_OBJECT, "an object");
 }
 
-char *cfg_get_nodes(const struct config_src *src, json_t *obj, const char *jpath, const char *what,
-		    struct diag_list *dl)
+char *cfg_get_nodes(const struct config_src *src, json_t *obj, const char *jpath, struct diag_list *dl,
+		    const char *what)
 {
 	json_t *nodes = cfg_get_array(src, obj, jpath, "nodes", false, dl);
 	if (!nodes)

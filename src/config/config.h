@@ -104,7 +104,7 @@ json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jp
  * ("pve1,pve2"; caller frees), or NULL when absent or after an error (every
  * problem at its JSON path, e.g. "zfs.datasets[2].nodes[0]", in dl).
  */
-char *cfg_get_nodes(const struct config_src *src, json_t *obj, const char *jpath, const char *what,
-		    struct diag_list *dl);
+char *cfg_get_nodes(const struct config_src *src, json_t *obj, const char *jpath, struct diag_list *dl,
+		    const char *what);
 
 #endif

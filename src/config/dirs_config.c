@@ -621,7 +621,7 @@ static void load_samba(struct loader *L)
 		/* the share's nodes: its errors are the samba subsystem's to report */
 		struct diag_list quiet = { 0 };
 		char *sjp = xasprintf("samba.shares[%zu]", i);
-		w.nodes = cfg_get_nodes(src, sh, sjp, "share", &quiet);
+		w.nodes = cfg_get_nodes(src, sh, sjp, &quiet, "share");
 		free(sjp);
 		diag_list_free(&quiet);
 		w.origin = xasprintf("samba.shares[%zu]", i);

@@ -656,7 +656,7 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 	}
 	size_t before = diag_count(dl, DIAG_ERROR);
 	cfg_check_members(src, obj, jpath, CFG_NFS_EXPORT, dl);
-	e->nodes = cfg_get_nodes(src, obj, jpath, "export", dl);
+	e->nodes = cfg_get_nodes(src, obj, jpath, dl, "export");
 	const char *path = cfg_get_string(src, obj, jpath, "path", true, dl);
 	if (path) {
 		char *msg, *hint;

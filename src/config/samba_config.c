@@ -573,7 +573,7 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 	}
 	errors += check_keys(src, js, sh->jpath, CFG_SAMBA_SHARE, dl);
 	size_t before = diag_count(dl, DIAG_ERROR);
-	sh->nodes = cfg_get_nodes(src, js, sh->jpath, "share", dl);
+	sh->nodes = cfg_get_nodes(src, js, sh->jpath, dl, "share");
 	const char *path = cfg_get_string(src, js, sh->jpath, "path", true, dl);
 	char *derived = NULL;
 	const char *name = json_object_get(js, "name") || !path ? cfg_get_string(src, js, sh->jpath, "name", true, dl)

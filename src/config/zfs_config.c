@@ -395,7 +395,7 @@ static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		free(np);
 
 		zfs_parse_layout(src, pj, cfg, pl, dl);
-		pl->nodes = cfg_get_nodes(src, pj, jp, "pool", dl);
+		pl->nodes = cfg_get_nodes(src, pj, jp, dl, "pool");
 		json_t *ash = json_object_get(pj, "ashift");
 		if (ash) {
 			char *ap = xasprintf("%s.ashift", jp);
@@ -583,7 +583,7 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 		ds->pve_content = t ? xstrdup(t) : NULL;
 		t = cfg_get_string(src, dj, jp, "storage_class", false, dl);
 		ds->storage_class = t ? xstrdup(t) : NULL;
-		ds->nodes = cfg_get_nodes(src, dj, jp, "dataset", dl);
+		ds->nodes = cfg_get_nodes(src, dj, jp, dl, "dataset");
 		const struct zcfg_pool *pl = pool ? zfs_config_pool(cfg, pool) : NULL;
 		if (ds->nodes && pl && !nodes_subset(ds->nodes, pl->nodes)) {
 			char *hint = xasprintf("name only nodes of pool '%s' (%s), or add the nodes to the pool", pl->name,
