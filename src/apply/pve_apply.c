@@ -9,6 +9,7 @@
 #include "state/pve_state.h"
 #include "formats/storage_cfg.h"
 #include "util/fs.h"
+#include "util/lock.h"
 
 /* Reads path (missing = empty). Returns 0 or -errno; *mode gets the file's mode (dflt when new). */
 static int read_or_empty(const char *path, char **text, size_t *len, mode_t *mode, mode_t dflt)
@@ -289,6 +290,20 @@ int pve_apply_intent(const struct action *a, struct apply_ctx *ax, struct diag_l
 	return pve_edit_owns(e) ? edit_owned(e, OWNED_INTENT, a, ax->root, dl) : 0;
 }
 
+/* edit_section_cfg's arguments, for cfs_lock_file. */
+struct section_edit_call {
+	const struct pve_edit *e;
+	const struct action *a;
+	const char *root;
+	struct diag_list *dl;
+};
+
+static int section_edit_locked(void *arg)
+{
+	const struct section_edit_call *c = arg;
+	return edit_section_cfg(c->e, c->a, c->root, c->dl);
+}
+
 int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_list *dl)
 {
 	const struct pve_edit *e = a->data;
@@ -300,8 +315,13 @@ int pve_apply_edit(const struct action *a, struct apply_ctx *ax, struct diag_lis
 	case PVE_EDIT_STORAGE_REMOVE:
 	case PVE_EDIT_REPL_ADD:
 	case PVE_EDIT_REPL_SET:
-		rc = edit_section_cfg(e, a, root, dl);
+	{
+		/* read, edit and write under the cluster's lock: another node's change is read, never lost */
+		bool job = e->kind == PVE_EDIT_REPL_ADD || e->kind == PVE_EDIT_REPL_SET;
+		struct section_edit_call c = { e, a, root, dl };
+		rc = cfs_lock_file(root, job ? PVE_REPLICATION_CFG : PVE_STORAGE_CFG, section_edit_locked, &c, dl);
 		break;
+	}
 	case PVE_EDIT_GUEST_SET:
 	case PVE_EDIT_GUEST_REMOVE_MOUNT:
 		rc = edit_guest(e, a, root, dl);

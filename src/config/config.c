@@ -509,3 +509,45 @@ json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jp
 {
 	return get_typed(src, obj, jpath, key, required, dl, JSON_OBJECT, "an object");
 }
+
+char *cfg_get_nodes(const struct config_src *src, json_t *obj, const char *jpath, struct diag_list *dl,
+		    const char *what)
+{
+	json_t *nodes = cfg_get_array(src, obj, jpath, "nodes", false, dl);
+	if (!nodes)
+		return NULL;
+	json_t *cl = src->root ? json_object_get(src->root, "cluster") : NULL;
+	json_t *known = json_is_object(cl) ? json_object_get(cl, "nodes") : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	size_t i;
+	json_t *nj;
+	bool ok = json_array_size(nodes) > 0;
+	if (!ok)
+		cfg_diag_at(dl, src, DIAG_ERROR, jpath, "nodes", "name at least one node, or leave \"nodes\" out (every node)",
+			    "a %s's nodes must not be empty", what);
+	json_array_foreach(nodes, i, nj) {
+		char *jp = xasprintf("%s.nodes[%zu]", jpath, i);
+		const char *n = json_string_value(nj);
+		bool valid = n && *n && strlen(n) < 64 &&
+			     strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen(n);
+		if (!valid) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, "use the node's host name, e.g. \"pve1\"",
+				 "a node name must be a string of letters, digits and '-'");
+			ok = false;
+		} else if (json_is_object(known) && !json_object_get(known, n)) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, "define it in cluster.nodes", "unknown node '%s'", n);
+			ok = false;
+		} else if (on_this_node(sb.len ? sb.buf : NULL, n) && sb.len) {
+			cfg_diag(dl, src, DIAG_ERROR, jp, "name each node once", "node '%s' is listed twice", n);
+			ok = false;
+		} else {
+			sb_addf(&sb, "%s%s", sb.len ? "," : "", n);
+		}
+		free(jp);
+	}
+	if (ok)
+		return sb_detach(&sb);
+	sb_release(&sb);
+	return NULL;
+}

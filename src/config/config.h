@@ -95,5 +95,16 @@ json_t *cfg_get_array(const struct config_src *src, json_t *obj, const char *jpa
 		      const char *key, bool required, struct diag_list *dl);
 json_t *cfg_get_object(const struct config_src *src, json_t *obj, const char *jpath,
 		       const char *key, bool required, struct diag_list *dl);
+/*
+ * The optional `nodes` member of obj at jpath (a pool, a dataset, an export,
+ * a share): a non-empty array of node names (letters, digits and '-'), each
+ * one of cluster.nodes when the config has that member (without it only the
+ * shape is checked). what names the object in the messages ("pool",
+ * "dataset", "share"). Returns the names comma-joined in config order
+ * ("pve1,pve2"; caller frees), or NULL when absent or after an error (every
+ * problem at its JSON path, e.g. "zfs.datasets[2].nodes[0]", in dl).
+ */
+char *cfg_get_nodes(const struct config_src *src, json_t *obj, const char *jpath, struct diag_list *dl,
+		    const char *what);
 
 #endif

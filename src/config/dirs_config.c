@@ -77,6 +77,7 @@ static void want_free(struct dir_want *w)
 	free(w->uid_note);
 	free(w->gid_note);
 	free(w->service);
+	free(w->nodes);
 	free(w->jpath);
 	free(w->origin);
 }
@@ -139,6 +140,15 @@ static void want_add(struct loader *L, struct dir_want *w)
 			w->jpath = w->origin = NULL;
 		}
 		o->samba_only = o->samba_only && w->samba_only;
+		/* needed on every node one of its declarations is on: a list only while every one has one */
+		if (!o->samba_only || !w->nodes || !o->nodes) {
+			free(o->nodes);
+			o->nodes = NULL;
+		} else if (!nodes_subset(w->nodes, o->nodes)) {
+			char *both = xasprintf("%s,%s", o->nodes, w->nodes);
+			free(o->nodes);
+			o->nodes = both;
+		}
 		if (!o->service && w->service) {
 			o->service = w->service;
 			w->service = NULL;
@@ -608,6 +618,12 @@ static void load_samba(struct loader *L)
 		w.outside_zfs = json_is_true(oz);
 		w.src = src;
 		w.jpath = xasprintf("samba.shares[%zu].path", i);
+		/* the share's nodes: its errors are the samba subsystem's to report */
+		struct diag_list quiet = { 0 };
+		char *sjp = xasprintf("samba.shares[%zu]", i);
+		w.nodes = cfg_get_nodes(src, sh, sjp, &quiet, "share");
+		free(sjp);
+		diag_list_free(&quiet);
 		w.origin = xasprintf("samba.shares[%zu]", i);
 		want_add(L, &w);
 	}
@@ -641,7 +657,7 @@ void dirs_config_free(struct dirs_config *cfg)
 {
 	if (!cfg)
 		return;
-	for (size_t i = 0; i < cfg->n; i++)
+	for (size_t i = 0; i < cfg->n + cfg->n_away; i++)
 		want_free(&cfg->v[i]);
 	free(cfg->v);
 	memset(cfg, 0, sizeof(*cfg));

@@ -46,6 +46,7 @@ struct dir_want {
 	unsigned mode;         /* 07777 */
 	bool outside_zfs;      /* deliberately not on a managed dataset */
 	bool samba_only;       /* only implied by a Samba share path */
+	char *nodes;           /* samba_only: the nodes of the shares that imply it, comma-joined; NULL: every node */
 	char *service;         /* label from persistent_storage, or NULL */
 	const struct config_src *src;   /* where it was first declared (not owned) */
 	char *jpath;
@@ -56,6 +57,7 @@ struct dir_want {
 struct dirs_config {
 	struct dir_want *v;
 	size_t n;
+	size_t n_away;         /* v[n .. n + n_away): on datasets of other nodes, left out here */
 };
 
 /*

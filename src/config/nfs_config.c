@@ -656,6 +656,7 @@ static bool load_export(const struct config_src *src, json_t *obj, const char *j
 	}
 	size_t before = diag_count(dl, DIAG_ERROR);
 	cfg_check_members(src, obj, jpath, CFG_NFS_EXPORT, dl);
+	e->nodes = cfg_get_nodes(src, obj, jpath, dl, "export");
 	const char *path = cfg_get_string(src, obj, jpath, "path", true, dl);
 	if (path) {
 		char *msg, *hint;
@@ -886,8 +887,9 @@ void nfs_config_free(struct nfs_config *cfg)
 {
 	if (!cfg)
 		return;
-	for (size_t i = 0; i < cfg->n_exports; i++) {
+	for (size_t i = 0; i < cfg->n_exports + cfg->n_away; i++) {
 		struct nfs_export *e = &cfg->exports[i];
+		free(e->nodes);
 		free(e->path);
 		sv_free(&e->clients);
 		sv_free(&e->options);

@@ -77,6 +77,7 @@ struct nfs_export {
 	char *group;
 	bool has_mode;
 	mode_t mode;             /* extension: "0750" */
+	char *nodes;             /* extension: the nodes that export it, comma-joined; NULL: every node */
 	char *jpath;             /* "nfs.exports[2]" */
 };
 
@@ -85,6 +86,7 @@ struct nfs_config {
 	enum nfs_server server;
 	struct nfs_export *exports;
 	size_t n_exports;
+	size_t n_away;           /* exports[n_exports .. n_exports + n_away): on other nodes, left out here */
 	/* Host paths (not yet prefixed with --root). */
 	char *dropin;            /* kernel: the drop-in file the tool owns */
 	char *ganesha_conf;      /* ganesha: the main config that must %include ... */

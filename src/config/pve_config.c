@@ -459,9 +459,11 @@ static void read_zfspool_options(const struct config_src *src, const struct zcfg
 }
 
 /* The storage of dataset d with id (taken; NULL: "<pool>-<name>"). */
-static void add_dataset_storage(const struct config_src *src, const struct zfs_config *z, const struct zcfg_dataset *d,
-				char *id, const char *root, struct pve_config *pc, struct diag_list *dl)
+static void add_dataset_storage(const struct config_src *src, const struct zfs_config *here,
+				const struct zcfg_dataset *d, char *id, const char *root, struct pve_config *pc,
+				struct diag_list *dl)
 {
+	const struct zfs_config *z = here->all ? here->all : here;
 	if (!id)
 		id = xasprintf("%s-%s", d->pool, d->name);
 	for (char *p = id; *p; p++)
@@ -478,7 +480,9 @@ static void add_dataset_storage(const struct config_src *src, const struct zfs_c
 	s->type = xstrdup(d->pve_type);
 	s->dataset = xstrdup(d->full);
 	const struct zcfg_pool *pl = zfs_config_pool(z, d->pool);
-	s->nodes = pl && pl->nodes ? xstrdup(pl->nodes) : NULL;
+	const char *nodes = d->nodes ? d->nodes : pl ? pl->nodes : NULL;
+	s->nodes = nodes ? xstrdup(nodes) : NULL;
+	s->away = here != z && zfs_config_away(here, d->full);
 	s->src = src;
 	s->jpath = xstrdup(d->jpath);
 	if (d->pve_content) {
@@ -491,7 +495,9 @@ static void add_dataset_storage(const struct config_src *src, const struct zfs_c
 		return;
 	}
 	/* dir: the planner resolves the path (the dataset may exist with its own mountpoint);
-	   what the config makes it must already be usable */
+	   what the config makes it must already be usable (on the nodes that have it) */
+	if (s->away)
+		return;
 	char *mp = zfs_config_mountpoint(z, d->full, NULL, NULL);
 	pve_dir_path_check(src, d->jpath, id, mp, root, dl);
 	free(mp);
@@ -501,15 +507,17 @@ static void add_dataset_storage(const struct config_src *src, const struct zfs_c
  * The storages of datasets with proxmox_storage_type, in named steps: which
  * datasets, the ids proxmox_storage_ids gives them, then one storage each.
  */
-static void load_dataset_storages(const struct config_src *src, const struct zfs_config *z, const char *root,
+static void load_dataset_storages(const struct config_src *src, const struct zfs_config *here, const char *root,
 				  struct pve_config *pc, struct diag_list *dl)
 {
+	/* every node's datasets: the ids are resolved over all of them, the same on every node */
+	const struct zfs_config *z = here->all ? here->all : here;
 	struct storage_datasets sd;
 	find_storage_datasets(src, z, &sd, dl);
 	char **ids = xcalloc(sd.n + 1, sizeof(*ids));
 	resolve_storage_ids(src, &sd, ids, dl);
 	for (size_t i = 0; i < sd.n; i++)
-		add_dataset_storage(src, z, &z->datasets[sd.which[i]], ids[i], root, pc, dl);
+		add_dataset_storage(src, here, &z->datasets[sd.which[i]], ids[i], root, pc, dl);
 	free(ids);
 	storage_datasets_free(&sd);
 }

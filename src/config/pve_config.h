@@ -41,7 +41,9 @@ struct pve_storage_want {
 	int sparse;          /* zfspool: -1 not configured, 0/1 */
 	char *blocksize;     /* zfspool: NULL = not configured */
 	char *dataset;       /* the dataset it comes from (full name), NULL for nfs */
-	char *nodes;         /* the nodes line ("pve1,pve2"): its pool's nodes; NULL: every node */
+	char *nodes;         /* the nodes line ("pve1,pve2"): its dataset's nodes, else its pool's; NULL: every node */
+	bool away;           /* its dataset is on other nodes (zfs_config_away): configured, but planned
+				there (the entry is the same from every node), never here */
 	const struct config_src *src;
 	char *jpath;         /* "zfs.datasets[3]" or "nfs.exports[0].proxmox" */
 };

@@ -573,6 +573,7 @@ static int load_share(const struct config_src *src, json_t *js, size_t idx, stru
 	}
 	errors += check_keys(src, js, sh->jpath, CFG_SAMBA_SHARE, dl);
 	size_t before = diag_count(dl, DIAG_ERROR);
+	sh->nodes = cfg_get_nodes(src, js, sh->jpath, dl, "share");
 	const char *path = cfg_get_string(src, js, sh->jpath, "path", true, dl);
 	char *derived = NULL;
 	const char *name = json_object_get(js, "name") || !path ? cfg_get_string(src, js, sh->jpath, "name", true, dl)
@@ -770,6 +771,7 @@ static void share_free(struct samba_share *sh)
 	for (size_t i = 0; i < sh->n_valid_users; i++)
 		free(sh->valid_users[i]);
 	free(sh->valid_users);
+	free(sh->nodes);
 	free(sh->jpath);
 }
 
@@ -781,7 +783,7 @@ void samba_config_free(struct samba_config *cfg)
 	free(cfg->password_file);
 	free(cfg->smb_conf);
 	free(cfg->shares_file);
-	for (size_t i = 0; i < cfg->n_shares; i++)
+	for (size_t i = 0; i < cfg->n_shares + cfg->n_away; i++)
 		share_free(&cfg->shares[i]);
 	free(cfg->shares);
 	memset(cfg, 0, sizeof(*cfg));

@@ -42,6 +42,7 @@ struct samba_share {
 	char **valid_users;
 	size_t n_valid_users;
 	bool outside_zfs;
+	char *nodes;           /* extension: the nodes that share it, comma-joined; NULL: every node */
 	char *jpath;           /* "samba.shares[0]" */
 };
 
@@ -53,6 +54,7 @@ struct samba_config {
 	char *shares_file;     /* beside smb_conf: DIR/phoenix-shares.conf */
 	struct samba_share *shares;
 	size_t n_shares;
+	size_t n_away;         /* shares[n_shares .. n_shares + n_away): on other nodes, left out here */
 };
 
 /*

@@ -71,6 +71,7 @@ struct snap_dataset_cfg {
 	char *policy;          /* NULL when none */
 	size_t policy_index;   /* into snap_config.policies; valid when policy names a known one */
 	bool policy_known;
+	bool away;             /* its dataset is on other nodes (zfs_config_away): no job here */
 	bool recursive;
 	char **exclude;        /* relative to the pool, as written */
 	size_t n_exclude;

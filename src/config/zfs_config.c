@@ -10,6 +10,8 @@
 #include "config/members.h"
 #include "config/zprops.h"
 #include "config/zfs_vdevs.h"
+#include "util/path.h"
+#include "util/str.h"
 #include "util/strbuf.h"
 
 static void props_add(struct zcfg_props *ps, const char *name, const char *value, const char *norm,
@@ -356,47 +358,6 @@ int64_t zcfg_scrub_interval_s(const struct zcfg_pool *pc)
  * of the wrong type, a pool without a name): no dataset is then told that its
  * pool is unknown (the one type error says it all).
  */
-/*
- * pools[].nodes: the cluster nodes the pool is on (names of cluster.nodes when
- * that exists), kept comma-joined in config order for the storages' nodes line.
- */
-static void parse_pool_nodes(const struct config_src *src, json_t *pj, struct zcfg_pool *pl, struct diag_list *dl)
-{
-	json_t *nodes = cfg_get_array(src, pj, pl->jpath, "nodes", false, dl);
-	if (!nodes)
-		return;
-	json_t *cl = json_object_get(src->root, "cluster");
-	json_t *known = json_is_object(cl) ? json_object_get(cl, "nodes") : NULL;
-	struct strbuf sb = STRBUF_INIT;
-	sb_init(&sb);
-	size_t i;
-	json_t *nj;
-	bool ok = json_array_size(nodes) > 0;
-	if (!ok)
-		cfg_diag_at(dl, src, DIAG_ERROR, pl->jpath, "nodes", "name at least one node, or leave \"nodes\" out (every node)",
-			    "a pool's nodes must not be empty");
-	json_array_foreach(nodes, i, nj) {
-		char *jp = xasprintf("%s.nodes[%zu]", pl->jpath, i);
-		const char *n = json_string_value(nj);
-		bool valid = n && *n && strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == strlen(n);
-		if (!valid) {
-			cfg_diag(dl, src, DIAG_ERROR, jp, "use the node's host name, e.g. \"pve1\"",
-				 "a node name must be a string of letters, digits and '-'");
-			ok = false;
-		} else if (json_is_object(known) && !json_object_get(known, n)) {
-			cfg_diag(dl, src, DIAG_ERROR, jp, "define it in cluster.nodes", "unknown node '%s'", n);
-			ok = false;
-		} else {
-			sb_addf(&sb, "%s%s", sb.len ? "," : "", n);
-		}
-		free(jp);
-	}
-	if (ok)
-		pl->nodes = sb_detach(&sb);
-	else
-		sb_release(&sb);
-}
-
 static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_config *cfg,
 			struct diag_list *dl)
 {
@@ -434,7 +395,7 @@ static bool parse_pools(const struct config_src *src, json_t *zfs, struct zfs_co
 		free(np);
 
 		zfs_parse_layout(src, pj, cfg, pl, dl);
-		parse_pool_nodes(src, pj, pl, dl);
+		pl->nodes = cfg_get_nodes(src, pj, jp, dl, "pool");
 		json_t *ash = json_object_get(pj, "ashift");
 		if (ash) {
 			char *ap = xasprintf("%s.ashift", jp);
@@ -622,6 +583,15 @@ static void parse_datasets(const struct config_src *src, json_t *zfs, struct zfs
 		ds->pve_content = t ? xstrdup(t) : NULL;
 		t = cfg_get_string(src, dj, jp, "storage_class", false, dl);
 		ds->storage_class = t ? xstrdup(t) : NULL;
+		ds->nodes = cfg_get_nodes(src, dj, jp, dl, "dataset");
+		const struct zcfg_pool *pl = pool ? zfs_config_pool(cfg, pool) : NULL;
+		if (ds->nodes && pl && !nodes_subset(ds->nodes, pl->nodes)) {
+			char *hint = xasprintf("name only nodes of pool '%s' (%s), or add the nodes to the pool", pl->name,
+					       pl->nodes);
+			cfg_diag_at(dl, src, DIAG_ERROR, jp, "nodes", hint,
+				    "a dataset's nodes must be nodes of its pool: '%s' is on %s only", pl->name, pl->nodes);
+			free(hint);
+		}
 	}
 	report_duplicate_datasets(src, cfg, dl);
 	cfg->by_name = xcalloc(cfg->n_datasets, sizeof(*cfg->by_name));
@@ -671,6 +641,16 @@ void zfs_config_free(struct zfs_config *cfg)
 {
 	if (!cfg)
 		return;
+	if (cfg->all) {
+		free(cfg->pools);
+		free(cfg->datasets);
+		free(cfg->by_name);
+		sv_free(&cfg->away_pools);
+		sv_free(&cfg->away_datasets);
+		sv_free(&cfg->away_lines);
+		memset(cfg, 0, sizeof(*cfg));
+		return;
+	}
 	for (size_t i = 0; i < cfg->n_pools; i++) {
 		struct zcfg_pool *p = &cfg->pools[i];
 		free(p->name);
@@ -693,6 +673,7 @@ void zfs_config_free(struct zfs_config *cfg)
 		free(d->pve_type);
 		free(d->pve_content);
 		free(d->storage_class);
+		free(d->nodes);
 		free(d->jpath);
 	}
 	free(cfg->datasets);
@@ -806,4 +787,134 @@ bool zfs_config_double_share(const struct config_src *src, const struct zfs_conf
 		 path, prop, jpath, verb);
 	free(hint);
 	return true;
+}
+
+/* "pve2 only", "pve2, pve3 only": a node list as plan lines show it. Caller frees. */
+static char *nodes_display(const char *csv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_init(&sb);
+	for (const char *p = csv; *p; p++)
+		*p == ',' ? sb_addf(&sb, ", ") : sb_addf(&sb, "%c", *p);
+	sb_addf(&sb, " only");
+	return sb_detach(&sb);
+}
+
+/* The nodes of the configured dataset at or above full (itself first) that leave node out, or NULL. */
+static const char *dataset_away_nodes(const struct zfs_config *all, const char *full, bool self, const char *node)
+{
+	char *name = xstrdup(full);
+	const char *r = NULL;
+	for (char *slash = NULL; !r;) {
+		const struct zcfg_dataset *d = self || slash ? zfs_config_dataset(all, name) : NULL;
+		if (d && !on_this_node(d->nodes, node))
+			r = d->nodes;
+		if (!(slash = strrchr(name, '/')))
+			break;
+		*slash = '\0';
+	}
+	free(name);
+	return r;
+}
+
+void zfs_config_for_node(const struct zfs_config *all, const char *node, struct zfs_config *here)
+{
+	memset(here, 0, sizeof(*here));
+	here->all = all;
+	here->has_arc = all->has_arc;
+	here->arc_max_bytes = all->arc_max_bytes;
+	here->allow_destructive = all->allow_destructive;
+	here->present = all->present;
+	here->pools = xcalloc(all->n_pools + 1, sizeof(*here->pools));
+	for (size_t i = 0; i < all->n_pools; i++) {
+		const struct zcfg_pool *pl = &all->pools[i];
+		if (on_this_node(pl->nodes, node)) {
+			here->pools[here->n_pools++] = *pl;
+			continue;
+		}
+		sv_push(&here->away_pools, pl->name);
+		char *why = zfs_config_elsewhere(NULL, pl->nodes, node, NULL);
+		sv_pushf(&here->away_lines, "pool %s %s", pl->name, why);
+		free(why);
+	}
+	here->datasets = xcalloc(all->n_datasets + 1, sizeof(*here->datasets));
+	for (size_t i = 0; i < all->n_datasets; i++) {
+		const struct zcfg_dataset *d = &all->datasets[i];
+		const struct zcfg_pool *pl = zfs_config_pool(all, d->pool);
+		if (pl && !on_this_node(pl->nodes, node))
+			continue;
+		const char *nodes = dataset_away_nodes(all, d->full, true, node);
+		if (!nodes) {
+			here->datasets[here->n_datasets++] = *d;
+			continue;
+		}
+		sv_push(&here->away_datasets, d->full);
+		if (dataset_away_nodes(all, d->full, false, node))
+			continue;
+		char *why = zfs_config_elsewhere(NULL, nodes, node, NULL);
+		sv_pushf(&here->away_lines, "dataset %s %s", d->full, why);
+		free(why);
+	}
+	here->by_name = xcalloc(here->n_datasets + 1, sizeof(*here->by_name));
+	for (size_t k = 0; k < here->n_datasets; k++)
+		here->by_name[k] = k;
+	qsort_r(here->by_name, here->n_datasets, sizeof(*here->by_name), cmp_dataset_index, here);
+}
+
+/* name, when full is name or below it; else NULL. */
+static const char *at_or_below(const char *name, const char *full)
+{
+	size_t n = strlen(name);
+	return !strncmp(full, name, n) && (!full[n] || full[n] == '/') ? name : NULL;
+}
+
+const char *zfs_config_away(const struct zfs_config *here, const char *full)
+{
+	const char *r = NULL;
+	for (size_t i = 0; !r && i < here->away_pools.n; i++)
+		r = at_or_below(here->away_pools.v[i], full);
+	for (size_t i = 0; !r && i < here->away_datasets.n; i++)
+		r = at_or_below(here->away_datasets.v[i], full);
+	return r;
+}
+
+/* Keeps name as *best when its mountpoint (config alone) holds path more closely than *best_len. */
+static void closer(const struct zfs_config *all, const char *name, const char *path, const char **best,
+		   size_t *best_len)
+{
+	char *mp = zfs_config_mountpoint(all, name, NULL, NULL);
+	size_t n = mp[0] == '/' ? path_covers(mp, path) : 0;
+	if (n && n > *best_len)
+		*best = name, *best_len = n;
+	free(mp);
+}
+
+const char *zfs_config_away_for_path(const struct zfs_config *here, const char *path)
+{
+	if (!here->all || (!here->away_pools.n && !here->away_datasets.n))
+		return NULL;
+	const struct zfs_config *all = here->all;
+	const char *best = NULL;
+	size_t best_len = 0;
+	for (size_t i = 0; i < all->n_pools; i++)
+		closer(all, all->pools[i].name, path, &best, &best_len);
+	for (size_t i = 0; i < all->n_datasets; i++)
+		closer(all, all->datasets[i].full, path, &best, &best_len);
+	return best ? zfs_config_away(here, best) : NULL;
+}
+
+char *zfs_config_elsewhere(const struct zfs_config *here, const char *nodes_csv, const char *node, const char *path)
+{
+	const char *me = node && *node ? node : "(no name)";
+	if (!on_this_node(nodes_csv, node)) {
+		char *on = nodes_display(nodes_csv);
+		char *r = xasprintf("is on %s (not this node, %s)", on, me);
+		free(on);
+		return r;
+	}
+	const char *away = here && path ? zfs_config_away_for_path(here, path) : NULL;
+	if (away)
+		return xasprintf("is on %s %s, which is on other nodes (not this node, %s)", strchr(away, '/') ? "dataset" : "pool",
+				 away, me);
+	return NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "util/diag.h"
+#include "util/strbuf.h"
 
 /* One property as the user wrote it, with its normalised form for comparison. */
 struct zcfg_prop {
@@ -86,6 +87,7 @@ struct zcfg_dataset {
 	char *pve_type;      /* proxmox_storage_type, NULL when absent */
 	char *pve_content;   /* proxmox_content_type */
 	char *storage_class;
+	char *nodes;         /* extension: datasets[].nodes comma-joined, a subset of its pool's; NULL: its pool's */
 	char *jpath;         /* "zfs.datasets[3]" */
 };
 
@@ -99,6 +101,14 @@ struct zfs_config {
 	bool allow_destructive;   /* zfs.settings.allow_destructive_operations */
 	bool present;             /* the config has a zfs section */
 	size_t *by_name;          /* dataset indices sorted by full name (lookups); NULL: search linearly */
+	/*
+	 * Set in a node's view (zfs_config_for_node) only: the config it was made
+	 * from, and what it left out because it is on other nodes.
+	 */
+	const struct zfs_config *all;
+	struct strvec away_pools;     /* pools not on this node */
+	struct strvec away_datasets;  /* datasets of this node's pools that are not on it (full names) */
+	struct strvec away_lines;     /* "pool fastData is on pve2 only (not this node, pve1)", one per object */
 };
 
 /*
@@ -107,7 +117,43 @@ struct zfs_config {
  * what could be read and must be freed with zfs_config_free.
  */
 int zfs_config_load(const struct config_src *src, struct zfs_config *cfg, struct diag_list *dl);
+/* Frees a loaded config, or a node's view (which owns only its arrays and lists). NULL is fine. */
 void zfs_config_free(struct zfs_config *cfg);
+
+/*
+ * This node's part of all: the pools whose nodes include node, and of their
+ * datasets those whose own nodes (and those of every configured dataset
+ * above them) include it, in config order (on_this_node is the one test).
+ * Every other pool and dataset is named in away_pools / away_datasets, and
+ * away_lines has one line per pool and per dataset left out on its own (not
+ * the datasets of a pool left out, nor those below a dataset left out). The
+ * view shares all's records (all must outlive it) and is freed with
+ * zfs_config_free. Pure, never fails.
+ */
+void zfs_config_for_node(const struct zfs_config *all, const char *node, struct zfs_config *here);
+/*
+ * Is the dataset or pool full (or a dataset below it) left out of this
+ * node's view here? Returns the pool or dataset of all that puts it on other
+ * nodes, or NULL (also for a config that is no view).
+ */
+const char *zfs_config_away(const struct zfs_config *here, const char *full);
+/*
+ * The dataset or pool left out of view here whose mountpoint (from the config
+ * alone) holds path, when no dataset of this node's holds it more closely, or
+ * NULL: a directory, export or share at path lives on another node.
+ * Caller does not free.
+ */
+const char *zfs_config_away_for_path(const struct zfs_config *here, const char *path);
+/*
+ * Why an object (an export, a share, a directory) with the nodes list
+ * nodes_csv (NULL: every node) at host path (NULL: none) is not on node:
+ * "is on pve2 only (not this node, pve1)" when its own nodes leave node out
+ * (on_this_node), "is on dataset fastData/x, which is on other nodes (not
+ * this node, pve1)" when path lives on what here left out
+ * (zfs_config_away_for_path; here NULL: no zfs view); NULL when it is here.
+ * The one rule every front door leaves such objects out by. Caller frees.
+ */
+char *zfs_config_elsewhere(const struct zfs_config *here, const char *nodes_csv, const char *node, const char *path);
 
 /* "data", "log", "cache", "special", "spare": the group as the plan names it. */
 const char *zcfg_group_name(enum zcfg_group g);

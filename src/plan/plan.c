@@ -117,6 +117,8 @@ void plan_print(FILE *f, const struct plan *p, bool show_commands)
 		fprintf(f, "= unmanaged: %s (left alone)\n", p->unmanaged.v[i]);
 	for (size_t i = 0; i < p->info.n; i++)
 		fprintf(f, "= snapshots: %s (information: 'phoenix-storage run' does it)\n", p->info.v[i]);
+	for (size_t i = 0; i < p->elsewhere.n; i++)
+		fprintf(f, "= %s\n", p->elsewhere.v[i]);
 }
 
 static json_t *strvec_json(const struct strvec *sv)
@@ -153,6 +155,8 @@ json_t *plan_to_json(const struct plan *p)
 	json_object_set_new(root, "unmanaged", strvec_json(&p->unmanaged));
 	if (p->info.n)
 		json_object_set_new(root, "snapshot_jobs", strvec_json(&p->info));
+	if (p->elsewhere.n)
+		json_object_set_new(root, "other_nodes", strvec_json(&p->elsewhere));
 	json_t *diags = json_array();
 	for (size_t i = 0; i < p->diags.n; i++)
 		json_array_append_new(diags, diag_to_json(&p->diags.v[i]));
@@ -188,6 +192,7 @@ void plan_free(struct plan *p)
 	sv_free(&p->waiting);
 	sv_free(&p->held);
 	sv_free(&p->info);
+	sv_free(&p->elsewhere);
 	diag_list_free(&p->diags);
 	memset(p, 0, sizeof(*p));
 }

@@ -99,6 +99,8 @@ struct plan {
 				      ("! destructive: ... (needs --allow-destroy)"), never run */
 	struct strvec info;        /* the snapshot jobs `run` would do: shown, never applied,
 				      never counted in the summary or the exit status */
+	struct strvec elsewhere;   /* objects of the config on other nodes, left out of this node's plan:
+				      "zfs: pool fastData is on pve2 only (not this node, pve1)"; shown, never counted */
 	struct diag_list diags;    /* errors and warnings found while planning */
 };
 

@@ -564,6 +564,8 @@ static void plan_storages(const struct zfs_view *v, const struct pve_config *pc,
 	plan_resolve_ownership(st, p);
 	for (size_t i = 0; i < pc->n_storages; i++) {
 		struct pve_storage_want w = pc->storages[i];
+		if (w.away)
+			continue;   /* planned by the nodes that have its dataset; still configured here */
 		char *zfs_mp = NULL, *path = NULL;
 		if (!strcmp(w.type, "dir")) {
 			zfs_mp = zfs_view_mountpoint(v, w.dataset);

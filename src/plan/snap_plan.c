@@ -226,7 +226,7 @@ void snap_plan_build(const struct snap_plan_in *in, struct snap_jobs *out)
 	bool *alone = NULL;
 	for (size_t e = 0; e < cfg->n_datasets; e++) {
 		const struct snap_dataset_cfg *ec = &cfg->datasets[e];
-		if (ec->none || !ec->policy_known || !roots.v[e][0])
+		if (ec->none || ec->away || !ec->policy_known || !roots.v[e][0])
 			continue;
 		const struct snap_policy *p = &cfg->policies[ec->policy_index];
 		size_t first = out->n;
@@ -295,7 +295,7 @@ const struct snap_policy *snap_policy_for(const struct snap_config *cfg, const c
 	if (e >= 0) {
 		const struct snap_dataset_cfg *ec = &cfg->datasets[e];
 		bool covered = !strcmp(roots.v[e], dataset) || (ec->recursive && !excluded(ec, dataset));
-		if (!ec->none && ec->policy_known && covered)
+		if (!ec->none && !ec->away && ec->policy_known && covered)
 			p = &cfg->policies[ec->policy_index];
 	}
 	sv_free(&roots);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "config/dirs_config.h"
+#include "config/zfs_config.h"
 #include "engine/ctx.h"
 #include "plan/dirs_plan.h"
 #include "state/dirs_state.h"
@@ -11,7 +12,38 @@
 struct dirs_priv {
 	struct dirs_config cfg;
 	struct dir_seen *seen;
+	struct strvec away;   /* plan lines of the directories left out: on datasets of other nodes */
 };
+
+/*
+ * Moves the directories on datasets of other nodes (zfs_config_elsewhere)
+ * behind the others (cfg->n_away), both in path order, one plan line each.
+ */
+static void leave_out_other_nodes(const struct ph_ctx *ctx, struct dirs_config *cfg, struct strvec *lines)
+{
+	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
+	size_t n = cfg->n, k = 0, a = 0;
+	struct dir_want *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
+	for (size_t i = 0; i < n; i++) {
+		struct dir_want *w = &cfg->v[i];
+		char *why = zfs_config_elsewhere(here, w->nodes, ctx->node, w->path);
+		if (why) {
+			sv_pushf(lines, "dirs: directory %s %s", w->path, why);
+			away[a++] = *w;
+		} else {
+			v[k++] = *w;
+		}
+		free(why);
+	}
+	for (size_t i = 0; i < k; i++)
+		cfg->v[i] = v[i];
+	for (size_t i = 0; i < a; i++)
+		cfg->v[k + i] = away[i];
+	cfg->n = k;
+	cfg->n_away = a;
+	free(v);
+	free(away);
+}
 
 static int dirs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
@@ -19,6 +51,7 @@ static int dirs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	*priv = dp;
 	struct config_sources cs = ctx_sources(ctx);
 	int rc = dirs_config_load(&cs, &ctx->guests, &dp->cfg, dl);
+	leave_out_other_nodes(ctx, &dp->cfg, &dp->away);
 	dp->seen = xcalloc(dp->cfg.n ? dp->cfg.n : 1, sizeof(*dp->seen));
 	return rc;
 }
@@ -35,6 +68,8 @@ static void dirs_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
 	struct dirs_priv *dp = priv;
 	dirs_plan_build(ctx->zfs, &dp->cfg, dp->seen, p);
+	for (size_t i = 0; i < dp->away.n; i++)
+		sv_push(&p->elsewhere, dp->away.v[i]);
 }
 
 static void dirs_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
@@ -97,6 +132,7 @@ static void dirs_free(void *priv)
 	dirs_state_free(dp->seen, dp->cfg.n);
 	free(dp->seen);
 	dirs_config_free(&dp->cfg);
+	sv_free(&dp->away);
 	free(dp);
 }
 

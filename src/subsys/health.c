@@ -155,7 +155,9 @@ static bool covered(const struct ph_ctx *ctx, const struct zpool *zp)
 	const struct zfs_config *zc = ctx->zfs ? ctx->zfs->cfg : NULL;
 	if (zp->importable)
 		return false;
-	return !zc || !zc->n_pools || zfs_config_pool(zc, zp->name);
+	/* a config whose pools are all on other nodes names pools: this node covers none of them */
+	size_t named = zc ? (zc->all ? zc->all->n_pools : zc->n_pools) : 0;
+	return !named || zfs_config_pool(zc, zp->name);
 }
 
 static uint64_t prop_u64(const struct zfs_dataset *ds, const char *name)

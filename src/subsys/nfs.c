@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/zfs_config.h"
 #include "engine/ctx.h"
 #include "plan/nfs_plan.h"
 #include "plan/mounts.h"
@@ -80,13 +81,45 @@ static json_t *nfs_status_json(const struct nfs_config *cfg, const struct nfs_st
 struct nfs_sub {
 	struct nfs_config cfg;
 	struct nfs_state st;
+	struct strvec away;   /* plan lines of the exports left out: on other nodes */
 };
+
+/*
+ * Moves the exports on other nodes (zfs_config_elsewhere) behind the others
+ * (cfg->n_away), both in config order, with one plan line each in lines.
+ */
+static void leave_out_other_nodes(const struct ph_ctx *ctx, struct nfs_config *cfg, struct strvec *lines)
+{
+	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
+	size_t n = cfg->n_exports, k = 0, a = 0;
+	struct nfs_export *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
+	for (size_t i = 0; i < n; i++) {
+		struct nfs_export *e = &cfg->exports[i];
+		char *why = zfs_config_elsewhere(here, e->nodes, ctx->node, e->path);
+		if (why) {
+			sv_pushf(lines, "nfs: export %s %s", e->path ? e->path : e->jpath, why);
+			away[a++] = *e;
+		} else {
+			v[k++] = *e;
+		}
+		free(why);
+	}
+	for (size_t i = 0; i < k; i++)
+		cfg->exports[i] = v[i];
+	for (size_t i = 0; i < a; i++)
+		cfg->exports[k + i] = away[i];
+	cfg->n_exports = k;
+	cfg->n_away = a;
+	free(v);
+	free(away);
+}
 
 static int sub_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
 	struct nfs_sub *s = xcalloc(1, sizeof(*s));
 	*priv = s;
 	int rc = nfs_config_load(&ctx->main, &s->cfg, dl);
+	leave_out_other_nodes(ctx, &s->cfg, &s->away);
 	for (size_t i = 0; i < s->cfg.n_exports; i++) {
 		const struct nfs_export *e = &s->cfg.exports[i];
 		if (zfs_config_double_share(&ctx->main, ctx->zfs->cfg, "sharenfs", e->path, e->jpath, "export", "exports", dl))
@@ -112,6 +145,8 @@ static void sub_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 	nfs_check_mounts(ctx->zfs, &ctx->main, &s->cfg, made, p);
 	nfs_plan_build(&ctx->main, &s->cfg, &s->st, ctx->root, made, p);
 	free(made);
+	for (size_t i = 0; i < s->away.n; i++)
+		sv_push(&p->elsewhere, s->away.v[i]);
 }
 
 static void sub_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
@@ -130,6 +165,7 @@ static void sub_free(void *priv)
 		return;
 	nfs_config_free(&s->cfg);
 	nfs_state_free(&s->st);
+	sv_free(&s->away);
 	free(s);
 }
 

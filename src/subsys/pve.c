@@ -212,7 +212,7 @@ static void pve_status(struct ph_ctx *ctx, void *priv, json_t *out, FILE *text)
 		json_array_append_new(ss, storage_status(pp, &st->scfg.v[i], text));
 	for (size_t i = 0; i < pp->cfg.n_storages; i++) {
 		const struct pve_storage_want *w = &pp->cfg.storages[i];
-		if (storage_cfg_find(&st->scfg, w->id))
+		if (w->away || storage_cfg_find(&st->scfg, w->id))
 			continue;
 		json_array_append_new(ss, json_pack("{s:s, s:s, s:b, s:b, s:b}", "id", w->id, "type", w->type, "in_config", 1,
 						    "created_by_tool", 0, "missing", 1));

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/zfs_config.h"
 #include "engine/ctx.h"
 #include "plan/samba_plan.h"
 #include "plan/mounts.h"
@@ -14,13 +15,45 @@
 struct samba_priv {
 	struct samba_config cfg;
 	struct samba_state st;
+	struct strvec away;   /* plan lines of the shares left out: on other nodes */
 };
+
+/*
+ * Moves the shares on other nodes (zfs_config_elsewhere) behind the others
+ * (cfg->n_away), both in config order, with one plan line each in lines.
+ */
+static void leave_out_other_nodes(const struct ph_ctx *ctx, struct samba_config *cfg, struct strvec *lines)
+{
+	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
+	size_t n = cfg->n_shares, k = 0, a = 0;
+	struct samba_share *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
+	for (size_t i = 0; i < n; i++) {
+		struct samba_share *sh = &cfg->shares[i];
+		char *why = zfs_config_elsewhere(here, sh->nodes, ctx->node, sh->path);
+		if (why) {
+			sv_pushf(lines, "samba: share %s %s", sh->name ? sh->name : sh->jpath, why);
+			away[a++] = *sh;
+		} else {
+			v[k++] = *sh;
+		}
+		free(why);
+	}
+	for (size_t i = 0; i < k; i++)
+		cfg->shares[i] = v[i];
+	for (size_t i = 0; i < a; i++)
+		cfg->shares[k + i] = away[i];
+	cfg->n_shares = k;
+	cfg->n_away = a;
+	free(v);
+	free(away);
+}
 
 static int samba_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 {
 	struct samba_priv *sp = xcalloc(1, sizeof(*sp));
 	*priv = sp;
 	int rc = samba_config_load(&ctx->main, &sp->cfg, dl);
+	leave_out_other_nodes(ctx, &sp->cfg, &sp->away);
 	for (size_t i = 0; i < sp->cfg.n_shares; i++) {
 		const struct samba_share *sh = &sp->cfg.shares[i];
 		if (zfs_config_double_share(&ctx->main, ctx->zfs->cfg, "sharesmb", sh->path, sh->jpath, "share", "shares", dl))
@@ -85,6 +118,8 @@ static void samba_plan_sub(struct ph_ctx *ctx, void *priv, struct plan *p)
 {
 	struct samba_priv *sp = priv;
 	samba_plan_build(ctx->zfs, &ctx->main, &sp->cfg, &sp->st, ctx->samba_password_stdin, p);
+	for (size_t i = 0; i < sp->away.n; i++)
+		sv_push(&p->elsewhere, sp->away.v[i]);
 }
 
 /*
@@ -201,6 +236,7 @@ static void samba_free(void *priv)
 		return;
 	samba_config_free(&sp->cfg);
 	samba_state_free(&sp->st);
+	sv_free(&sp->away);
 	free(sp);
 }
 

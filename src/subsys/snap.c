@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "config/tz.h"
+#include "config/zfs_config.h"
 #include "plan/mounts.h"
 #include "state/zfs_state.h"
 #include "subsys/table.h"
@@ -43,13 +44,17 @@ static void add_target_policies(struct snap_config *cfg, const struct repl_confi
 	}
 }
 
-/* A job whose target is on this node is run by the node that holds the source: this one leaves it. */
-static void drop_incoming(struct repl_config *rc, const char *node)
+/*
+ * A job whose target is on this node is run by the node that holds the
+ * source, and so is one whose source is on other nodes (here: this node's
+ * zfs view, NULL: every source is here): this one leaves them.
+ */
+static void drop_incoming(struct repl_config *rc, const char *node, const struct zfs_config *here)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < rc->n_jobs; i++) {
 		struct repl_job *j = &rc->jobs[i];
-		if (j->node && node && !strcmp(j->node, node)) {
+		if ((j->node && node && !strcmp(j->node, node)) || (here && zfs_config_away(here, j->source))) {
 			repl_job_free(j);
 			continue;
 		}
@@ -111,8 +116,18 @@ static int snap_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 		rc = -1;
 	for (size_t i = 0; i < d->repl.n_jobs; i++)
 		sv_push(&d->rview.known_ids, d->repl.jobs[i].id);
-	drop_incoming(&d->repl, ctx->node);
+	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
+	drop_incoming(&d->repl, ctx->node, here);
 	add_target_policies(&d->cfg, &d->repl);
+	/* snapshots and pruning of datasets on other nodes are theirs */
+	for (size_t i = 0; here && i < d->cfg.n_datasets; i++) {
+		struct snap_dataset_cfg *e = &d->cfg.datasets[i];
+		if (e->pool) {
+			char *full = xasprintf("%s/%s", e->pool, e->dataset);
+			e->away = zfs_config_away(here, full) != NULL;
+			free(full);
+		}
+	}
 	make_sides(d);
 	d->view.cfg = &d->cfg;
 	ctx->snapshots = &d->cfg;
@@ -126,7 +141,7 @@ static void policy_roots(const struct snap_config *cfg, struct strvec *out)
 {
 	for (size_t i = 0; i < cfg->n_datasets; i++) {
 		const struct snap_dataset_cfg *e = &cfg->datasets[i];
-		if (!e->none && e->policy_known && e->pool)
+		if (!e->none && !e->away && e->policy_known && e->pool)
 			sv_pushf(out, "%s/%s", e->pool, e->dataset);
 	}
 }

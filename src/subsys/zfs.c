@@ -20,7 +20,8 @@
 
 /* The zfs front door's private data: ZFS config, state and host facts, and the view others read. */
 struct door {
-	struct zfs_config cfg;
+	struct zfs_config all;   /* the whole zfs section, every node's */
+	struct zfs_config cfg;   /* this node's view of it (zfs_config_for_node): what is planned here */
 	struct zfs_state st;
 	struct zfs_facts facts;
 	struct zfs_view view;
@@ -79,7 +80,8 @@ static int zfs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	/* loaded only for what the others need (--only nfs): what the zfs plan would do does not happen */
 	d->view.zfs_left_out = !run_selected(ctx, "zfs");
 	ctx->zfs = &d->view;
-	int rc = zfs_config_load(&ctx->main, &d->cfg, dl);
+	int rc = zfs_config_load(&ctx->main, &d->all, dl);
+	zfs_config_for_node(&d->all, ctx->node, &d->cfg);
 	/* Every configured disk, resolved to the device it is (real /sys, never --root: disks are real). */
 	struct zfs_facts *f = &d->facts;
 	for (size_t i = 0; i < d->cfg.n_pools; i++) {
@@ -207,7 +209,8 @@ static int zfs_discover(struct ph_ctx *ctx, void *priv, struct diag_list *dl)
 	for (size_t i = 0; i < d->cfg.n_pools; i++)
 		sv_push(&pools, d->cfg.pools[i].name);
 	struct diag_list quiet = { 0 };
-	int drc = zfs_state_discover(&d->st, pools.n ? &pools : NULL, d->cfg.present ? dl : &quiet);
+	/* a config whose pools are all on other nodes names pools: none is read */
+	int drc = zfs_state_discover(&d->st, d->all.n_pools ? &pools : NULL, d->cfg.present ? dl : &quiet);
 	sv_free(&pools);
 	diag_list_free(&quiet);
 	if (drc && d->cfg.present)
@@ -299,6 +302,8 @@ static void zfs_plan(struct ph_ctx *ctx, void *priv, struct plan *p)
 	struct zfs_plan_in in = { .cfg = &d->cfg, .st = &d->st, .facts = &d->facts, .root = ctx->root,
 				  .allow_wipe = &ctx->allow_wipe, .allow_grow = ctx->allow_grow_pool };
 	zfs_plan_build(&in, p);
+	for (size_t i = 0; i < d->cfg.away_lines.n; i++)
+		sv_pushf(&p->elsewhere, "zfs: %s", d->cfg.away_lines.v[i]);
 }
 
 static uint64_t prop_u64(const struct zfs_dataset *ds, const char *name)
@@ -562,6 +567,7 @@ static void zfs_free(void *priv)
 	if (!d)
 		return;
 	zfs_config_free(&d->cfg);
+	zfs_config_free(&d->all);
 	zfs_state_free(&d->st);
 	zfs_facts_free(&d->facts);
 	free(d);

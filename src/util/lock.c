@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "util/fs.h"
 #include "util/strbuf.h"
@@ -168,4 +169,75 @@ void lock_release(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+char *cfs_lock_id(const char *file)
+{
+	if (!strncmp(file, "/etc/pve/", 9))
+		file += 9;
+	char *id = xasprintf("file-%s", file);
+	for (char *p = id; *p; p++)
+		if (*p == '.' || *p == '/')
+			*p = '_';
+	return id;
+}
+
+/* Seconds of the monotonic clock. */
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int cfs_lock_file(const char *root, const char *file, int (*fn)(void *arg), void *arg, struct diag_list *dl)
+{
+	char *priv = root_path(root, "/etc/pve/priv");
+	struct stat sb;
+	if (stat(priv, &sb) || !S_ISDIR(sb.st_mode)) {
+		free(priv);
+		return fn(arg);   /* no cluster file system: nobody else writes /etc/pve */
+	}
+	char *lockdir = xasprintf("%s/lock", priv);
+	char *id = cfs_lock_id(file);
+	char *path = xasprintf("%s/%s", lockdir, id);
+	free(id);
+	free(priv);
+	(void)mkdir(lockdir, 0755);   /* as cfs_lock does: it may be there already */
+	const char *rel = strncmp(file, "/etc/pve/", 9) ? file : file + 9;
+	double start = mono_s();
+	int err = 0;
+	for (;;) {
+		if (!mkdir(path, 0755))
+			break;
+		err = errno;
+		if (err != EEXIST || mono_s() - start >= CFS_LOCK_TIMEOUT_S)
+			break;
+		struct utimbuf zero = { 0, 0 };
+		(void)utime(path, &zero);   /* pmxcfs: drop the lock if it has expired */
+		struct timespec one = { 1, 0 };
+		nanosleep(&one, NULL);
+		err = 0;
+	}
+	int rc;
+	if (err == EEXIST) {
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL,
+			 "run again when the other writer is done; pmxcfs drops a lock 120 s after it was taken",
+			 "cannot take the cluster lock of /etc/pve/%s: %s is held by another node or a Proxmox tool "
+			 "(waited %d s); nothing was written", rel, path, CFS_LOCK_TIMEOUT_S);
+		rc = -1;
+	} else if (err) {
+		diag_add(dl, DIAG_ERROR, path, 0, 0, NULL, NULL,
+			 "cannot take the cluster lock of /etc/pve/%s: mkdir %s: %s; nothing was written",
+			 rel, path, strerror(err));
+		rc = -1;
+	} else {
+		rc = fn(arg);
+		if (rmdir(path) && errno != ENOENT)
+			diag_add(dl, DIAG_WARNING, path, 0, 0, NULL, "remove it by hand when no node is writing",
+				 "cannot release the cluster lock %s: %s", path, strerror(errno));
+	}
+	free(path);
+	free(lockdir);
+	return rc;
 }

@@ -42,4 +42,31 @@ char *lock_holder(const char *name);
 
 void lock_release(int fd);
 
+/*
+ * The Proxmox cluster file system's lock around a write to a file of
+ * /etc/pve, taken as PVE::Cluster's cfs_lock_file takes it, so that another
+ * node (or pvesm, pvesr, the API) never writes the file at the same time.
+ *
+ * file is the file's path below /etc/pve ("storage.cfg", "replication.cfg";
+ * "/etc/pve/" in front is dropped); its lock id is "file-" with the name's '.'
+ * and '/' as '_' ("file-storage_cfg"). When ROOT/etc/pve/priv exists (pmxcfs
+ * is mounted, or a test tree has one), the lock is the directory
+ * ROOT/etc/pve/priv/lock/ID, made by mkdir (priv/lock is made first when it
+ * is missing). While another holds it (EEXIST) the directory's times are set
+ * to 0 (pmxcfs's request to drop a lock that has expired, 120 s after it was
+ * taken), then the next try follows a second later, for up to
+ * CFS_LOCK_TIMEOUT_S seconds. Without ROOT/etc/pve/priv there is no cluster
+ * and no lock (fn runs alone).
+ *
+ * Runs fn(arg) while the lock is held and returns what fn returns; the lock
+ * directory is removed (rmdir) after fn, whatever fn returned. Returns -1
+ * without running fn when the lock could not be taken: the error in dl names
+ * the lock directory and who may hold it, and nothing was written.
+ */
+#define CFS_LOCK_TIMEOUT_S 10
+int cfs_lock_file(const char *root, const char *file, int (*fn)(void *arg), void *arg, struct diag_list *dl);
+
+/* The lock id of file below /etc/pve: "file-storage_cfg" for "storage.cfg". Caller frees. */
+char *cfs_lock_id(const char *file);
+
 #endif

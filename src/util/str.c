@@ -128,3 +128,41 @@ int str_cmp_ptr(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
+
+bool on_this_node(const char *nodes_csv, const char *node)
+{
+	if (!nodes_csv)
+		return true;
+	size_t n = node ? strlen(node) : 0;
+	if (!n)
+		return false;
+	for (const char *p = nodes_csv;;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && !strncmp(p, node, n))
+			return true;
+		if (!p[len])
+			return false;
+		p += len + 1;
+	}
+}
+
+bool nodes_subset(const char *sub_csv, const char *sup_csv)
+{
+	if (!sup_csv)
+		return true;
+	if (!sub_csv)
+		return false;
+	for (const char *p = sub_csv;;) {
+		size_t len = strcspn(p, ",");
+		char name[256];
+		if (len >= sizeof(name))
+			return false;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (!on_this_node(sup_csv, name))
+			return false;
+		if (!p[len])
+			return true;
+		p += len + 1;
+	}
+}

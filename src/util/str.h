@@ -48,6 +48,20 @@ bool str_in_list(const char *const *list, const char *s, size_t n);
  */
 size_t str_edit_distance(const char *a, const char *b);
 
+/*
+ * Is node among nodes_csv, a comma-joined list of cluster node names
+ * ("pve1,pve2", as config/nodes.c keeps a `nodes` list)? NULL nodes_csv means
+ * every node: true. A NULL or empty node (this host has no name) is on every
+ * node list only when nodes_csv is NULL. Pure, never fails.
+ */
+bool on_this_node(const char *nodes_csv, const char *node);
+/*
+ * Is every name of sub_csv also in sup_csv (both comma-joined, NULL: every
+ * node)? A NULL sub is a subset of a NULL sup only; anything is a subset of a
+ * NULL sup. Pure, never fails.
+ */
+bool nodes_subset(const char *sub_csv, const char *sup_csv);
+
 /* qsort comparator of an array of char *: strcmp order. */
 int str_cmp_ptr(const void *a, const void *b);
 

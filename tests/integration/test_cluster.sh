@@ -152,4 +152,125 @@ JSON
 	assert_contains "$err" "error: zfs.pools[0].nodes[0]: unknown node 'pve9'"
 }
 
+# shared_pve: node pve1's and pve2's trees ($WORK/rootA, rootB) with one etc/pve bind-mounted into both,
+# a cluster file system with priv/ (so the tool takes its lock) and a storage.cfg of one foreign entry.
+shared_pve() {
+	mkdir -p "$WORK/pve-shared/priv" "$WORK/rootA/etc/pve" "$WORK/rootB/etc/pve"
+	mount --bind "$WORK/pve-shared" "$WORK/rootA/etc/pve"
+	mount --bind "$WORK/pve-shared" "$WORK/rootB/etc/pve"
+	printf 'dir: local\n\tpath /var/lib/vz\n\tcontent iso,vztmpl,backup\n' >"$WORK/pve-shared/storage.cfg"
+}
+unshare_pve() { umount "$WORK/rootA/etc/pve" "$WORK/rootB/etc/pve" 2>/dev/null || true; }
+
+test_a_pool_of_another_node_is_left_out_of_the_plan_and_its_disks_untouched() {
+	local pool far; pool=$(pool_name nh); far=$(pool_name nf)
+	mkpool "$pool" "$(vdev d 128M)"
+	shared_pve
+	trap 'rc=$?; unshare_pve; exit $rc' EXIT
+	# the far pool's disk does not exist on this node: it is never looked at
+	cat >"$WORK/c.json" <<JSON
+{ "cluster": { "nodes": { "pve1": { "address": "10.0.0.13" }, "pve2": { "address": "10.0.0.14" } } },
+  "zfs": { "pools": [ { "name": "$pool", "raid_level": "single", "disks": ["$WORK/vdev-d"], "mountpoint": "$WORK/mnt-$pool" },
+                      { "name": "$far", "nodes": ["pve2"], "raid_level": "single", "disks": ["$WORK/no-such-disk"] } ],
+    "datasets": [ { "name": "here", "pool": "$pool" },
+                  { "name": "there", "pool": "$pool", "nodes": ["pve2"], "proxmox_storage_type": "zfspool",
+                    "proxmox_content_type": "images" },
+                  { "name": "far", "pool": "$far", "proxmox_storage_type": "zfspool", "proxmox_content_type": "images" } ] },
+  "persistent_storage": { "directories": [ { "path": "$WORK/mnt-$pool/there/svc" } ] } }
+JSON
+	PHOENIX_PVE_MODE=files ph plan -c "$WORK/c.json" --root "$WORK/rootA" --node pve1
+	assert_contains "$out" "= zfs: pool $far is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "= zfs: dataset $pool/there is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "= dirs: directory $WORK/mnt-$pool/there/svc is on dataset $pool/there, which is on other nodes (not this node, pve1)"
+	assert_contains "$out" "+ create dataset $pool/here"
+	assert_not_contains "$out" "$far/far"
+	assert_not_contains "$out" "create dataset $pool/there"
+	assert_not_contains "$out" "$pool-there"
+	assert_not_contains "$err" "no-such-disk"
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootA" --node pve1 --yes
+	assert_rc 0
+	if zpool list "$far" >/dev/null 2>&1; then fail "pool $far was made on pve1"; fi
+	if zfs list "$pool/there" >/dev/null 2>&1; then fail "$pool/there was made on pve1"; fi
+	zfs list "$pool/here" >/dev/null
+	# the storages of the other node's datasets are that node's to add
+	assert_not_contains "$(cat "$WORK/pve-shared/storage.cfg")" "$pool-there"
+	ph status -c "$WORK/c.json" --root "$WORK/rootA" --node pve1
+	assert_not_contains "$out" "$far"
+	# no lock directory is left
+	assert_eq "$(ls -A "$WORK/pve-shared/priv/lock" 2>/dev/null)" ""
+}
+
+# the config of the lock tests: one storage on an existing pool
+lock_config() {
+	cat >"$WORK/c.json" <<JSON
+{ "cluster": { "nodes": { "pve1": { "address": "10.0.0.13" }, "pve2": { "address": "10.0.0.14" } } },
+  "zfs": { "pools": [ { "name": "$1", "raid_level": "single", "disks": ["$WORK/vdev-e"], "mountpoint": "$WORK/mnt-$1" } ],
+    "datasets": [ { "name": "vm", "pool": "$1", "proxmox_storage_type": "zfspool", "proxmox_content_type": "images" } ] } }
+JSON
+}
+
+test_a_held_cluster_lock_refuses_the_storage_cfg_write_and_a_released_one_lets_it_through() {
+	local pool; pool=$(pool_name nl)
+	mkpool "$pool" "$(vdev e 128M)"
+	shared_pve
+	trap 'rc=$?; unshare_pve; exit $rc' EXIT
+	lock_config "$pool"
+	local lock="$WORK/pve-shared/priv/lock/file-storage_cfg" before
+	before=$(sha256sum <"$WORK/pve-shared/storage.cfg")
+	# held by another node: apply waits 10 s, then fails and writes nothing
+	mkdir -p "$lock"
+	local t0=$SECONDS
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootB" --node pve2 --yes
+	assert_eq "$rc" 1 "(apply failure)"
+	assert_contains "$err" "cannot take the cluster lock of /etc/pve/storage.cfg: $WORK/rootB/etc/pve/priv/lock/file-storage_cfg is held by another node or a Proxmox tool (waited 10 s); nothing was written"
+	[ $((SECONDS - t0)) -ge 9 ] || fail "gave up after $((SECONDS - t0)) s, not 10"
+	assert_eq "$(sha256sum <"$WORK/pve-shared/storage.cfg")" "$before"
+	[ -d "$lock" ] || fail "the other holder's lock was removed"
+	# the ownership intent was rolled back: the next plan adds it again, nothing to complete
+	PHOENIX_PVE_MODE=files ph plan -c "$WORK/c.json" --root "$WORK/rootB" --node pve2
+	assert_contains "$out" "+ add Proxmox storage"
+	assert_not_contains "$out" "complete the ownership record"
+	# released 3 s later by its holder: apply waits for it and writes
+	( sleep 3; rmdir "$lock" ) &
+	local bg=$!
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootB" --node pve2 --yes
+	wait "$bg"
+	assert_rc 0
+	assert_contains "$(cat "$WORK/pve-shared/storage.cfg")" "zfspool: $pool-vm"
+	assert_eq "$(ls -A "$WORK/pve-shared/priv/lock")" ""
+	# the lock request of a waiting writer: the holder's directory got times 0 (pmxcfs drops an expired lock)
+	mkdir "$lock"
+	touch -d '2026-01-01' "$lock"
+	sed -i 's/"images"/"images,rootdir"/' "$WORK/c.json"
+	( sleep 2; stat -c %Y "$lock" >"$WORK/mtime"; rmdir "$lock" ) &
+	bg=$!
+	PHOENIX_PVE_MODE=files ph apply -c "$WORK/c.json" --root "$WORK/rootB" --node pve2 --yes
+	wait "$bg"
+	assert_rc 0
+	assert_eq "$(cat "$WORK/mtime")" 0
+	assert_contains "$(cat "$WORK/pve-shared/storage.cfg")" "content images,rootdir"
+}
+
+test_an_export_and_a_share_of_another_node_are_left_out_with_their_directory() {
+	mkdir -p "$WORK/rootN"
+	cat >"$WORK/c.json" <<JSON
+{ "cluster": { "nodes": { "pve1": { "address": "10.0.0.13" }, "pve2": { "address": "10.0.0.14" } } },
+  "nfs": { "exports": [ { "path": "$WORK/render", "clients": ["10.0.0.0/24"], "options": ["rw", "no_subtree_check"],
+                          "outside_zfs": true, "nodes": ["pve2"] } ] },
+  "samba": { "shares": [ { "name": "render", "path": "$WORK/render", "outside_zfs": true, "nodes": ["pve2"] } ] } }
+JSON
+	ph plan -c "$WORK/c.json" --root "$WORK/rootN" --node pve1
+	assert_contains "$out" "= nfs: export $WORK/render is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "= samba: share render is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "= dirs: directory $WORK/render is on pve2 only (not this node, pve1)"
+	assert_contains "$out" "(0 exports)"
+	assert_not_contains "$out" "create directory"
+	ph plan --json -c "$WORK/c.json" --root "$WORK/rootN" --node pve1
+	assert_eq "$(jq -r '.other_nodes | length' <<<"$out")" 3
+	# on pve2 they are planned
+	ph plan -c "$WORK/c.json" --root "$WORK/rootN" --node pve2
+	assert_contains "$out" "+ create directory $WORK/render"
+	assert_contains "$out" "+ nfs export $WORK/render to 10.0.0.0/24"
+}
+
 run_tests
