@@ -203,6 +203,7 @@ test_base_survives_a_prune_and_replication_continues_from_it() {
 # kill_mid_stream CONFIG TARGET: starts `run --replicate` (the config's rate limit keeps it slow) and
 # kills it mid-stream, however slow its start: once the receive into TARGET runs and (where the
 # receive reads the pipe itself, OpenZFS) has read 4 MiB; zfs-fuse's daemon reads it: 3 s more.
+# Returns when the receive the kill orphaned has ended too.
 kill_mid_stream() {
 	local c=$1 t=$2
 	"$PH" run --replicate -c "$c" --now 2026-01-05T10:00:00Z >"$WORK/bg.out" 2>&1 &
@@ -224,6 +225,12 @@ kill_mid_stream() {
 		sleep 3
 	fi
 	kill -KILL "$pid"; wait "$pid" 2>/dev/null || true
+	# the orphaned receive sees the end of its stream and cleans up: the next run comes after it
+	for i in $(seq 1 600); do
+		kill -0 "$recv" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	fail "the receive into $t (pid $recv) did not end within 60 s of the kill"
 }
 
 test_a_send_killed_mid_stream_converges_on_the_next_run() {
