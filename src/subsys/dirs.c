@@ -7,6 +7,7 @@
 #include "engine/ctx.h"
 #include "plan/dirs_plan.h"
 #include "state/dirs_state.h"
+#include "subsys/elsewhere.h"
 #include "util/strbuf.h"
 
 struct dirs_priv {
@@ -15,34 +16,13 @@ struct dirs_priv {
 	struct strvec away;   /* plan lines of the directories left out: on datasets of other nodes */
 };
 
-/*
- * Moves the directories on datasets of other nodes (zfs_config_elsewhere)
- * behind the others (cfg->n_away), both in path order, one plan line each.
- */
-static void leave_out_other_nodes(const struct ph_ctx *ctx, struct dirs_config *cfg, struct strvec *lines)
+/* A directory's fields for leave_out_elsewhere. */
+static void dir_fields(const void *elem, const char **nodes, const char **path, const char **label)
 {
-	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
-	size_t n = cfg->n, k = 0, a = 0;
-	struct dir_want *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
-	for (size_t i = 0; i < n; i++) {
-		struct dir_want *w = &cfg->v[i];
-		char *why = zfs_config_elsewhere(here, w->nodes, ctx->node, w->path);
-		if (why) {
-			sv_pushf(lines, "dirs: directory %s %s", w->path, why);
-			away[a++] = *w;
-		} else {
-			v[k++] = *w;
-		}
-		free(why);
-	}
-	for (size_t i = 0; i < k; i++)
-		cfg->v[i] = v[i];
-	for (size_t i = 0; i < a; i++)
-		cfg->v[k + i] = away[i];
-	cfg->n = k;
-	cfg->n_away = a;
-	free(v);
-	free(away);
+	const struct dir_want *w = elem;
+	*nodes = w->nodes;
+	*path = w->path;
+	*label = w->path;
 }
 
 static int dirs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
@@ -51,7 +31,10 @@ static int dirs_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	*priv = dp;
 	struct config_sources cs = ctx_sources(ctx);
 	int rc = dirs_config_load(&cs, &ctx->guests, &dp->cfg, dl);
-	leave_out_other_nodes(ctx, &dp->cfg, &dp->away);
+	size_t n = dp->cfg.n;
+	dp->cfg.n = leave_out_elsewhere(ctx, dp->cfg.v, n, sizeof(*dp->cfg.v), dir_fields, "dirs: directory",
+					&dp->away);
+	dp->cfg.n_away = n - dp->cfg.n;
 	dp->seen = xcalloc(dp->cfg.n ? dp->cfg.n : 1, sizeof(*dp->seen));
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "plan/nfs_plan.h"
 #include "plan/mounts.h"
 #include "state/nfs_state.h"
+#include "subsys/elsewhere.h"
 #include "util/strbuf.h"
 
 /*
@@ -84,34 +85,13 @@ struct nfs_sub {
 	struct strvec away;   /* plan lines of the exports left out: on other nodes */
 };
 
-/*
- * Moves the exports on other nodes (zfs_config_elsewhere) behind the others
- * (cfg->n_away), both in config order, with one plan line each in lines.
- */
-static void leave_out_other_nodes(const struct ph_ctx *ctx, struct nfs_config *cfg, struct strvec *lines)
+/* An export's fields for leave_out_elsewhere. */
+static void export_fields(const void *elem, const char **nodes, const char **path, const char **label)
 {
-	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
-	size_t n = cfg->n_exports, k = 0, a = 0;
-	struct nfs_export *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
-	for (size_t i = 0; i < n; i++) {
-		struct nfs_export *e = &cfg->exports[i];
-		char *why = zfs_config_elsewhere(here, e->nodes, ctx->node, e->path);
-		if (why) {
-			sv_pushf(lines, "nfs: export %s %s", e->path ? e->path : e->jpath, why);
-			away[a++] = *e;
-		} else {
-			v[k++] = *e;
-		}
-		free(why);
-	}
-	for (size_t i = 0; i < k; i++)
-		cfg->exports[i] = v[i];
-	for (size_t i = 0; i < a; i++)
-		cfg->exports[k + i] = away[i];
-	cfg->n_exports = k;
-	cfg->n_away = a;
-	free(v);
-	free(away);
+	const struct nfs_export *e = elem;
+	*nodes = e->nodes;
+	*path = e->path;
+	*label = e->path ? e->path : e->jpath;
 }
 
 static int sub_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
@@ -119,7 +99,10 @@ static int sub_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	struct nfs_sub *s = xcalloc(1, sizeof(*s));
 	*priv = s;
 	int rc = nfs_config_load(&ctx->main, &s->cfg, dl);
-	leave_out_other_nodes(ctx, &s->cfg, &s->away);
+	size_t n = s->cfg.n_exports;
+	s->cfg.n_exports = leave_out_elsewhere(ctx, s->cfg.exports, n, sizeof(*s->cfg.exports), export_fields,
+					       "nfs: export", &s->away);
+	s->cfg.n_away = n - s->cfg.n_exports;
 	for (size_t i = 0; i < s->cfg.n_exports; i++) {
 		const struct nfs_export *e = &s->cfg.exports[i];
 		if (zfs_config_double_share(&ctx->main, ctx->zfs->cfg, "sharenfs", e->path, e->jpath, "export", "exports", dl))

@@ -10,6 +10,7 @@
 #include "plan/snap_plan.h"
 #include "util/fs.h"
 #include "state/samba_state.h"
+#include "subsys/elsewhere.h"
 #include "util/strbuf.h"
 
 struct samba_priv {
@@ -18,34 +19,13 @@ struct samba_priv {
 	struct strvec away;   /* plan lines of the shares left out: on other nodes */
 };
 
-/*
- * Moves the shares on other nodes (zfs_config_elsewhere) behind the others
- * (cfg->n_away), both in config order, with one plan line each in lines.
- */
-static void leave_out_other_nodes(const struct ph_ctx *ctx, struct samba_config *cfg, struct strvec *lines)
+/* A share's fields for leave_out_elsewhere. */
+static void share_fields(const void *elem, const char **nodes, const char **path, const char **label)
 {
-	const struct zfs_config *here = ctx->zfs ? ctx->zfs->cfg : NULL;
-	size_t n = cfg->n_shares, k = 0, a = 0;
-	struct samba_share *v = xcalloc(n + 1, sizeof(*v)), *away = xcalloc(n + 1, sizeof(*away));
-	for (size_t i = 0; i < n; i++) {
-		struct samba_share *sh = &cfg->shares[i];
-		char *why = zfs_config_elsewhere(here, sh->nodes, ctx->node, sh->path);
-		if (why) {
-			sv_pushf(lines, "samba: share %s %s", sh->name ? sh->name : sh->jpath, why);
-			away[a++] = *sh;
-		} else {
-			v[k++] = *sh;
-		}
-		free(why);
-	}
-	for (size_t i = 0; i < k; i++)
-		cfg->shares[i] = v[i];
-	for (size_t i = 0; i < a; i++)
-		cfg->shares[k + i] = away[i];
-	cfg->n_shares = k;
-	cfg->n_away = a;
-	free(v);
-	free(away);
+	const struct samba_share *sh = elem;
+	*nodes = sh->nodes;
+	*path = sh->path;
+	*label = sh->name ? sh->name : sh->jpath;
 }
 
 static int samba_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
@@ -53,7 +33,10 @@ static int samba_load(struct ph_ctx *ctx, void **priv, struct diag_list *dl)
 	struct samba_priv *sp = xcalloc(1, sizeof(*sp));
 	*priv = sp;
 	int rc = samba_config_load(&ctx->main, &sp->cfg, dl);
-	leave_out_other_nodes(ctx, &sp->cfg, &sp->away);
+	size_t n = sp->cfg.n_shares;
+	sp->cfg.n_shares = leave_out_elsewhere(ctx, sp->cfg.shares, n, sizeof(*sp->cfg.shares), share_fields,
+					       "samba: share", &sp->away);
+	sp->cfg.n_away = n - sp->cfg.n_shares;
 	for (size_t i = 0; i < sp->cfg.n_shares; i++) {
 		const struct samba_share *sh = &sp->cfg.shares[i];
 		if (zfs_config_double_share(&ctx->main, ctx->zfs->cfg, "sharesmb", sh->path, sh->jpath, "share", "shares", dl))
